@@ -1,0 +1,37 @@
+# The two first commands: `make run` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SCENARIO ?= experiments/rare_earth_curb.toml
+
+.PHONY: run test lint bench baseline clean
+
+$(BIN)/sim: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: $(BIN)/sim
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+run: $(BIN)/sim
+	$(BIN)/sim run $(SCENARIO)
+
+test: $(VENV)/.dev
+	$(BIN)/ruff check sim agents tests benchmarks scripts
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check sim agents tests benchmarks scripts
+
+bench: $(BIN)/sim
+	$(BIN)/python benchmarks/bench.py
+
+# Refresh the exact-match regression baseline (only when a change of outcomes is intended).
+baseline: $(BIN)/sim
+	$(BIN)/python scripts/refresh_baseline.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

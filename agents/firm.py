@@ -1,0 +1,27 @@
+"""``FirmAgent``: a major firm. Its daily operations (orders, inventories, supplier switching) are
+vectorised in :mod:`sim.economy`; the agent holds its index there and its political influence."""
+
+from __future__ import annotations
+
+import mesa
+
+from agents.base import WorldView
+
+
+class FirmAgent(mesa.Agent):
+    """Lobbies its government in proportion to its losses and its influence (DESIGN.md "Firms";
+    seed 000_*: Toyota and Sony press Tokyo to keep access to China's market)."""
+
+    def __init__(self, model: mesa.Model, name: str, country: str, index: int, influence: float) -> None:
+        super().__init__(model)
+        self.name = name
+        self.country = country
+        self.index = index
+        self.influence = influence
+
+    def lobbying(self, view: WorldView) -> float:
+        """Pressure on the home government: influence x share of baseline profit being lost."""
+        return self.influence * max(0.0, view.firm_loss_share(self.name))
+
+    def step(self) -> None:  # Mesa API; the model drives lobbying() with its view.
+        pass

@@ -1,0 +1,59 @@
+"""``schedule``: measures scripted in the scenario's ``[[schedule]]`` fire on their day.
+
+Used to replay an episode as it happened (e.g. the informal 2010 hold on shipments to Japan) or
+to pose a what-if ("day 30: CN bans rare earths to JP") before strategic rules take over.
+"""
+
+from __future__ import annotations
+
+from agents.base import Action, Rule, WorldView
+
+
+def measure_label(item: object) -> str:
+    """Short name for paths: the spec's label, else ``<measure>:<first product or tier>``."""
+    label = getattr(item, "label", "")
+    if label:
+        return label
+    scope = (getattr(item, "products", None) or getattr(item, "tiers", None) or ["all"])[0]
+    return f"{item.measure}_{scope}"  # type: ignore[attr-defined]
+
+
+def schedule_key(item: object, index: int) -> str:
+    return f"schedule[{index}]"
+
+
+class ScheduleRule(Rule):
+    name = "schedule"
+    every_day = True
+
+    def propose(self, view: WorldView) -> list[Action]:
+        actions: list[Action] = []
+        for index, item in self.context.schedule:
+            label = measure_label(item)
+            if item.day == view.day:
+                actions.append(
+                    Action(
+                        kind="impose",
+                        label=label,
+                        rule=self.name,
+                        reason=f"scripted for day {item.day}",
+                        target=item.target,
+                        measure=item,
+                        measure_key=schedule_key(item, index),
+                        mandatory=True,
+                    )
+                )
+            if item.until_day is not None and item.until_day == view.day:
+                actions.append(
+                    Action(
+                        kind="lift",
+                        label=f"lift_{label}",
+                        rule=self.name,
+                        reason=f"scripted to end on day {item.until_day}",
+                        target=item.target,
+                        measure=item,
+                        measure_key=schedule_key(item, index),
+                        mandatory=True,
+                    )
+                )
+        return actions

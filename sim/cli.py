@@ -1,0 +1,123 @@
+"""The ``sim`` command: thin click wrappers over config, runner and analysis.
+
+Heavy modules (mesa, pandas) are imported inside the commands that need them, so ``sim --help``
+and ``sim validate`` stay fast. A bad scenario gives one line naming file, key path and what was
+expected, and exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def _load(path: str, overrides: tuple[str, ...]):
+    from agents.base import rule_params
+    from sim.config import load_scenario
+    from sim.errors import ScenarioError
+    from sim.world import build_world
+
+    try:
+        scenario = load_scenario(path, list(overrides), rule_params=rule_params)
+        build_world(scenario, path)
+    except ScenarioError as exc:
+        _fail(exc.message)
+    return scenario
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="coercion-sim")
+def main() -> None:
+    """Simulate economic coercion between states and their major firms."""
+
+
+@main.command()
+@click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Override a scenario key (repeatable).")
+def validate(scenario_file: str, overrides: tuple[str, ...]) -> None:
+    """Check a scenario file; exit 0 if valid, 2 with one clear message if not."""
+    scenario = _load(scenario_file, overrides)
+    click.echo(
+        f"{scenario_file}: valid ({len(scenario.countries)} countries, {len(scenario.products)} products, "
+        f"{len(scenario.firms)} firms, {len(scenario.schedule)} scheduled measures, "
+        f"{scenario.horizon_days} days x {scenario.replications} replications)"
+    )
+
+
+@main.command()
+@click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default runs/<scenario>/<timestamp>).")
+@click.option("--seed", type=int, default=None, help="Run seed (default: the scenario's).")
+@click.option("--replications", "-n", type=click.IntRange(min=1), default=None, help="Number of replications (default: the scenario's).")
+@click.option("--workers", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Processes to run replications on.")
+@click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Override a scenario key (repeatable).")
+@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+def run(
+    scenario_file: str,
+    out: Path | None,
+    seed: int | None,
+    replications: int | None,
+    workers: int,
+    overrides: tuple[str, ...],
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Run a scenario and write timeseries, events, outcomes and a manifest to one folder."""
+    scenario = _load(scenario_file, overrides)
+    if seed is not None and seed < 0:
+        _fail("--seed: expected a non-negative integer")
+    from tqdm import tqdm
+
+    from sim.runner import (
+        OutputExistsError,
+        default_out_dir,
+        run_replications,
+        summary_table,
+        write_run,
+    )
+
+    seed = scenario.seed if seed is None else seed
+    n = scenario.replications if replications is None else replications
+    target = out if out is not None else default_out_dir(scenario)
+    if target.exists() and not force:
+        _fail(f"{target} already exists; choose another --out or pass --force to replace it")
+    with tqdm(total=n, desc=scenario.name, unit="rep", disable=quiet or n == 1, file=sys.stderr) as bar:
+        result = run_replications(scenario, seed=seed, replications=n, workers=workers, progress=bar.update)
+    try:
+        folder = write_run(target, scenario, result, seed, n, scenario_file, list(overrides), force=force)
+    except OutputExistsError as exc:
+        _fail(str(exc))
+    if not quiet:
+        click.echo(summary_table(result.outcomes))
+    click.echo(f"outputs: {folder}")
+
+
+@main.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to a file instead of stdout.")
+def schema(out: Path | None) -> None:
+    """Print the JSON Schema of scenario files (for editor completion and checking)."""
+    from sim.config import json_schema
+
+    text = json.dumps(json_schema(), indent=2)
+    if out is None:
+        click.echo(text)
+    else:
+        tmp = out.with_name(f".{out.name}.tmp")
+        tmp.write_text(text)
+        tmp.replace(out)
+        click.echo(f"schema: {out}")
+
+
+if __name__ == "__main__":
+    main()

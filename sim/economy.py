@@ -1,0 +1,470 @@
+"""The trade-and-production economy: numpy arrays and the daily step.
+
+Knows nothing of Mesa, files or policy rules: it takes a :class:`World` (static structure), keeps
+a :class:`State`, and advances one day under a :class:`Policy` (the trade measures in force, already
+turned into arrays by :func:`policy_from_measures`).
+
+Indices: ``c``/``e``/``i`` countries (exporter ``e``, importer ``i``), ``p`` products, ``f`` firms.
+Quantities are product units per day; money is USD per day.
+
+The daily step, in order (DESIGN.md "Firms", "Markets and prices"):
+
+1. *Supply offered*: each firm can make ``min(capacity, critical inventory / recipe)`` from its stock
+   at the start of the day; a country's pool of a product = its firms' offers + background
+   producers' capacity.
+2. *Orders*: final-goods firms plan output for the markets still open to them; pool firms plan on
+   yesterday's sales. Orders = recipe x plan + inventory gap / ``replenish_days``, split across
+   supplier countries by each firm's supplier mix. Background buyers' demand responds to price.
+3. *Measures*: bans, licensing and import bans scale what may ship (``allow``); duties raise costs.
+4. *Rationing*: a pool short of supply fills all allowed orders pro rata; quotas then cap flows.
+5. *Receipts, production*: firms receive their share, produce up to the binding critical input
+   (Leontief); a missing non-critical input is substituted at ``substitution_premium``.
+6. *Sales and profit*: pool firms sell their share of pool shipments at the producer's home price;
+   final-goods firms sell into open markets. Profit is booked against the baseline.
+7. *Prices*: per country and pool product, a multiplicative price adjustment towards clearing the
+   local market (received + supply stuck at home vs demand), with the product's elasticity.
+   Export restrictions thus open a wedge: supply stuck inside the restricting country lowers the
+   price there while shortage raises it outside.
+8. *Adaptation*: firms' trust in each supplier falls quickly to its fill rate and recovers slowly;
+   supplier mixes move towards trusted suppliers over ``switching_days`` (the ramp-up delay) and
+   back towards the cheaper incumbent mix by ``incumbent_pull``. Background producers order new
+   capacity against unmet demand, which arrives after the product's ``ramp_up_days``, up to a cap.
+9. *GDP-loss proxy* per country: lost value added of firms and background producers, buyers' lost
+   inputs and higher prices, less export-licence rents and duty revenue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+EXPORT_BAN, EXPORT_LICENSING, EXPORT_QUOTA, TARIFF, IMPORT_BAN, BOYCOTT = (
+    "export_ban",
+    "export_licensing",
+    "export_quota",
+    "tariff",
+    "import_ban",
+    "boycott",
+)
+EXPORT_MEASURES = (EXPORT_BAN, EXPORT_LICENSING, EXPORT_QUOTA)
+
+
+@dataclass(frozen=True)
+class EconomyParams:
+    price_adjustment: float = 0.15
+    max_price_multiple: float = 50.0
+    min_price_multiple: float = 0.2
+    replenish_days: float = 20.0
+    trust_loss: float = 0.2
+    trust_recovery: float = 0.005
+    switching_days: float = 120.0
+    incumbent_pull: float = 0.002
+    substitution_premium: float = 1.5
+    supply_elasticity: float = 1.0
+
+
+@dataclass
+class World:
+    """Static structure of the economy (built once from a scenario)."""
+
+    countries: list[str]
+    products: list[str]
+    tiers: list[str]  # per product
+    final: np.ndarray  # (P,) bool: sold by firms to markets, not through pools
+    base_price: np.ndarray  # (P,) USD per unit
+    elasticity: np.ndarray  # (P,)
+    downstream_multiplier: np.ndarray  # (P,)
+    ramp_up_days: np.ndarray  # (P,) int
+    gdp_daily: np.ndarray  # (C,) USD per day
+    flow0: np.ndarray  # (E, I, P) baseline flows, units per day
+    bg_demand0: np.ndarray  # (E, I, P) baseline purchases of unmodelled buyers
+    bg_output0: np.ndarray  # (C, P) baseline output of unmodelled producers
+    bg_capacity0: np.ndarray  # (C, P)
+    bg_max_capacity: np.ndarray  # (C, P) cap on capacity growth (>= bg_capacity0)
+    expansion_response: np.ndarray  # (C, P) share of the capacity gap ordered per day
+    firm_names: list[str]
+    firm_home: np.ndarray  # (F,) int
+    firm_product: np.ndarray  # (F,) int
+    firm_final: np.ndarray  # (F,) bool
+    base_output: np.ndarray  # (F,) units per day
+    capacity: np.ndarray  # (F,) units per day
+    recipe: np.ndarray  # (F, P) input units per output unit
+    critical: np.ndarray  # (F, P) bool (only where recipe > 0)
+    target_days: np.ndarray  # (F, P) days of cover
+    mix0: np.ndarray  # (F, P, C) supplier shares (rows with recipe > 0 sum to 1)
+    sales0: np.ndarray  # (F, C) final-goods market shares (zeros for pool firms)
+    margin: np.ndarray  # (F,)
+    fixed_cost_share: np.ndarray  # (F,)
+    influence: np.ndarray  # (F,)
+    params: EconomyParams = field(default_factory=EconomyParams)
+
+    # Derived baseline quantities (filled by __post_init__).
+    base_use: np.ndarray = field(init=False)  # (F, P) input units per day at baseline
+    base_revenue: np.ndarray = field(init=False)  # (F,)
+    base_input_cost: np.ndarray = field(init=False)  # (F,)
+    base_profit: np.ndarray = field(init=False)  # (F,)
+    fixed_cost: np.ndarray = field(init=False)  # (F,) USD per day
+    other_cost_per_unit: np.ndarray = field(init=False)  # (F,)
+    home_onehot: np.ndarray = field(init=False)  # (F, C)
+    pool_firm_baseline: np.ndarray = field(init=False)  # (C, P) modelled pool firms' baseline output
+    base_spare: np.ndarray = field(init=False)  # (C, P) a pool's idle capacity at baseline
+
+    def __post_init__(self) -> None:
+        n_c, n_p = len(self.countries), len(self.products)
+        self.base_use = self.recipe * self.base_output[:, None]
+        self.base_revenue = self.base_output * self.base_price[self.firm_product]
+        self.base_input_cost = (self.base_use * self.base_price[None, :]).sum(axis=1)
+        self.base_profit = self.margin * self.base_revenue
+        other = np.maximum(self.base_revenue - self.base_profit - self.base_input_cost, 0.0)
+        self.fixed_cost = self.fixed_cost_share * other
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.other_cost_per_unit = np.where(
+                self.base_output > 0, (1 - self.fixed_cost_share) * other / self.base_output, 0.0
+            )
+        self.home_onehot = np.zeros((self.n_firms, n_c))
+        self.home_onehot[np.arange(self.n_firms), self.firm_home] = 1.0
+        pool = ~self.firm_final
+        self.pool_firm_baseline = np.bincount(
+            self.firm_home[pool] * n_p + self.firm_product[pool],
+            weights=self.base_output[pool],
+            minlength=n_c * n_p,
+        ).reshape(n_c, n_p)
+        firm_capacity_pool = np.bincount(
+            self.firm_home[pool] * n_p + self.firm_product[pool],
+            weights=self.capacity[pool],
+            minlength=n_c * n_p,
+        ).reshape(n_c, n_p)
+        self.base_spare = (firm_capacity_pool - self.pool_firm_baseline) + (self.bg_capacity0 - self.bg_output0)
+
+    @property
+    def n_firms(self) -> int:
+        return len(self.firm_names)
+
+    @property
+    def n_countries(self) -> int:
+        return len(self.countries)
+
+    @property
+    def n_products(self) -> int:
+        return len(self.products)
+
+
+@dataclass
+class Measure:
+    """A trade measure in force, in index form (see :func:`policy_from_measures`)."""
+
+    kind: str
+    actor: int
+    targets: np.ndarray  # (C,) bool: the importers (export measures) or exporters (import measures)
+    products: np.ndarray  # (P,) bool
+    enforcement: float = 1.0
+    start_day: int = 0
+    review_delay_days: int = 0
+    approval_rate: float = 1.0
+    quota_share: float = 1.0
+    rate: float = 0.0
+
+
+@dataclass
+class Quota:
+    exporter: int
+    importers: np.ndarray  # (C,) bool
+    products: np.ndarray  # (P,) bool
+    cap: np.ndarray  # (P,) units per day allowed to the importers together
+
+
+@dataclass
+class Policy:
+    """Measures in force on one day, as arrays."""
+
+    allow: np.ndarray  # (E, I, P) share of ordered flow that may ship
+    duty: np.ndarray  # (E, I, P) ad valorem duty paid by the importer
+    brand_access: np.ndarray  # (H, M, P) share of a home country's final goods a market still buys
+    quotas: list[Quota]
+
+    @classmethod
+    def free_trade(cls, world: World) -> Policy:
+        c, p = world.n_countries, world.n_products
+        return cls(np.ones((c, c, p)), np.zeros((c, c, p)), np.ones((c, c, p)), [])
+
+
+def policy_from_measures(world: World, measures: list[Measure], day: int) -> Policy:
+    """Combine the measures in force into arrays. Overlapping restrictions multiply; duties add.
+
+    Licensing: for ``review_delay_days`` after it starts nothing enforced passes (applications are
+    still under review); afterwards the approved share flows.
+    """
+    policy = Policy.free_trade(world)
+    for m in measures:
+        x = m.enforcement
+        pmask = m.products
+        if m.kind in EXPORT_MEASURES:
+            block = np.outer(m.targets, pmask)  # (I, P)
+            if m.kind == EXPORT_BAN:
+                policy.allow[m.actor] *= np.where(block, 1.0 - x, 1.0)
+            elif m.kind == EXPORT_LICENSING:
+                under_review = day - m.start_day < m.review_delay_days
+                passing = 1.0 - x if under_review else 1.0 - x * (1.0 - m.approval_rate)
+                policy.allow[m.actor] *= np.where(block, passing, 1.0)
+            else:  # quota: a cap on the flow to the targets together, relative to baseline
+                allowed_share = 1.0 - x * (1.0 - m.quota_share)
+                base = world.flow0[m.actor][m.targets].sum(axis=0)  # (P,)
+                policy.quotas.append(
+                    Quota(m.actor, m.targets.copy(), pmask.copy(), np.where(pmask, allowed_share * base, np.inf))
+                )
+        else:
+            block = np.outer(m.targets, pmask)  # (E, P): exporters hit by the importer `actor`
+            if m.kind == TARIFF:
+                policy.duty[:, m.actor, :] += np.where(block, m.rate * x, 0.0)
+            elif m.kind == IMPORT_BAN:
+                policy.allow[:, m.actor, :] *= np.where(block, 1.0 - x, 1.0)
+            elif m.kind == BOYCOTT:
+                # Consumers shun the target's brands wherever they are made: final goods only.
+                policy.brand_access[:, m.actor, :] *= np.where(block & world.final[None, :], 1.0 - x, 1.0)
+            else:
+                raise ValueError(f"unknown measure kind {m.kind!r}")
+    return policy
+
+
+@dataclass
+class State:
+    day: int
+    inventory: np.ndarray  # (F, P)
+    mix: np.ndarray  # (F, P, C)
+    trust: np.ndarray  # (E, I, P)
+    price: np.ndarray  # (C, P)
+    bg_capacity: np.ndarray  # (C, P)
+    pipeline: np.ndarray  # (R, C, P) capacity arriving on day d at slot d % R
+    last_output: np.ndarray  # (F,)
+
+    def copy(self) -> State:
+        return State(
+            self.day,
+            self.inventory.copy(),
+            self.mix.copy(),
+            self.trust.copy(),
+            self.price.copy(),
+            self.bg_capacity.copy(),
+            self.pipeline.copy(),
+            self.last_output.copy(),
+        )
+
+
+def initial_state(world: World) -> State:
+    c, p = world.n_countries, world.n_products
+    slots = int(world.ramp_up_days.max(initial=0)) + 2
+    return State(
+        day=0,
+        inventory=world.target_days * world.base_use,
+        mix=world.mix0.copy(),
+        trust=np.ones((c, c, p)),
+        price=np.tile(world.base_price, (c, 1)),
+        bg_capacity=world.bg_capacity0.copy(),
+        pipeline=np.zeros((slots, c, p)),
+        last_output=world.base_output.copy(),
+    )
+
+
+@dataclass
+class DayResult:
+    """What happened on one day (everything the model records)."""
+
+    shipments: np.ndarray  # (E, I, P) units
+    demand: np.ndarray  # (E, I, P) orders before measures
+    fill: np.ndarray  # (E, I, P) share of orders delivered
+    output: np.ndarray  # (F,)
+    revenue: np.ndarray  # (F,)
+    input_cost: np.ndarray  # (F,)
+    profit: np.ndarray  # (F,)
+    received: np.ndarray  # (F, P)
+    gdp_loss: np.ndarray  # (C,) USD
+    pool_sold: np.ndarray  # (C, P)
+
+
+def _pool_allocation(
+    pool_of: np.ndarray, baseline: np.ndarray, offered: np.ndarray, sold: np.ndarray
+) -> np.ndarray:
+    """Split each pool's sales among its producers: first in proportion to baseline output (capped
+    by what each can offer), then the remainder in proportion to the room left. Exact and
+    pro rata; at baseline every producer sells its baseline output."""
+    n_pools = sold.size
+    base_total = np.bincount(pool_of, weights=baseline, minlength=n_pools)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        first = np.where(base_total[pool_of] > 0, baseline / base_total[pool_of], 0.0) * sold[pool_of]
+    first = np.minimum(first, offered)
+    leftover = np.maximum(sold - np.bincount(pool_of, weights=first, minlength=n_pools), 0.0)
+    room = np.maximum(offered - first, 0.0)
+    room_total = np.bincount(pool_of, weights=room, minlength=n_pools)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        second = np.where(room_total[pool_of] > 0, leftover[pool_of] * room / room_total[pool_of], 0.0)
+    return first + second
+
+
+def step(world: World, state: State, policy: Policy) -> DayResult:
+    """Advance ``state`` by one day in place and return the day's flows and accounts."""
+    prm = world.params
+    n_c, n_p = world.n_countries, world.n_products
+    home, prod = world.firm_home, world.firm_product
+    recipe, critical = world.recipe, world.critical & (world.recipe > 0)
+    pool_firm = ~world.firm_final
+    base_price = world.base_price
+    pool_product = ~world.final
+
+    # 1. What each producer can offer today, from inputs on hand at the start of the day.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stock_limit = np.where(critical, state.inventory / np.where(critical, recipe, 1.0), np.inf).min(axis=1)
+    # Producers offer less when their home price has fallen below baseline (short-run supply
+    # elasticity); above baseline they offer what capacity and inputs allow.
+    price_ratio = np.minimum(state.price / base_price[None, :], 1.0)  # (C, P)
+    willing = price_ratio**prm.supply_elasticity
+    offered = np.minimum(world.capacity, stock_limit) * np.where(world.firm_final, 1.0, willing[home, prod])
+    pool_index = home * n_p + prod
+    firm_offer_pool = np.bincount(pool_index[pool_firm], weights=offered[pool_firm], minlength=n_c * n_p)
+    bg_offer = state.bg_capacity * willing
+    supply = firm_offer_pool.reshape(n_c, n_p) + bg_offer  # (E, P)
+
+    # 2. Plans and orders.
+    access = (
+        policy.allow[home[:, None], np.arange(n_c)[None, :], prod[:, None]]
+        * policy.brand_access[home[:, None], np.arange(n_c)[None, :], prod[:, None]]
+        * (1.0 + policy.duty[home[:, None], np.arange(n_c)[None, :], prod[:, None]])
+        ** (-world.elasticity[prod][:, None])
+    )  # (F, M) share of each market still open to the firm
+    market_factor = (world.sales0 * access).sum(axis=1)
+    planned = np.where(
+        world.firm_final,
+        np.minimum(world.capacity, world.base_output * market_factor),
+        np.minimum(world.capacity, state.last_output),
+    )
+    gap = np.maximum(world.target_days * world.base_use - state.inventory, 0.0)
+    orders = recipe * planned[:, None] + gap / prm.replenish_days  # (F, P)
+    firm_orders = orders[:, :, None] * state.mix  # (F, P, E)
+    firm_demand = (world.home_onehot.T @ firm_orders.reshape(world.n_firms, n_p * n_c)).reshape(n_c, n_p, n_c)
+    firm_demand = firm_demand.transpose(2, 0, 1)  # (E, I, P)
+    rel_price = state.price / base_price[None, :]  # (I, P)
+    bg_demand = world.bg_demand0 * (rel_price[None, :, :] * (1.0 + policy.duty)) ** (-world.elasticity)
+    demand = firm_demand + bg_demand
+
+    # 3-4. Measures, then pro-rata rationing at each pool, then quotas.
+    allowed = demand * policy.allow
+    allowed_total = allowed.sum(axis=1)  # (E, P)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pool_fill = np.where(allowed_total > supply, supply / allowed_total, 1.0)
+    fill = policy.allow * pool_fill[:, None, :]
+    for q in policy.quotas:
+        shipped = (demand[q.exporter] * fill[q.exporter])[q.importers].sum(axis=0)  # (P,)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(q.products & (shipped > q.cap), q.cap / shipped, 1.0)
+        fill[q.exporter][q.importers] *= scale[None, :]
+    shipments = demand * fill
+
+    # 5. Receipts and production.
+    fill_for_firm = fill[:, home, :].transpose(1, 2, 0)  # (F, P, E)
+    received_by_source = firm_orders * fill_for_firm
+    received = received_by_source.sum(axis=2)
+    available = state.inventory + received
+    with np.errstate(divide="ignore", invalid="ignore"):
+        input_limit = np.where(critical, available / np.where(critical, recipe, 1.0), np.inf).min(axis=1)
+    pool_sold = shipments.sum(axis=1)  # (E, P)
+    # Pool producers (modelled firms and one background producer per pool) share the pool's sales.
+    n_pools = n_c * n_p
+    producers_pool = np.concatenate([pool_index[pool_firm], np.arange(n_pools)])
+    producers_base = np.concatenate([world.base_output[pool_firm], world.bg_output0.ravel()])
+    producers_offer = np.concatenate([offered[pool_firm], bg_offer.ravel()])
+    sold_by_producer = _pool_allocation(producers_pool, producers_base, producers_offer, pool_sold.ravel())
+    n_pool_firms = int(pool_firm.sum())
+    output = np.where(world.firm_final, np.minimum(planned, input_limit), 0.0)
+    output[pool_firm] = sold_by_producer[:n_pool_firms]
+    bg_sold = sold_by_producer[n_pool_firms:].reshape(n_c, n_p)
+    need = recipe * output[:, None]
+    used = np.where(critical, need, np.minimum(need, available))
+    substituted = need - used
+    state.inventory = np.maximum(available - used, 0.0)
+
+    # 6. Sales, revenue, costs, profit.
+    home_price = state.price[home, prod]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        market_split = np.where(
+            market_factor[:, None] > 0, world.sales0 * access / market_factor[:, None], 0.0
+        )
+    final_revenue = output * (market_split * state.price[:, prod].T).sum(axis=1)
+    revenue = np.where(world.firm_final, final_revenue, output * home_price)
+    duty_for_firm = policy.duty[:, home, :].transpose(1, 2, 0)  # (F, P, E)
+    price_at_home = state.price[home, :]  # (F, P)
+    input_cost = (
+        ((received_by_source * (1.0 + duty_for_firm)).sum(axis=2) * price_at_home).sum(axis=1)
+        + (substituted * price_at_home).sum(axis=1) * prm.substitution_premium
+    )
+    profit = revenue - input_cost - world.other_cost_per_unit * output - world.fixed_cost
+
+    # 9 (before prices move). GDP-loss proxy at today's prices.
+    value_added_loss = (world.base_revenue - world.base_input_cost) - (revenue - input_cost)
+    loss = np.bincount(home, weights=value_added_loss, minlength=n_c)
+    loss += (world.bg_output0 * base_price - bg_sold * state.price).sum(axis=1)
+    bg_received = bg_demand * fill
+    buyer_loss = ((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier).sum(axis=(0, 2))
+    buyer_loss += (bg_received * ((state.price[None, :, :] * (1.0 + policy.duty)) - base_price)).sum(axis=(0, 2))
+    loss += buyer_loss
+    cross = 1.0 - np.eye(n_c)[:, :, None]
+    rent = shipments * (state.price[None, :, :] - state.price[:, None, :]) * cross
+    loss -= rent.sum(axis=(1, 2))  # export-licence rents stay in the exporting country
+    duty_paid = shipments * policy.duty * state.price[None, :, :]
+    loss -= duty_paid.sum(axis=(0, 2))  # duty revenue of the importing country
+
+    # 7. Prices: multiplicative adjustment towards clearing each local pool-product market.
+    received_market = shipments.sum(axis=0)  # (I, P)
+    demanded_market = demand.sum(axis=0)
+    # Supply stuck at home beyond the pool's usual idle capacity (e.g. held back by the exporter's
+    # own controls) weighs on the home price.
+    stuck_at_home = np.maximum(supply - pool_sold - world.base_spare, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        balance = np.where(demanded_market > 0, (received_market + stuck_at_home) / demanded_market, 1.0)
+    balance = np.clip(balance, 1e-9, 1e9)
+    step_log = -prm.price_adjustment * np.log(balance) / world.elasticity[None, :]
+    new_log = np.log(state.price) + np.where(pool_product[None, :], step_log, 0.0)
+    lo = np.log(base_price * prm.min_price_multiple)
+    hi = np.log(base_price * prm.max_price_multiple)
+    state.price = np.exp(np.clip(new_log, lo[None, :], hi[None, :]))
+
+    # 8. Adaptation: trust, supplier mix, background capacity.
+    ordered = demand > 0
+    falling = fill < state.trust
+    rate = np.where(falling, prm.trust_loss, prm.trust_recovery)
+    state.trust = np.where(ordered, state.trust + rate * (fill - state.trust), state.trust)
+    attract = (state.trust / (1.0 + policy.duty))[:, home, :].transpose(1, 2, 0)  # (F, P, E)
+    weighted = state.mix * attract
+    total = weighted.sum(axis=2, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        target_mix = np.where(total > 0, weighted / total, state.mix)
+    state.mix = (
+        state.mix
+        + (target_mix - state.mix) / prm.switching_days
+        + prm.incumbent_pull * (world.mix0 - state.mix)
+    )
+
+    slots = state.pipeline.shape[0]
+    arriving = state.pipeline[state.day % slots].copy()
+    state.pipeline[state.day % slots] = 0.0
+    unmet = np.maximum(allowed_total - pool_sold, 0.0)
+    in_pipeline = state.pipeline.sum(axis=0)
+    headroom = np.maximum(world.bg_max_capacity - state.bg_capacity - arriving - in_pipeline, 0.0)
+    new_orders = np.minimum(world.expansion_response * np.maximum(unmet - in_pipeline, 0.0), headroom)
+    arrival_slot = (state.day + np.maximum(world.ramp_up_days, 1)) % slots  # (P,)
+    state.pipeline[arrival_slot[None, :], np.arange(n_c)[:, None], np.arange(n_p)[None, :]] += new_orders
+    state.bg_capacity = state.bg_capacity + arriving
+
+    state.last_output = output
+    state.day += 1
+    return DayResult(
+        shipments=shipments,
+        demand=demand,
+        fill=fill,
+        output=output,
+        revenue=revenue,
+        input_cost=input_cost,
+        profit=profit,
+        received=received,
+        gdp_loss=loss,
+        pool_sold=pool_sold,
+    )
