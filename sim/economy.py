@@ -400,7 +400,7 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
 
     # 9 (before prices move). GDP-loss proxy at today's prices.
     value_added_loss = (world.base_revenue - world.base_input_cost) - (revenue - input_cost)
-    loss = np.bincount(home, weights=value_added_loss, minlength=n_c)
+    loss = np.bincount(home, weights=value_added_loss, minlength=n_c).astype(float)
     loss += (world.bg_output0 * base_price - bg_sold * state.price).sum(axis=1)
     bg_received = bg_demand * fill
     buyer_loss = ((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier).sum(axis=(0, 2))
