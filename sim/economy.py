@@ -9,13 +9,14 @@ Quantities are product units per day; money is USD per day.
 
 The daily step, in order (DESIGN.md "Firms", "Markets and prices"):
 
-1. *Supply offered*: each firm can make ``min(capacity, critical inventory / recipe)`` from its stock
-   at the start of the day; a country's pool of a product = its firms' offers + background
-   producers' capacity.
+1. *Capacity*: each firm can make ``min(capacity, critical inventory / recipe)`` from its stock
+   at the start of the day.
 2. *Orders*: final-goods firms plan output for the markets still open to them; pool firms plan on
    yesterday's sales. Orders = recipe x plan + inventory gap / ``replenish_days``, split across
    supplier countries by each firm's supplier mix. Background buyers' demand responds to price.
-3. *Measures*: bans, licensing and import bans scale what may ship (``allow``); duties raise costs.
+3. *Measures and supply*: bans, licensing and import bans scale what may ship (``allow``); duties
+   raise costs. A country's pool of a product = its firms' offers + background producers'
+   capacity, scaled down when the price obtainable in the markets still open is below baseline.
 4. *Rationing*: a pool short of supply fills all allowed orders pro rata; quotas then cap flows.
 5. *Receipts, production*: firms receive their share, produce up to the binding critical input
    (Leontief); a missing non-critical input is substituted at ``substitution_premium``.
@@ -109,6 +110,8 @@ class World:
     home_onehot: np.ndarray = field(init=False)  # (F, C)
     pool_firm_baseline: np.ndarray = field(init=False)  # (C, P) modelled pool firms' baseline output
     base_spare: np.ndarray = field(init=False)  # (C, P) a pool's idle capacity at baseline
+    bg_total0: np.ndarray = field(init=False)  # (I, P) background buyers' baseline purchases
+    bg_mix0: np.ndarray = field(init=False)  # (I, P, E) their baseline supplier shares
 
     def __post_init__(self) -> None:
         n_c, n_p = len(self.countries), len(self.products)
@@ -136,6 +139,11 @@ class World:
             minlength=n_c * n_p,
         ).reshape(n_c, n_p)
         self.base_spare = (firm_capacity_pool - self.pool_firm_baseline) + (self.bg_capacity0 - self.bg_output0)
+        self.bg_total0 = self.bg_demand0.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.bg_mix0 = np.where(
+                self.bg_total0[:, :, None] > 0, self.bg_demand0.transpose(1, 2, 0) / self.bg_total0[:, :, None], 0.0
+            )
 
     @property
     def n_firms(self) -> int:
@@ -237,6 +245,7 @@ class State:
     bg_capacity: np.ndarray  # (C, P)
     pipeline: np.ndarray  # (R, C, P) capacity arriving on day d at slot d % R
     last_output: np.ndarray  # (F,)
+    bg_mix: np.ndarray  # (I, P, E) background buyers' supplier shares
 
     def copy(self) -> State:
         return State(
@@ -248,6 +257,7 @@ class State:
             self.bg_capacity.copy(),
             self.pipeline.copy(),
             self.last_output.copy(),
+            self.bg_mix.copy(),
         )
 
 
@@ -263,6 +273,7 @@ def initial_state(world: World) -> State:
         bg_capacity=world.bg_capacity0.copy(),
         pipeline=np.zeros((slots, c, p)),
         last_output=world.base_output.copy(),
+        bg_mix=world.bg_mix0.copy(),
     )
 
 
@@ -311,18 +322,11 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
     base_price = world.base_price
     pool_product = ~world.final
 
-    # 1. What each producer can offer today, from inputs on hand at the start of the day.
+    # 1. What each producer could make today, from inputs on hand at the start of the day.
     with np.errstate(divide="ignore", invalid="ignore"):
         stock_limit = np.where(critical, state.inventory / np.where(critical, recipe, 1.0), np.inf).min(axis=1)
-    # Producers offer less when their home price has fallen below baseline (short-run supply
-    # elasticity); above baseline they offer what capacity and inputs allow.
-    price_ratio = np.minimum(state.price / base_price[None, :], 1.0)  # (C, P)
-    willing = price_ratio**prm.supply_elasticity
-    offered = np.minimum(world.capacity, stock_limit) * np.where(world.firm_final, 1.0, willing[home, prod])
+    can_make = np.minimum(world.capacity, stock_limit)
     pool_index = home * n_p + prod
-    firm_offer_pool = np.bincount(pool_index[pool_firm], weights=offered[pool_firm], minlength=n_c * n_p)
-    bg_offer = state.bg_capacity * willing
-    supply = firm_offer_pool.reshape(n_c, n_p) + bg_offer  # (E, P)
 
     # 2. Plans and orders.
     access = (
@@ -343,12 +347,29 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
     firm_demand = (world.home_onehot.T @ firm_orders.reshape(world.n_firms, n_p * n_c)).reshape(n_c, n_p, n_c)
     firm_demand = firm_demand.transpose(2, 0, 1)  # (E, I, P)
     rel_price = state.price / base_price[None, :]  # (I, P)
-    bg_demand = world.bg_demand0 * (rel_price[None, :, :] * (1.0 + policy.duty)) ** (-world.elasticity)
+    bg_orders = (world.bg_total0[:, :, None] * state.bg_mix).transpose(2, 0, 1)  # (E, I, P)
+    bg_demand = bg_orders * (rel_price[None, :, :] * (1.0 + policy.duty)) ** (-world.elasticity)
     demand = firm_demand + bg_demand
 
+    # Supply offered. Pool producers offer less when the price they can get has fallen below
+    # baseline (short-run supply elasticity). That price is the average over the markets still
+    # open to them, weighted by what those markets order: a producer whose exports are blocked
+    # to one country still sells at full price to the others, so a ban does not starve third
+    # markets; only the home glut of a restricting country depresses its producers' offers.
+    open_orders = demand * policy.allow  # (E, I, P)
+    open_total = open_orders.sum(axis=1)  # (E, P)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        obtainable = np.where(
+            open_total > 0, (open_orders * state.price[None, :, :]).sum(axis=1) / open_total, state.price
+        )
+    willing = np.minimum(obtainable / base_price[None, :], 1.0) ** prm.supply_elasticity  # (E, P)
+    offered = can_make * np.where(world.firm_final, 1.0, willing[home, prod])
+    firm_offer_pool = np.bincount(pool_index[pool_firm], weights=offered[pool_firm], minlength=n_c * n_p)
+    bg_offer = state.bg_capacity * willing
+    supply = firm_offer_pool.reshape(n_c, n_p) + bg_offer  # (E, P)
+
     # 3-4. Measures, then pro-rata rationing at each pool, then quotas.
-    allowed = demand * policy.allow
-    allowed_total = allowed.sum(axis=1)  # (E, P)
+    allowed_total = open_total
     with np.errstate(divide="ignore", invalid="ignore"):
         pool_fill = np.where(allowed_total > supply, supply / allowed_total, 1.0)
     fill = policy.allow * pool_fill[:, None, :]
@@ -441,6 +462,18 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
         state.mix
         + (target_mix - state.mix) / prm.switching_days
         + prm.incumbent_pull * (world.mix0 - state.mix)
+    )
+    # Unmodelled buyers switch suppliers the same way, so a shortage at one source does not
+    # leave them short for ever while other sources have goods to sell.
+    bg_attract = (state.trust / (1.0 + policy.duty)).transpose(1, 2, 0)  # (I, P, E)
+    bg_weighted = state.bg_mix * bg_attract
+    bg_total = bg_weighted.sum(axis=2, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bg_target = np.where(bg_total > 0, bg_weighted / bg_total, state.bg_mix)
+    state.bg_mix = (
+        state.bg_mix
+        + (bg_target - state.bg_mix) / prm.switching_days
+        + prm.incumbent_pull * (world.bg_mix0 - state.bg_mix)
     )
 
     slots = state.pipeline.shape[0]
