@@ -1,0 +1,121 @@
+"""Agents and rules: Mesa agents, the rule registry, the decision clock, explained events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import mesa
+import numpy as np
+import pytest
+from pydantic import BaseModel, ConfigDict
+
+from agents import FirmAgent, GovernmentAgent
+from agents.base import Action, Rule, RuleContext, logit_choice, rule_params, rule_registry
+from sim.config import MeasureSpec, load_scenario
+from sim.model import CoercionModel
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "experiments" / "tiny" / "rare_earth_curb.toml"
+
+
+class ThresholdParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    threshold_pct: float = 0.01
+
+
+class BanWhenHurtRule(Rule):
+    """A test rule defined outside agents/rules: registering it needs no edit anywhere else."""
+
+    name: ClassVar[str] = "test_ban_when_hurt"
+    Params = ThresholdParams
+
+    def propose(self, view):  # type: ignore[no-untyped-def]
+        loss = view.gdp_loss_pct(self.context.actor)
+        if loss <= self.params.threshold_pct or view.measures_in_force(self.context.actor):
+            return []
+        spec = MeasureSpec(measure="export_ban", actor=self.context.actor, target="CN", products=["photoresist"])
+        return [
+            Action(
+                kind="impose",
+                label="photoresist_ban",
+                rule=self.name,
+                reason=f"GDP loss {loss:.4f}% > threshold {self.params.threshold_pct}%",
+                target="CN",
+                measure=spec,
+                measure_key="retaliation",
+                utility=1.0,
+            )
+        ]
+
+
+def test_registry_knows_the_schedule_rule_and_plugged_in_rules() -> None:
+    registry = rule_registry()
+    assert "schedule" in registry
+    assert registry["test_ban_when_hurt"] is BanWhenHurtRule
+    assert rule_params("test_ban_when_hurt") is ThresholdParams
+    with pytest.raises(KeyError, match="did you mean 'schedule'"):
+        rule_params("schedul")
+
+
+def test_a_new_rule_plugs_into_a_government_and_its_event_is_explained() -> None:
+    scenario = load_scenario(
+        TINY,
+        overrides=[
+            'governments.JP.rules=[{rule="test_ban_when_hurt", params={threshold_pct=0.05}}]',
+            "governments.JP.decision_interval_days=7",
+        ],
+    )
+    model = CoercionModel(scenario, 1)
+    model.run()
+    retaliation = [e for e in model.events if e["rule"] == "test_ban_when_hurt"]
+    assert len(retaliation) == 1
+    event = retaliation[0]
+    assert event["actor"] == "JP" and event["target"] == "CN" and event["action"] == "photoresist_ban"
+    assert event["day"] % 7 == 0  # only on the decision clock
+    assert event["reason"].startswith("GDP loss") and "> threshold 0.05%" in event["reason"]
+    assert event["products"] == "photoresist" and event["enforcement"] == 1.0
+    assert '"utility": 1.0' in event["alternatives"]
+    # The measure is in force from that day on.
+    assert model.rec.measures[event["day"] :, model.country_index["JP"]].min() == 1
+
+
+def test_agents_are_mesa_agents() -> None:
+    model = CoercionModel(load_scenario(TINY), 0)
+    assert isinstance(model, mesa.Model)
+    assert all(isinstance(g, GovernmentAgent) for g in model.governments)
+    assert [g.country for g in model.governments] == ["CN"]  # the only scripted actor
+    assert len(model.firms) == 13 and all(isinstance(f, FirmAgent) for f in model.firms)
+    assert len(model.agents) == 14
+
+
+def test_firm_lobbying_is_influence_times_recent_loss() -> None:
+    model = CoercionModel(load_scenario(TINY), 0)
+    model.run()
+    toyota = next(f for f in model.firms if f.name == "toyota")
+    share = model.view.firm_loss_share("toyota")
+    assert toyota.lobbying(model.view) == pytest.approx(toyota.influence * max(share, 0.0))
+    japan = sum(f.lobbying(model.view) for f in model.firms if f.country == "JP")
+    assert model.view.lobbying_pressure("JP") == pytest.approx(japan)
+
+
+def test_logit_choice_is_greedy_at_zero_temperature_and_seeded_otherwise() -> None:
+    actions = [Action("signal", name, "r", "why", utility=u) for name, u in (("a", 0.0), ("b", 1.0), ("c", 0.5))]
+    chosen, considered = logit_choice(actions, 0.0, np.random.default_rng(0))
+    assert chosen is not None and chosen.label == "b"
+    assert considered == (("a", 0.0), ("b", 1.0), ("c", 0.5))
+    picks = [logit_choice(actions, 1.0, np.random.default_rng(s))[0].label for s in range(400)]  # type: ignore[union-attr]
+    # Logit shares at temperature 1: e^0, e^1, e^0.5 over their sum = 0.186, 0.506, 0.307.
+    assert picks.count("b") / 400 == pytest.approx(0.506, abs=0.06)
+    assert picks.count("a") / 400 == pytest.approx(0.186, abs=0.05)
+    again = [logit_choice(actions, 1.0, np.random.default_rng(s))[0].label for s in range(400)]  # type: ignore[union-attr]
+    assert picks == again
+
+
+def test_rules_get_their_own_random_stream() -> None:
+    model = CoercionModel(load_scenario(TINY), 0)
+    schedule_rule = model.governments[0].rules[0]
+    assert isinstance(schedule_rule.context, RuleContext)
+    assert schedule_rule.context.actor == "CN"
+    assert isinstance(schedule_rule.context.rng, np.random.Generator)
+    assert len(schedule_rule.context.schedule) == 4

@@ -1,0 +1,124 @@
+"""Run folders, determinism (serial vs parallel), atomic writes and loading for analysis."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis import load_run
+from sim.config import Scenario, load_scenario
+from sim.model import stream
+from sim.runner import OutputExistsError, RunResult, default_out_dir, run_replications, write_run
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "experiments" / "tiny" / "rare_earth_curb.toml"
+EVENT_COLUMNS = {"replication", "day", "actor", "action", "target", "products", "enforcement", "rule", "reason"}
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Scenario:
+    return load_scenario(TINY)
+
+
+@pytest.fixture(scope="module")
+def serial(tiny: Scenario) -> RunResult:
+    return run_replications(tiny, replications=3)
+
+
+def assert_same_tables(a: RunResult, b: RunResult) -> None:
+    for name in ("timeseries", "events", "outcomes"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+
+
+def test_same_seed_same_tables(tiny: Scenario, serial: RunResult) -> None:
+    assert_same_tables(serial, run_replications(tiny, replications=3))
+
+
+def test_serial_and_parallel_runs_are_identical(tiny: Scenario, serial: RunResult) -> None:
+    assert_same_tables(serial, run_replications(tiny, replications=3, workers=2))
+
+
+def test_named_streams_are_reproducible_and_independent() -> None:
+    seed = np.random.SeedSequence(7).spawn(2)
+    a1 = stream(seed[0], "choice:CN").random(5)
+    assert np.array_equal(a1, stream(seed[0], "choice:CN").random(5))
+    assert not np.array_equal(a1, stream(seed[0], "choice:JP").random(5))
+    assert not np.array_equal(a1, stream(seed[1], "choice:CN").random(5))
+
+
+def test_tables_have_the_documented_columns(serial: RunResult) -> None:
+    ts, events, outcomes = serial.timeseries, serial.events, serial.outcomes
+    assert {"replication", "day", "variable", "country", "partner", "product", "firm", "value"} <= set(ts.columns)
+    assert set(events.columns) >= EVENT_COLUMNS
+    assert {"replication", "outcome", "path"} <= set(outcomes.columns)
+    assert list(outcomes["replication"]) == [0, 1, 2]
+    assert sorted(ts["replication"].unique()) == [0, 1, 2]
+    assert ts.groupby("replication", observed=True)["day"].max().tolist() == [149, 149, 149]
+    for prefix in ("peak_price_multiple.", "gdp_loss_pct.", "profit_loss_pct.", "import_share."):
+        assert any(c.startswith(prefix) for c in outcomes.columns), prefix
+    assert np.isfinite(ts["value"]).all()
+
+
+def test_write_run_then_load_run(tmp_path: Path, tiny: Scenario, serial: RunResult) -> None:
+    out = write_run(tmp_path / "run", tiny, serial, seed=tiny.seed, replications=3, source_file=str(TINY))
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["manifest.json", "scenario.json", "timeseries.parquet", "events.parquet", "outcomes.parquet"]
+    )
+    run = load_run(out)
+    pd.testing.assert_frame_equal(run.outcomes, serial.outcomes)
+    pd.testing.assert_frame_equal(run.events, serial.events)
+    assert len(run.timeseries) == len(serial.timeseries)
+    manifest = run.manifest
+    assert manifest["seed"] == tiny.seed
+    assert manifest["replications"] == 3
+    assert manifest["scenario_sha256"] == tiny.digest()
+    assert len(manifest["replication_seeds"]) == 3
+    assert {"python", "mesa", "numpy", "pandas", "pydantic"} <= set(manifest["packages"])
+    # The resolved scenario is stored and validates back into the same scenario.
+    stored = Scenario.model_validate(json.loads((out / "scenario.json").read_text()))
+    assert stored.digest() == tiny.digest()
+    prices = run.series("price_multiple", country="JP", product="rare_earths")
+    assert prices.shape == (150, 3)
+
+
+def test_existing_folder_is_kept_unless_forced(tmp_path: Path, tiny: Scenario, serial: RunResult) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(OutputExistsError):
+        write_run(out, tiny, serial, seed=1, replications=3)
+    assert (out / "notes.txt").read_text() == "mine"
+    write_run(out, tiny, serial, seed=1, replications=3, force=True)
+    assert not (out / "notes.txt").exists()
+    assert (out / "manifest.json").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no temporary or backup folders left
+
+
+def test_failed_write_leaves_nothing_behind(
+    tmp_path: Path, tiny: Scenario, serial: RunResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: pd.DataFrame, *args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_run(tmp_path / "run", tiny, serial, seed=1, replications=3)
+    assert list(tmp_path.iterdir()) == []
+    # Forcing over an existing folder that then fails keeps the old folder intact.
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "manifest.json").write_text("{}")
+    with pytest.raises(OSError):
+        write_run(old, tiny, serial, seed=1, replications=3, force=True)
+    assert (old / "manifest.json").read_text() == "{}"
+    assert [p.name for p in tmp_path.iterdir()] == ["old"]
+
+
+def test_default_output_folder(tiny: Scenario) -> None:
+    out = default_out_dir(tiny, root="runs")
+    assert out.parts[:2] == ("runs", "rare_earth_curb_tiny")
+    assert len(out.parts[2]) == len("20260101T000000")

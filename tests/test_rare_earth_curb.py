@@ -1,0 +1,135 @@
+"""The phenomena experiments/rare_earth_curb.toml must show (issue 2, section 7), asserted with
+numbers from one full run (540 days; the ban starts on day 120)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.config import load_scenario
+from sim.results import FINAL_WINDOW_DAYS
+from sim.runner import RunResult, run_replications
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "experiments" / "rare_earth_curb.toml"
+BAN_DAY = 120
+REE = ("rare_earths", "heavy_rare_earths")
+
+
+@pytest.fixture(scope="module")
+def run() -> RunResult:
+    return run_replications(load_scenario(SCENARIO))
+
+
+def series(ts: pd.DataFrame, variable: str, **where: str) -> np.ndarray:
+    mask = ts["variable"] == variable
+    for key, value in where.items():
+        mask &= ts[key] == value
+    sel = ts[mask].sort_values("day")
+    assert len(sel) == sel["day"].nunique() > 0, f"no single series for {variable} {where}"
+    return sel["value"].to_numpy()
+
+
+@pytest.mark.parametrize("automaker", ["toyota", "honda"])
+def test_automaker_output_holds_while_inventories_last_then_falls(run: RunResult, automaker: str) -> None:
+    output = series(run.timeseries, "output_index", firm=automaker)
+    cover = series(run.timeseries, "days_of_cover", firm=automaker, product="heavy_rare_earths")
+    # Stocks are drawn down after licensing bites, but still cover weeks when the ban starts.
+    assert cover[0] == pytest.approx(60.0)
+    assert 20.0 < cover[BAN_DAY] < cover[0]
+    runs_out = int(np.argmax(cover < 1.0))
+    assert runs_out > BAN_DAY + 30  # the stock carries production for more than a month of ban
+    # Full output while stocks last ...
+    assert np.all(output[: runs_out - 1] > 0.999)
+    # ... then a fall of more than a quarter within days of the stock running out.
+    falls = int(np.argmax(output < 0.99))
+    assert runs_out - 1 <= falls <= runs_out + 10
+    assert output[falls + 5] < 0.75
+    # Alternatives ramp up (ROW capacity arrives after its 360-day lead time) and output recovers.
+    assert output[-1] > 0.95
+
+
+@pytest.mark.parametrize("product", REE)
+def test_price_spikes_outside_china_but_not_inside(run: RunResult, product: str) -> None:
+    ts = run.timeseries
+    japan = series(ts, "price_multiple", country="JP", product=product)
+    china = series(ts, "price_multiple", country="CN", product=product)
+    # The published 2011 peak was 10-30x the pre-crisis price; the scenario caps the multiple at 30.
+    assert japan.max() >= 10.0
+    assert japan[BAN_DAY + 60] > 5.0
+    # Inside China the curb strands supply at home: the price never rises and ends lower.
+    assert china.max() <= 1.0 + 1e-9
+    assert china[-1] < 0.9
+    # Other importers feel it too (China's own exports are unaffected, but Japan's buyers bid for
+    # third-country supply), less than Japan.
+    for country in ("US", "KR", "ROW"):
+        other = series(ts, "price_multiple", country=country, product=product)
+        assert 1.0 < other.max() < japan.max()
+
+
+@pytest.mark.parametrize(("product", "baseline_share"), [("rare_earths", 0.6), ("heavy_rare_earths", 0.9)])
+def test_japan_import_share_from_china_falls_as_alternatives_ramp_up(
+    run: RunResult, product: str, baseline_share: float
+) -> None:
+    ts = run.timeseries
+    share = series(ts, "import_share", country="JP", partner="CN", product=product)
+    # Baseline shares are the cited facts (japan_ree_import_share_china_2024,
+    # japan_dysprosium_import_share_china).
+    assert share[0] == pytest.approx(baseline_share, abs=1e-9)
+    assert share[BAN_DAY + 100] < share[BAN_DAY - 1]
+    assert share[-1] < 0.5 * baseline_share
+    # Capacity outside China grows to replace it.
+    row_capacity = series(ts, "background_capacity", country="ROW", product=product)
+    assert row_capacity[-1] > 1.2 * row_capacity[0]
+    # The outcome metric is the share over the final window.
+    final = share[-FINAL_WINDOW_DAYS:].mean()
+    assert run.outcomes.loc[0, f"import_share.JP.{product}.CN"] == pytest.approx(final, rel=1e-6)
+
+
+def test_chinese_processors_lose_revenue(run: RunResult) -> None:
+    profit = series(run.timeseries, "profit", firm="cn_ree_processor")
+    assert profit[0] > 0
+    assert profit[BAN_DAY + 100] < 0.0  # the export loss and the low home price turn profit negative
+    assert run.outcomes.loc[0, "profit_loss_pct.cn_ree_processor"] > 100.0
+    # The processor outside China gains from the high price outside China.
+    assert run.outcomes.loc[0, "profit_loss_pct.alt_ree_supplier"] < -50.0
+
+
+def test_gdp_loss_larger_for_the_more_dependent_side(run: RunResult) -> None:
+    japan = run.outcomes.loc[0, "gdp_loss_pct.JP"]
+    china = run.outcomes.loc[0, "gdp_loss_pct.CN"]
+    assert japan > 1.0
+    assert abs(china) < 0.1
+    assert japan > 10 * abs(china)
+
+
+def test_the_more_dependent_side_reverses_for_photoresist() -> None:
+    """The same proxy, the other way round: China depends on Japanese photoresist."""
+    scenario = load_scenario(
+        ROOT / "experiments" / "worlds" / "east_asia.toml",
+        overrides=[
+            "horizon_days=200",
+            'schedule=[{day=10, actor="JP", measure="export_ban", target="CN", products=["photoresist"], enforcement=0.9}]',
+        ],
+    )
+    outcomes = run_replications(scenario).outcomes
+    assert outcomes.loc[0, "gdp_loss_pct.CN"] > outcomes.loc[0, "gdp_loss_pct.JP"]
+    assert outcomes.loc[0, "gdp_loss_pct.CN"] > 0.1
+
+
+def test_events_explain_each_scripted_measure(run: RunResult) -> None:
+    events = run.events
+    assert list(events["action"]) == [
+        "dual_use_ban",
+        "antidumping_duty",
+        "ree_licensing",
+        "lift_ree_licensing",
+        "ree_ban",
+    ]
+    assert list(events["day"]) == [10, 12, 30, 120, 120]
+    assert set(events["rule"]) == {"schedule"}
+    assert all(events["reason"].str.startswith("scripted"))
+    assert run.outcomes.loc[0, "path"] == " > ".join(f"CN:{a}" for a in events["action"])
