@@ -67,14 +67,25 @@ def random_scenario_dict(
                 "days_of_cover": float(rng.uniform(0.0, 60.0)),
                 "suppliers": {countries[c]: float(mix[c]) for c in range(n_countries)},
             }
-            demand[:, home, p] += per_unit * output * mix
+        # Keep the recipe affordable: inputs cost at most 60% of what the firm's revenue leaves
+        # after its margin, so every firm has non-negative other costs at baseline.
+        margin = float(rng.uniform(0.02, 0.3))
+        own_price = products[product]["baseline_price"]
+        cost = sum(inp["per_unit"] * products[name]["baseline_price"] for name, inp in inputs.items())
+        budget = 0.6 * (1.0 - margin) * own_price
+        if cost > budget:
+            for inp in inputs.values():
+                inp["per_unit"] *= budget / cost
+        for name, inp in inputs.items():
+            shares = np.array([inp["suppliers"][c] for c in countries])
+            demand[:, home, pool_products.index(name)] += inp["per_unit"] * output * shares
         firm: dict[str, Any] = {
             "country": countries[home],
             "product": product,
             "baseline_output": output,
             "capacity": float(rng.uniform(1.0, 1.3)),
             "inputs": inputs,
-            "margin": float(rng.uniform(0.02, 0.3)),
+            "margin": margin,
             "fixed_cost_share": float(rng.uniform(0.0, 0.8)),
             "influence": float(rng.uniform(0.0, 1.0)),
         }

@@ -80,6 +80,19 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
     final = np.array([pr.final for pr in prods], dtype=bool)
     firm_final = final[product]
 
+    # At baseline prices a firm's inputs must leave room for its margin: otherwise its baseline
+    # profit could not be earned and the economy would not start in a steady state.
+    base_price = np.array([pr.baseline_price for pr in prods])
+    unit_input_cost = recipe @ base_price
+    room = (1.0 - margin) * base_price[product]
+    for f in np.flatnonzero(unit_input_cost > room * (1 + REL_TOLERANCE)):
+        raise ScenarioError(
+            file,
+            f"firms.{firm_names[f]}.inputs",
+            f"expected inputs costing at most {room[f]:.6g} USD per unit of {products[product[f]]} at baseline "
+            f"prices (its baseline price less the firm's margin); they cost {unit_input_cost[f]:.6g}",
+        )
+
     # Firms' baseline purchases must fit inside the trade flows; the rest is background demand.
     firm_demand0 = np.zeros((n_c, n_c, n_p))  # (E, I, P)
     np.add.at(firm_demand0.transpose(1, 2, 0), (home,), (recipe * base_output[:, None])[:, :, None] * mix0)

@@ -1,0 +1,102 @@
+"""The vectorised economy agrees with the plain per-firm reference to 1e-9 on random worlds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from reference_economy import reference_step
+
+from sim.config import Scenario, load_scenario, scenario_from_raw
+from sim.economy import DayResult, State, World, initial_state, policy_from_measures, step
+from sim.synthetic import random_scenario, random_scenario_dict
+from sim.world import build_world, measure_index
+
+ROOT = Path(__file__).resolve().parents[1]
+STATE_FIELDS = ("inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "last_output", "bg_mix")
+RESULT_FIELDS = tuple(DayResult.__dataclass_fields__)
+
+
+def in_force(scenario: Scenario, world: World, day: int) -> list:
+    return [
+        measure_index(world, item, item.day)
+        for item in scenario.schedule
+        if item.day <= day and (item.until_day is None or day < item.until_day)
+    ]
+
+
+def assert_close(a: np.ndarray, b: np.ndarray, what: str, scale: float = 1.0) -> None:
+    """Relative agreement to 1e-9; sums of large money flows that cancel (GDP loss, profit) are
+    compared on the scale of the flows they are made of."""
+    scale = max(float(np.abs(b).max(initial=0.0)), scale)
+    np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9 * scale, err_msg=what)
+
+
+def compare(scenario: Scenario, days: int) -> None:
+    world = build_world(scenario)
+    fast, slow = initial_state(world), initial_state(world)
+    money = float(max(world.gdp_daily.max(), world.base_revenue.max(initial=0.0)))
+    for day in range(days):
+        policy = policy_from_measures(world, in_force(scenario, world, day), day)
+        got = step(world, fast, policy)
+        want = reference_step(world, slow, policy)
+        for name in RESULT_FIELDS:
+            scale = money if name in ("gdp_loss", "profit", "revenue", "input_cost") else 1.0
+            assert_close(getattr(got, name), getattr(want, name), f"day {day}: {name}", scale)
+        for name in STATE_FIELDS:
+            assert_close(getattr(fast, name), getattr(slow, name), f"day {day}: state.{name}")
+        # Keep the two runs on exactly the same state so differences cannot compound.
+        for name in STATE_FIELDS:
+            setattr(slow, name, getattr(fast, name).copy())
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_worlds_agree(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    scenario = random_scenario(rng, n_countries=3 + seed % 3, n_products=2 + seed % 4, n_firms=4 + seed, n_measures=3)
+    compare(scenario, 45)
+
+
+def test_every_measure_kind_fully_enforced_agrees() -> None:
+    raw = random_scenario_dict(np.random.default_rng(99), n_countries=4, n_products=3, n_firms=8, n_measures=0)
+    schedule = [
+        {"day": 0, "actor": "C0", "measure": "export_ban", "target": "C1", "products": ["p0"]},
+        {"day": 2, "actor": "C1", "measure": "export_licensing", "target": "all", "products": ["p1"],
+         "review_delay_days": 5, "approval_rate": 0.3},
+        {"day": 3, "actor": "C2", "measure": "export_quota", "target": "all", "products": ["p2"], "quota_share": 0.2},
+        {"day": 4, "actor": "C3", "measure": "tariff", "target": "C0", "products": ["p1", "final"], "rate": 0.5},
+        {"day": 5, "actor": "C0", "measure": "import_ban", "target": "C2", "products": ["p2"]},
+        {"day": 6, "actor": "C1", "measure": "boycott", "target": "C3", "products": ["final"]},
+    ]
+    compare(scenario_from_raw({**raw, "schedule": schedule}, "<test>"), 40)
+
+
+def test_zero_days_of_cover_agrees() -> None:
+    rng = np.random.default_rng(5)
+    scenario = random_scenario(rng, n_countries=3, n_products=3, n_firms=6, n_measures=4)
+    firms = {
+        name: firm.model_copy(
+            update={"inputs": {p: inp.model_copy(update={"days_of_cover": 0.0}) for p, inp in firm.inputs.items()}}
+        )
+        for name, firm in scenario.firms.items()
+    }
+    compare(scenario.model_copy(update={"firms": firms}), 30)
+
+
+def test_rare_earth_curb_world_agrees() -> None:
+    scenario = load_scenario(ROOT / "experiments" / "rare_earth_curb.toml")
+    compare(scenario, 160)
+
+
+def test_reference_leaves_the_baseline_unchanged() -> None:
+    scenario = load_scenario(ROOT / "experiments" / "rare_earth_curb.toml", overrides=["schedule=[]"])
+    world = build_world(scenario)
+    state: State = initial_state(world)
+    start = initial_state(world)
+    for _ in range(5):
+        result = reference_step(world, state, policy_from_measures(world, [], state.day))
+    np.testing.assert_allclose(state.price, start.price, rtol=1e-12)
+    np.testing.assert_allclose(state.inventory, start.inventory, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(result.output, world.base_output, rtol=1e-12)
+    np.testing.assert_allclose(result.gdp_loss, 0.0, atol=1e-6 * world.gdp_daily.max())

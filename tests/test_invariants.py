@@ -1,0 +1,114 @@
+"""Invariants of the economy on random worlds (hypothesis): no negative or non-finite quantities,
+flows conserved, production within capacity, shares summing to 1, a steady baseline."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.economy import initial_state, policy_from_measures, step
+from sim.model import CoercionModel
+from sim.synthetic import random_scenario
+from sim.world import build_world, measure_index
+
+worlds = st.fixed_dictionaries(
+    {
+        "seed": st.integers(0, 2**32 - 1),
+        "n_countries": st.integers(2, 5),
+        "n_products": st.integers(1, 5),
+        "n_firms": st.integers(1, 12),
+        "n_measures": st.integers(0, 5),
+    }
+)
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+DAYS = 60
+
+
+@SETTINGS
+@given(worlds)
+def test_invariants_hold_every_day(spec: dict[str, int]) -> None:
+    seed = spec.pop("seed")
+    scenario = random_scenario(np.random.default_rng(seed), horizon_days=DAYS, **spec)
+    world = build_world(scenario)
+    state = initial_state(world)
+    prm = world.params
+    pool_products = ~world.final
+    has_input = world.recipe > 0
+    for day in range(DAYS):
+        measures = [
+            measure_index(world, item, item.day)
+            for item in scenario.schedule
+            if item.day <= day and (item.until_day is None or day < item.until_day)
+        ]
+        r = step(world, state, policy_from_measures(world, measures, day))
+
+        for name in ("inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "bg_mix"):
+            value = getattr(state, name)
+            assert np.isfinite(value).all(), name
+            assert (value >= 0).all(), name
+        for name in ("shipments", "demand", "fill", "output", "received", "pool_sold"):
+            value = getattr(r, name)
+            assert np.isfinite(value).all(), name
+            assert (value >= -1e-12).all(), name
+        for name in ("revenue", "input_cost", "profit", "gdp_loss"):
+            assert np.isfinite(getattr(r, name)).all(), name
+
+        # Fill rates are shares; nothing ships beyond what was ordered.
+        assert (r.fill <= 1 + 1e-12).all()
+        assert (r.shipments <= r.demand * (1 + 1e-12) + 1e-12).all()
+        # Shipped = sold by the exporter's pool = received by importers (firms + background).
+        np.testing.assert_allclose(r.shipments.sum(axis=1), r.pool_sold, rtol=1e-12, atol=1e-9)
+        firms_received = np.zeros((world.n_countries, world.n_products))
+        np.add.at(firms_received, world.firm_home, r.received)
+        assert (firms_received <= r.shipments.sum(axis=0) * (1 + 1e-9) + 1e-9).all()
+        # Modelled pool firms sell no more than their pool sold; no firm beyond capacity.
+        pool = ~world.firm_final
+        sold_by_firms = np.zeros((world.n_countries, world.n_products))
+        np.add.at(sold_by_firms, (world.firm_home[pool], world.firm_product[pool]), r.output[pool])
+        assert (sold_by_firms <= r.pool_sold * (1 + 1e-9) + 1e-9).all()
+        assert (r.output <= world.capacity * (1 + 1e-12)).all()
+        # Supplier mixes stay shares summing to 1 where the firm buys the input.
+        sums = state.mix.sum(axis=2)
+        np.testing.assert_allclose(sums[has_input], 1.0, atol=1e-9)
+        assert (state.mix <= 1 + 1e-12).all()
+        bg_sums = state.bg_mix.sum(axis=2)
+        np.testing.assert_allclose(bg_sums[world.bg_total0 > 0], 1.0, atol=1e-9)
+        # Prices stay within their bounds; final goods keep their baseline price.
+        multiple = state.price / world.base_price[None, :]
+        assert (multiple >= prm.min_price_multiple * (1 - 1e-12)).all()
+        assert (multiple <= prm.max_price_multiple * (1 + 1e-12)).all()
+        np.testing.assert_allclose(multiple[:, ~pool_products], 1.0)
+        # Capacity never exceeds its cap.
+        assert (state.bg_capacity <= world.bg_max_capacity * (1 + 1e-9) + 1e-9).all()
+
+
+@settings(max_examples=15, deadline=None)
+@given(worlds)
+def test_without_measures_the_baseline_is_a_steady_state(spec: dict[str, int]) -> None:
+    seed = spec.pop("seed")
+    spec["n_measures"] = 0
+    scenario = random_scenario(np.random.default_rng(seed), horizon_days=30, **spec)
+    world = build_world(scenario)
+    state, start = initial_state(world), initial_state(world)
+    for day in range(30):
+        result = step(world, state, policy_from_measures(world, [], day))
+    np.testing.assert_allclose(state.price, start.price, rtol=1e-9)
+    np.testing.assert_allclose(state.inventory, start.inventory, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(state.mix, start.mix, atol=1e-12)
+    np.testing.assert_allclose(result.output, world.base_output, rtol=1e-9)
+    np.testing.assert_allclose(result.profit, world.base_profit, rtol=1e-9, atol=1e-6 * world.base_revenue.max())
+    np.testing.assert_allclose(result.shipments, world.flow0, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(result.gdp_loss, 0.0, atol=1e-9 * world.gdp_daily.max())
+
+
+@settings(max_examples=5, deadline=None)
+@given(worlds)
+def test_the_mesa_model_runs_random_worlds(spec: dict[str, int]) -> None:
+    seed = spec.pop("seed")
+    scenario = random_scenario(np.random.default_rng(seed), horizon_days=20, **spec)
+    model = CoercionModel(scenario, seed)
+    model.run()
+    assert model.day == 20
+    assert np.isfinite(model.rec.price).all() and np.isfinite(model.cum_gdp_loss).all()
+    assert all(e["rule"] == "schedule" and e["reason"] for e in model.events)
