@@ -4,8 +4,15 @@ vectorised in :mod:`sim.economy`; the agent holds its index there and its politi
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
 from agents.base import WorldView
+
+
+def lobbying_pressure(influence: np.ndarray, loss_share: np.ndarray) -> np.ndarray:
+    """Pressure each firm puts on its government: influence x share of baseline profit being
+    lost (gains do not lobby). Vectorised over firms; :meth:`FirmAgent.lobbying` is one firm."""
+    return influence * np.maximum(loss_share, 0.0)
 
 
 class FirmAgent(mesa.Agent):
@@ -21,7 +28,7 @@ class FirmAgent(mesa.Agent):
 
     def lobbying(self, view: WorldView) -> float:
         """Pressure on the home government: influence x share of baseline profit being lost."""
-        return self.influence * max(0.0, view.firm_loss_share(self.name))
+        return float(lobbying_pressure(np.float64(self.influence), np.float64(view.firm_loss_share(self.name))))
 
     def step(self) -> None:  # Mesa API; the model drives lobbying() with its view.
         pass

@@ -111,6 +111,17 @@ class World:
     pool_firm_baseline: np.ndarray = field(init=False)  # (C, P) modelled pool firms' baseline output
     base_spare: np.ndarray = field(init=False)  # (C, P) a pool's idle capacity at baseline
     bg_total0: np.ndarray = field(init=False)  # (I, P) background buyers' baseline purchases
+    # Precomputed for speed: 1/recipe on critical inputs (0 elsewhere) and +inf on the others,
+    # so "units makeable from each critical input" is one multiply-add and a min.
+    critical_per_input: np.ndarray = field(init=False)  # (F, P)
+    not_critical_inf: np.ndarray = field(init=False)  # (F, P)
+    # The (firm, input) pairs that buy anything (most of the F x P grid does not): supplier mixes
+    # are worked on as (K, E) rows of these pairs only.
+    pair_firm: np.ndarray = field(init=False)  # (K,)
+    pair_product: np.ndarray = field(init=False)  # (K,)
+    pair_home: np.ndarray = field(init=False)  # (K,)
+    pair_row: np.ndarray = field(init=False)  # (K,) row of the pair in a (F * P, E) view
+    pair_mix0: np.ndarray = field(init=False)  # (K, E)
     bg_mix0: np.ndarray = field(init=False)  # (I, P, E) their baseline supplier shares
 
     def __post_init__(self) -> None:
@@ -140,6 +151,14 @@ class World:
         ).reshape(n_c, n_p)
         self.base_spare = (firm_capacity_pool - self.pool_firm_baseline) + (self.bg_capacity0 - self.bg_output0)
         self.bg_total0 = self.bg_demand0.sum(axis=0)
+        critical = self.critical & (self.recipe > 0)
+        with np.errstate(divide="ignore"):
+            self.critical_per_input = np.where(critical, 1.0 / np.where(critical, self.recipe, 1.0), 0.0)
+        self.not_critical_inf = np.where(critical, 0.0, np.inf)
+        self.pair_firm, self.pair_product = np.nonzero(self.mix0.sum(axis=2) > 0)
+        self.pair_home = self.firm_home[self.pair_firm]
+        self.pair_row = self.pair_firm * n_p + self.pair_product
+        self.pair_mix0 = self.mix0[self.pair_firm, self.pair_product]
         with np.errstate(divide="ignore", invalid="ignore"):
             self.bg_mix0 = np.where(
                 self.bg_total0[:, :, None] > 0, self.bg_demand0.transpose(1, 2, 0) / self.bg_total0[:, :, None], 0.0
@@ -323,18 +342,13 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
     pool_product = ~world.final
 
     # 1. What each producer could make today, from inputs on hand at the start of the day.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        stock_limit = np.where(critical, state.inventory / np.where(critical, recipe, 1.0), np.inf).min(axis=1)
+    stock_limit = (state.inventory * world.critical_per_input + world.not_critical_inf).min(axis=1)
     can_make = np.minimum(world.capacity, stock_limit)
     pool_index = home * n_p + prod
 
     # 2. Plans and orders.
-    access = (
-        policy.allow[home[:, None], np.arange(n_c)[None, :], prod[:, None]]
-        * policy.brand_access[home[:, None], np.arange(n_c)[None, :], prod[:, None]]
-        * (1.0 + policy.duty[home[:, None], np.arange(n_c)[None, :], prod[:, None]])
-        ** (-world.elasticity[prod][:, None])
-    )  # (F, M) share of each market still open to the firm
+    market_access = policy.allow * policy.brand_access * (1.0 + policy.duty) ** (-world.elasticity)  # (H, M, P)
+    access = market_access.transpose(0, 2, 1)[home, prod]  # (F, M) share of each market still open to the firm
     market_factor = (world.sales0 * access).sum(axis=1)
     planned = np.where(
         world.firm_final,
@@ -343,9 +357,16 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
     )
     gap = np.maximum(world.target_days * world.base_use - state.inventory, 0.0)
     orders = recipe * planned[:, None] + gap / prm.replenish_days  # (F, P)
-    firm_orders = orders[:, :, None] * state.mix  # (F, P, E)
-    firm_demand = (world.home_onehot.T @ firm_orders.reshape(world.n_firms, n_p * n_c)).reshape(n_c, n_p, n_c)
-    firm_demand = firm_demand.transpose(2, 0, 1)  # (E, I, P)
+    kf, kp, kh = world.pair_firm, world.pair_product, world.pair_home
+    if not state.mix.flags.c_contiguous:
+        state.mix = np.ascontiguousarray(state.mix)
+    mix_rows = state.mix.reshape(-1, n_c)  # (F * P, E) view: pairs are written back through it
+    pair_mix = mix_rows.take(world.pair_row, axis=0)  # (K, E)
+    pair_orders = orders[kf, kp]  # (K,) (orders are zero off the pairs: no recipe, no stock target)
+    pair_cell = kh * n_p + kp  # (importer, product) of each pair
+    firm_demand = np.stack(
+        [np.bincount(pair_cell, weights=pair_orders * pair_mix[:, e], minlength=n_c * n_p) for e in range(n_c)]
+    ).reshape(n_c, n_c, n_p)  # (E, I, P)
     rel_price = state.price / base_price[None, :]  # (I, P)
     bg_orders = (world.bg_total0[:, :, None] * state.bg_mix).transpose(2, 0, 1)  # (E, I, P)
     bg_demand = bg_orders * (rel_price[None, :, :] * (1.0 + policy.duty)) ** (-world.elasticity)
@@ -380,13 +401,13 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
         fill[q.exporter][q.importers] *= scale[None, :]
     shipments = demand * fill
 
-    # 5. Receipts and production.
-    fill_for_firm = fill[:, home, :].transpose(1, 2, 0)  # (F, P, E)
-    received_by_source = firm_orders * fill_for_firm
-    received = received_by_source.sum(axis=2)
+    # 5. Receipts and production. A firm receives its orders times the mix-weighted fill rate of
+    # its suppliers into its home country (contracted over suppliers without an (F, P, E) product).
+    fill_by_home = fill.transpose(1, 2, 0)  # (I, P, E)
+    received = np.zeros_like(orders)
+    received[kf, kp] = pair_orders * np.einsum("ke,ke->k", pair_mix, fill_by_home[kh, kp])
     available = state.inventory + received
-    with np.errstate(divide="ignore", invalid="ignore"):
-        input_limit = np.where(critical, available / np.where(critical, recipe, 1.0), np.inf).min(axis=1)
+    input_limit = (available * world.critical_per_input + world.not_critical_inf).min(axis=1)
     pool_sold = shipments.sum(axis=1)  # (E, P)
     # Pool producers (modelled firms and one background producer per pool) share the pool's sales.
     n_pools = n_c * n_p
@@ -411,12 +432,14 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
         )
     final_revenue = output * (market_split * state.price[:, prod].T).sum(axis=1)
     revenue = np.where(world.firm_final, final_revenue, output * home_price)
-    duty_for_firm = policy.duty[:, home, :].transpose(1, 2, 0)  # (F, P, E)
+    if policy.duty.any():
+        paid_by_home = (fill * (1.0 + policy.duty)).transpose(1, 2, 0)  # (I, P, E)
+        paid = np.zeros_like(orders)
+        paid[kf, kp] = pair_orders * np.einsum("ke,ke->k", pair_mix, paid_by_home[kh, kp])
+    else:
+        paid = received
     price_at_home = state.price[home, :]  # (F, P)
-    input_cost = (
-        ((received_by_source * (1.0 + duty_for_firm)).sum(axis=2) * price_at_home).sum(axis=1)
-        + (substituted * price_at_home).sum(axis=1) * prm.substitution_premium
-    )
+    input_cost = ((paid + substituted * prm.substitution_premium) * price_at_home).sum(axis=1)
     profit = revenue - input_cost - world.other_cost_per_unit * output - world.fixed_cost
 
     # 9 (before prices move). GDP-loss proxy at today's prices.
@@ -453,15 +476,14 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
     falling = fill < state.trust
     rate = np.where(falling, prm.trust_loss, prm.trust_recovery)
     state.trust = np.where(ordered, state.trust + rate * (fill - state.trust), state.trust)
-    attract = (state.trust / (1.0 + policy.duty))[:, home, :].transpose(1, 2, 0)  # (F, P, E)
-    weighted = state.mix * attract
-    total = weighted.sum(axis=2, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        target_mix = np.where(total > 0, weighted / total, state.mix)
-    state.mix = (
-        state.mix
-        + (target_mix - state.mix) / prm.switching_days
-        + prm.incumbent_pull * (world.mix0 - state.mix)
+    attract_by_home = (state.trust / (1.0 + policy.duty)).transpose(1, 2, 0)  # (I, P, E)
+    weighted = pair_mix * attract_by_home[kh, kp]  # (K, E)
+    total = weighted.sum(axis=1, keepdims=True)
+    target_mix = np.divide(weighted, total, out=pair_mix.copy(), where=total > 0)
+    mix_rows[world.pair_row] = (
+        pair_mix
+        + (target_mix - pair_mix) / prm.switching_days
+        + prm.incumbent_pull * (world.pair_mix0 - pair_mix)
     )
     # Unmodelled buyers switch suppliers the same way, so a shortage at one source does not
     # leave them short for ever while other sources have goods to sell.

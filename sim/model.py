@@ -17,6 +17,7 @@ import numpy as np
 
 from agents import FirmAgent, GovernmentAgent, RuleContext
 from agents.base import Action, build_rule
+from agents.firm import lobbying_pressure
 from sim.config import Scenario
 from sim.economy import Measure, World, initial_state, policy_from_measures, step
 from sim.world import build_world, measure_index
@@ -134,6 +135,8 @@ class CoercionModel(mesa.Model):
             cover_pairs=pairs,
         )
         self.view = ModelView(self)
+        self._policy_key: tuple | None = None
+        self._policy = None
 
     # ------------------------------------------------------------------ the daily clock
 
@@ -142,7 +145,16 @@ class CoercionModel(mesa.Model):
         for gov in self.governments:
             for action in gov.decide(self.view):
                 self._apply(gov.country, action)
-        policy = policy_from_measures(self.world, [m.index for m in self.active.values()], day)
+        # The policy arrays change only when a measure starts or ends or a licence review closes.
+        under_review = tuple(
+            m.index.kind == "export_licensing" and day - m.index.start_day < m.index.review_delay_days
+            for m in self.active.values()
+        )
+        key = (tuple(self.active), under_review)
+        if key != self._policy_key:
+            self._policy = policy_from_measures(self.world, [m.index for m in self.active.values()], day)
+            self._policy_key = key
+        policy = self._policy
         result = step(self.world, self.state, policy)
 
         w = self.world
@@ -150,9 +162,10 @@ class CoercionModel(mesa.Model):
         with np.errstate(divide="ignore", invalid="ignore"):
             loss_share = np.where(w.base_profit > 0, (w.base_profit - result.profit) / w.base_profit, 0.0)
         self.recent_profit_loss += (loss_share - self.recent_profit_loss) / LOSS_MEMORY_DAYS
-        self.pressure = np.zeros(w.n_countries)
-        for firm in self.firms:
-            self.pressure[self.country_index[firm.country]] += firm.lobbying(self.view)
+        # Every firm lobbies (FirmAgent.lobbying); summed per country in one vectorised pass.
+        self.pressure = np.bincount(
+            w.firm_home, weights=lobbying_pressure(w.influence, self.recent_profit_loss), minlength=w.n_countries
+        )
 
         rec = self.rec
         rec.price[day] = self.state.price

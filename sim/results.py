@@ -28,20 +28,42 @@ class ReplicationResult:
     outcome: dict[str, Any]
 
 
-def _long(variable: str, values: np.ndarray, labels: dict[str, list[str]]) -> pd.DataFrame:
-    """``values`` is (T, *dims); ``labels`` maps each dim's column name to its labels."""
-    t = values.shape[0]
-    dims = values.shape[1:]
-    n = int(np.prod(dims)) if dims else 1
-    cols: dict[str, Any] = {
-        "day": np.repeat(np.arange(t), n),
-        "variable": variable,
-        "value": values.reshape(t, n).ravel(),
-    }
-    grids = np.meshgrid(*[np.arange(d) for d in dims], indexing="ij") if dims else []
-    for (name, lab), grid in zip(labels.items(), grids, strict=True):
-        cols[name] = np.tile(np.asarray(lab, dtype=object)[grid.ravel()], t)
-    return pd.DataFrame(cols)
+VARIABLES = [
+    "price_multiple", "gdp_loss_pct_cum", "lobbying_pressure", "measures_in_force", "shipments",
+    "import_share", "background_capacity", "output_index", "profit", "days_of_cover",
+]
+
+
+class _Frames:
+    """Builds the long table from (T, n) blocks with integer label codes, then makes categorical
+    columns once with fixed categories (much faster than strings per row)."""
+
+    def __init__(self, categories: dict[str, list[str]]) -> None:
+        self.categories = categories
+        self.blocks: list[dict[str, np.ndarray]] = []
+
+    def add(self, variable: str, values: np.ndarray, **codes: np.ndarray) -> None:
+        t, n = values.shape[0], int(np.prod(values.shape[1:]))
+        block = {
+            "day": np.repeat(np.arange(t), n),
+            "variable": np.full(t * n, VARIABLES.index(variable)),
+            "value": values.reshape(t, n).ravel(),
+        }
+        for column in self.categories:
+            column_codes = codes.get(column)
+            block[column] = np.tile(column_codes, t) if column_codes is not None else np.full(t * n, -1)
+        self.blocks.append(block)
+
+    def table(self) -> pd.DataFrame:
+        def joined(key: str) -> np.ndarray:
+            return np.concatenate([b[key] for b in self.blocks])
+
+        columns: dict[str, Any] = {"replication": 0, "day": joined("day")}
+        columns["variable"] = pd.Categorical.from_codes(joined("variable"), categories=VARIABLES)
+        for column, labels in self.categories.items():
+            columns[column] = pd.Categorical.from_codes(joined(column), categories=labels)
+        columns["value"] = joined("value")
+        return pd.DataFrame(columns)[TIMESERIES_COLUMNS]
 
 
 def import_shares(shipments: np.ndarray) -> np.ndarray:
@@ -55,59 +77,36 @@ def import_shares(shipments: np.ndarray) -> np.ndarray:
 
 def timeseries_table(model: CoercionModel) -> pd.DataFrame:
     w, rec = model.world, model.rec
-    countries, products, firms = w.countries, w.products, w.firm_names
-    frames = [
-        _long("price_multiple", rec.price / w.base_price[None, None, :], {"country": countries, "product": products}),
-        _long("gdp_loss_pct_cum", 100 * np.cumsum(rec.gdp_loss, axis=0) / (w.gdp_daily * 365.0), {"country": countries}),
-        _long("lobbying_pressure", rec.pressure, {"country": countries}),
-        _long("measures_in_force", rec.measures, {"country": countries}),
-    ]
+    n_c, n_p = w.n_countries, w.n_products
+    out = _Frames({"country": w.countries, "partner": w.countries, "product": w.products, "firm": w.firm_names})
+    grid_c, grid_p = np.meshgrid(np.arange(n_c), np.arange(n_p), indexing="ij")
+    out.add("price_multiple", rec.price / w.base_price[None, None, :], country=grid_c.ravel(), product=grid_p.ravel())
+    countries = np.arange(n_c)
+    out.add("gdp_loss_pct_cum", 100 * np.cumsum(rec.gdp_loss, axis=0) / (w.gdp_daily * 365.0), country=countries)
+    out.add("lobbying_pressure", rec.pressure, country=countries)
+    out.add("measures_in_force", rec.measures, country=countries)
+    # Shipments: country = exporter, partner = importer.
     e_idx, i_idx, p_idx = np.nonzero(w.flow0 > 0)
     if len(e_idx):
-        frames.append(_pairs("shipments", rec.shipments[:, e_idx, i_idx, p_idx], e_idx, i_idx, p_idx, w))
-    foreign = (w.flow0 > 0) & ~np.eye(w.n_countries, dtype=bool)[:, :, None]
+        out.add("shipments", rec.shipments[:, e_idx, i_idx, p_idx], country=e_idx, partner=i_idx, product=p_idx)
+    # Import shares: country = importer, partner = exporter.
+    foreign = (w.flow0 > 0) & ~np.eye(n_c, dtype=bool)[:, :, None]
     e_idx, i_idx, p_idx = np.nonzero(foreign)
     if len(e_idx):
         shares = import_shares(rec.shipments)[:, e_idx, i_idx, p_idx]
-        frames.append(_pairs("import_share", shares, e_idx, i_idx, p_idx, w))
+        out.add("import_share", shares, country=i_idx, partner=e_idx, product=p_idx)
     c_idx, p_idx = np.nonzero(w.bg_max_capacity > w.bg_capacity0)
     if len(c_idx):
-        values = rec.bg_capacity[:, c_idx, p_idx]
-        frame = _long("background_capacity", values, {"country": [countries[c] for c in c_idx]})
-        frame["product"] = np.tile(np.asarray(products, dtype=object)[p_idx], values.shape[0])
-        frames.append(frame)
+        out.add("background_capacity", rec.bg_capacity[:, c_idx, p_idx], country=c_idx, product=p_idx)
     if rec.output is not None and w.n_firms:
+        firms = np.arange(w.n_firms)
         with np.errstate(divide="ignore", invalid="ignore"):
-            frames.append(_long("output_index", rec.output / w.base_output, {"firm": firms}))
-        frames.append(_long("profit", rec.profit, {"firm": firms}))
+            out.add("output_index", rec.output / w.base_output, firm=firms)
+        out.add("profit", rec.profit, firm=firms)
         pairs = rec.cover_pairs
         if len(pairs):
-            frame = _long("days_of_cover", rec.cover, {"firm": [firms[f] for f in pairs[:, 0]]})
-            frame["product"] = np.tile(np.asarray(products, dtype=object)[pairs[:, 1]], rec.cover.shape[0])
-            frames.append(frame)
-    table = pd.concat(frames, ignore_index=True)
-    for col in ("country", "partner", "product", "firm"):
-        if col not in table:
-            table[col] = None
-    table["replication"] = 0
-    table = table[TIMESERIES_COLUMNS]
-    for col in ("variable", "country", "partner", "product", "firm"):
-        table[col] = table[col].astype("category")
-    return table
-
-
-def _pairs(variable: str, values: np.ndarray, e_idx, i_idx, p_idx, w) -> pd.DataFrame:
-    t = values.shape[0]
-    return pd.DataFrame(
-        {
-            "day": np.repeat(np.arange(t), len(e_idx)),
-            "variable": variable,
-            "country": np.tile(np.asarray(w.countries, dtype=object)[e_idx if variable == "shipments" else i_idx], t),
-            "partner": np.tile(np.asarray(w.countries, dtype=object)[i_idx if variable == "shipments" else e_idx], t),
-            "product": np.tile(np.asarray(w.products, dtype=object)[p_idx], t),
-            "value": values.ravel(),
-        }
-    )
+            out.add("days_of_cover", rec.cover, firm=pairs[:, 0], product=pairs[:, 1])
+    return out.table()
 
 
 def outcome_row(model: CoercionModel) -> dict[str, Any]:

@@ -64,7 +64,7 @@ def random_scenario_dict(
             inputs[pool_products[p]] = {
                 "per_unit": per_unit,
                 "critical": bool(rng.random() < 0.7),
-                "days_of_cover": float(rng.uniform(0.0, 60.0)),
+                "days_of_cover": float(rng.uniform(1.0, 60.0)),
                 "suppliers": {countries[c]: float(mix[c]) for c in range(n_countries)},
             }
         # Keep the recipe affordable: inputs cost at most 60% of what the firm's revenue leaves

@@ -80,6 +80,19 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
     final = np.array([pr.final for pr in prods], dtype=bool)
     firm_final = final[product]
 
+    # Producers that sell through a country pool offer what yesterday's stock lets them make, so a
+    # critical input needs at least a day of cover for the baseline to be a steady state.
+    for f in range(n_f):
+        if final[product[f]]:
+            continue
+        for p in np.flatnonzero(critical[f] & (recipe[f] > 0) & (target_days[f] < 1.0)):
+            raise ScenarioError(
+                file,
+                f"firms.{firm_names[f]}.inputs.{products[p]}.days_of_cover",
+                f"expected at least 1 day of cover for a critical input of a firm selling {products[product[f]]} "
+                f"through its country's pool (it produces from the previous day's stock); got {target_days[f, p]:g}",
+            )
+
     # At baseline prices a firm's inputs must leave room for its margin: otherwise its baseline
     # profit could not be earned and the economy would not start in a steady state.
     base_price = np.array([pr.baseline_price for pr in prods])

@@ -72,12 +72,18 @@ def test_every_measure_kind_fully_enforced_agrees() -> None:
     compare(scenario_from_raw({**raw, "schedule": schedule}, "<test>"), 40)
 
 
-def test_zero_days_of_cover_agrees() -> None:
+def test_minimal_days_of_cover_agrees() -> None:
     rng = np.random.default_rng(5)
     scenario = random_scenario(rng, n_countries=3, n_products=3, n_firms=6, n_measures=4)
     firms = {
         name: firm.model_copy(
-            update={"inputs": {p: inp.model_copy(update={"days_of_cover": 0.0}) for p, inp in firm.inputs.items()}}
+            # No stock at all for final-goods firms; the least allowed (one day) for pool producers.
+            update={
+                "inputs": {
+                    p: inp.model_copy(update={"days_of_cover": 0.0 if firm.product == "final" else 1.0})
+                    for p, inp in firm.inputs.items()
+                }
+            }
         )
         for name, firm in scenario.firms.items()
     }
