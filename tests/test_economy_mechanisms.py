@@ -1,0 +1,150 @@
+"""Hand-worked cases for the economy's mechanisms on a two-country world.
+
+World: countries A (0) and B (1); products ore (pool, 0) and car (final, 1). One carmaker in B
+needs 2 ore per car (critical), makes 10 cars/day, keeps 5 days of ore cover and buys all its ore
+from A. Baseline flows: A->B ore 20/day (all the carmaker's), A->A ore 30/day (background).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sim.economy import (
+    EconomyParams,
+    Measure,
+    World,
+    _pool_allocation,
+    initial_state,
+    policy_from_measures,
+    step,
+)
+
+
+def world(**params: float) -> World:
+    flow0 = np.zeros((2, 2, 2))
+    flow0[0, 1, 0] = 20.0
+    flow0[0, 0, 0] = 30.0
+    firm_demand = np.zeros((2, 2, 2))
+    firm_demand[0, 1, 0] = 20.0
+    recipe = np.array([[2.0, 0.0]])
+    mix0 = np.zeros((1, 2, 2))
+    mix0[0, 0, 0] = 1.0
+    return World(
+        countries=["A", "B"], products=["ore", "car"], tiers=["civilian", "civilian"],
+        final=np.array([False, True]), base_price=np.array([10.0, 1000.0]), elasticity=np.array([0.5, 1.0]),
+        downstream_multiplier=np.array([1.0, 1.0]), ramp_up_days=np.array([3, 3]),
+        gdp_daily=np.array([1e6, 1e6]), flow0=flow0, bg_demand0=flow0 - firm_demand,
+        bg_output0=np.array([[50.0, 0.0], [0.0, 0.0]]), bg_capacity0=np.array([[50.0, 0.0], [0.0, 0.0]]),
+        bg_max_capacity=np.array([[50.0, 0.0], [0.0, 0.0]]), expansion_response=np.zeros((2, 2)),
+        firm_names=["carmaker"], firm_home=np.array([1]), firm_product=np.array([1]),
+        firm_final=np.array([True]), base_output=np.array([10.0]), capacity=np.array([12.0]),
+        recipe=recipe, critical=np.array([[True, False]]), target_days=np.array([[5.0, 0.0]]),
+        mix0=mix0, sales0=np.array([[0.0, 1.0]]), margin=np.array([0.1]), fixed_cost_share=np.array([0.5]),
+        influence=np.array([0.5]), params=EconomyParams(**params),
+    )
+
+
+def measure(kind: str, actor: int, target: int, **kw: float) -> Measure:
+    targets = np.zeros(2, dtype=bool)
+    targets[target] = True
+    return Measure(kind=kind, actor=actor, targets=targets, products=np.array([True, False]), **kw)
+
+
+def test_export_ban_and_licensing_scale_what_may_ship() -> None:
+    w = world()
+    ban = policy_from_measures(w, [measure("export_ban", 0, 1, enforcement=0.7)], day=0)
+    assert ban.allow[0, 1, 0] == pytest.approx(0.3)  # 1 - 0.7
+    assert ban.allow[0, 0, 0] == 1.0 and ban.allow[0, 1, 1] == 1.0  # other routes and products untouched
+    lic = measure("export_licensing", 0, 1, enforcement=0.9, start_day=10, review_delay_days=5, approval_rate=0.5)
+    assert policy_from_measures(w, [lic], day=14).allow[0, 1, 0] == pytest.approx(0.1)  # under review: 1 - 0.9
+    assert policy_from_measures(w, [lic], day=15).allow[0, 1, 0] == pytest.approx(0.55)  # 1 - 0.9 * 0.5
+    both = policy_from_measures(w, [measure("export_ban", 0, 1, enforcement=0.5), lic], day=20)
+    assert both.allow[0, 1, 0] == pytest.approx(0.5 * 0.55)  # overlapping restrictions multiply
+
+
+def test_tariff_import_ban_and_quota() -> None:
+    w = world()
+    p = policy_from_measures(
+        w, [measure("tariff", 1, 0, rate=0.25, enforcement=0.8), measure("tariff", 1, 0, rate=0.1)], day=0
+    )
+    assert p.duty[0, 1, 0] == pytest.approx(0.25 * 0.8 + 0.1)  # duties add
+    p = policy_from_measures(w, [measure("import_ban", 1, 0, enforcement=0.6)], day=0)
+    assert p.allow[0, 1, 0] == pytest.approx(0.4)
+    p = policy_from_measures(w, [measure("export_quota", 0, 1, quota_share=0.25, enforcement=1.0)], day=0)
+    assert p.quotas[0].cap[0] == pytest.approx(0.25 * 20.0)  # a quarter of the baseline flow A->B
+
+
+def test_pool_allocation_by_baseline_then_room() -> None:
+    # One pool, three producers with baseline 10, 20, 30 and offers 12, 5, 40; the pool sold 48.
+    # First round: 48 x (10, 20, 30)/60 = 8, 16, 24, capped by offers -> 8, 5, 24 (sum 37).
+    # Leftover 11 goes by room left (4, 0, 16): 11 x 4/20 = 2.2 and 11 x 16/20 = 8.8.
+    sold = _pool_allocation(np.zeros(3, dtype=int), np.array([10.0, 20, 30]), np.array([12.0, 5, 40]), np.array([48.0]))
+    np.testing.assert_allclose(sold, [10.2, 5.0, 32.8])
+
+
+def test_full_ban_stock_lasts_its_days_of_cover_then_output_stops() -> None:
+    w = world()
+    state = initial_state(w)
+    assert state.inventory[0, 0] == pytest.approx(100.0)  # 5 days x 20 ore/day
+    policy = policy_from_measures(w, [measure("export_ban", 0, 1, enforcement=1.0)], day=0)
+    outputs = [step(w, state, policy).output[0] for _ in range(7)]
+    # 100 ore at 20 ore/day: five full days of 10 cars, then nothing (Leontief on ore).
+    np.testing.assert_allclose(outputs, [10, 10, 10, 10, 10, 0, 0])
+    assert state.inventory[0, 0] == 0.0
+
+
+def test_half_ban_rations_and_output_follows_the_binding_input() -> None:
+    w = world()
+    state = initial_state(w)
+    state.inventory[:] = 0.0  # no stock: output = what arrives today / recipe
+    policy = policy_from_measures(w, [measure("export_ban", 0, 1, enforcement=0.5)], day=0)
+    result = step(w, state, policy)
+    # Orders: 2 x 10 (plan) + gap 100 / replenish 20 = 25 ore; half may ship -> 12.5 received.
+    assert result.demand[0, 1, 0] == pytest.approx(25.0)
+    assert result.shipments[0, 1, 0] == pytest.approx(12.5)
+    assert result.output[0] == pytest.approx(12.5 / 2)
+
+
+def test_profit_equals_baseline_at_baseline() -> None:
+    w = world()
+    # Revenue 10 x 1000 = 10,000; inputs 20 x 10 = 200; profit 10% = 1,000; other costs
+    # 10,000 - 1,000 - 200 = 8,800, half fixed (4,400/day) and half variable (440 per car).
+    assert w.fixed_cost[0] == pytest.approx(4400.0)
+    assert w.other_cost_per_unit[0] == pytest.approx(440.0)
+    result = step(w, initial_state(w), policy_from_measures(w, [], day=0))
+    assert result.revenue[0] == pytest.approx(10_000.0)
+    assert result.input_cost[0] == pytest.approx(200.0)
+    assert result.profit[0] == pytest.approx(1000.0)
+    np.testing.assert_allclose(result.gdp_loss, 0.0, atol=1e-9)
+
+
+def test_price_step_is_the_log_balance_over_elasticity() -> None:
+    w = world(price_adjustment=0.1)
+    state = initial_state(w)
+    state.inventory[:] = 100.0  # stock full: orders are 20 ore (no gap)
+    policy = policy_from_measures(w, [measure("export_ban", 0, 1, enforcement=0.5)], day=0)
+    step(w, state, policy)
+    # B's ore market: 10 received of 20 demanded -> balance 0.5; log step = -0.1 x ln 0.5 / 0.5.
+    assert state.price[1, 0] == pytest.approx(10.0 * math.exp(0.1 * math.log(2) / 0.5))
+    # A: 10 ore held back, beyond A's idle capacity (0) -> balance (30 + 10)/30.
+    assert state.price[0, 0] == pytest.approx(10.0 * math.exp(-0.1 * math.log(40 / 30) / 0.5))
+    assert state.price[1, 1] == pytest.approx(1000.0, rel=1e-12)  # final goods keep their price
+
+
+def test_trust_falls_fast_and_the_mix_moves_slowly() -> None:
+    w = world(trust_loss=0.2, switching_days=100.0, incumbent_pull=0.0)
+    state = initial_state(w)
+    state.mix[0, 0] = [0.5, 0.5]  # half from A, half from B (which has no ore producers)
+    policy = policy_from_measures(w, [measure("export_ban", 0, 1, enforcement=1.0)], day=0)
+    step(w, state, policy)
+    assert state.trust[0, 1, 0] == pytest.approx(0.8)  # 1 + 0.2 x (0 - 1)
+    # B has no supply, so its fill is 0 too and trust in it also falls to 0.8: attraction is
+    # 0.5 x 0.8 on both sides, the target mix is 50/50 and the mix does not move.
+    assert state.trust[1, 1, 0] == pytest.approx(0.8)
+    np.testing.assert_allclose(state.mix[0, 0], [0.5, 0.5])
+    # Recovery is slow: one day of full deliveries moves trust 0.5% of the way back.
+    step(w, state, policy_from_measures(w, [], day=1))
+    assert state.trust[0, 1, 0] == pytest.approx(0.8 + 0.005 * 0.2)
