@@ -67,7 +67,10 @@ class EconomyParams:
 
 @dataclass
 class World:
-    """Static structure of the economy (built once from a scenario)."""
+    """Static structure of the economy (built once from a scenario).
+
+    Treat the arrays as read-only once built: ``__post_init__`` derives baseline quantities and
+    index arrays from them, and :func:`step` caches policy-derived arrays on the world."""
 
     countries: list[str]
     products: list[str]
@@ -111,18 +114,44 @@ class World:
     pool_firm_baseline: np.ndarray = field(init=False)  # (C, P) modelled pool firms' baseline output
     base_spare: np.ndarray = field(init=False)  # (C, P) a pool's idle capacity at baseline
     bg_total0: np.ndarray = field(init=False)  # (I, P) background buyers' baseline purchases
-    # Precomputed for speed: 1/recipe on critical inputs (0 elsewhere) and +inf on the others,
-    # so "units makeable from each critical input" is one multiply-add and a min.
+    # 1/recipe on critical inputs (0 elsewhere) and +inf on the others, so "units makeable from
+    # each critical input" is one multiply-add and a min over a firm's row (the dense form; the
+    # step itself uses crit_per_input on the critical pairs below).
     critical_per_input: np.ndarray = field(init=False)  # (F, P)
     not_critical_inf: np.ndarray = field(init=False)  # (F, P)
-    # The (firm, input) pairs that buy anything (most of the F x P grid does not): supplier mixes
-    # are worked on as (K, E) rows of these pairs only.
+    # The (firm, input) pairs that use or buy anything (most of the F x P grid does neither, and
+    # stays zero): orders, receipts, stocks, costs and supplier mixes are worked on these K pairs
+    # only, as (K,) vectors and (K, E) supplier rows, sorted by firm then input.
     pair_firm: np.ndarray = field(init=False)  # (K,)
     pair_product: np.ndarray = field(init=False)  # (K,)
     pair_home: np.ndarray = field(init=False)  # (K,)
-    pair_row: np.ndarray = field(init=False)  # (K,) row of the pair in a (F * P, E) view
+    pair_row: np.ndarray = field(init=False)  # (K,) flat index into (F, P); row of the pair in a (F * P, E) view
+    pair_cell: np.ndarray = field(init=False)  # (K,) flat index of (home, input) into (C, P)
     pair_mix0: np.ndarray = field(init=False)  # (K, E)
+    pair_recipe: np.ndarray = field(init=False)  # (K,)
+    pair_critical: np.ndarray = field(init=False)  # (K,) bool
+    pair_stock_target: np.ndarray = field(init=False)  # (K,) target_days x base_use
+    pair_demand_bin: np.ndarray = field(init=False)  # (K * E,) flat index into (E, I, P) of each (pair, source)
+    # Critical pairs, for "the binding critical input" as one minimum.at over them.
+    crit_pair: np.ndarray = field(init=False)  # (Kc,) positions in the pair list
+    crit_per_input: np.ndarray = field(init=False)  # (Kc,) 1 / recipe
+    crit_firm: np.ndarray = field(init=False)  # (Kc,) the pair's firm
+    # Firms split by how they sell: final-goods firms into markets, the others through pools.
+    final_firms: np.ndarray = field(init=False)  # (F_final,)
+    pool_firms: np.ndarray = field(init=False)  # (F_pool,)
+    firm_pool: np.ndarray = field(init=False)  # (F,) flat index of (home, product) into (C, P)
+    final_price_index: np.ndarray = field(init=False)  # (F_final, M) flat index of (market, product) into (C, P)
+    # A pool's producers (its modelled firms, then one background producer per pool) and the
+    # share of the pool's sales each gets in the first, baseline-proportional round.
+    producers_pool: np.ndarray = field(init=False)
+    producers_base_share: np.ndarray = field(init=False)
+    base_value_added: np.ndarray = field(init=False)  # (F,)
+    bg_base_value: np.ndarray = field(init=False)  # (C, P) background producers' baseline sales
+    cross_border: np.ndarray = field(init=False)  # (E, I, 1) 1 off the diagonal
+    pool_cell: np.ndarray = field(init=False)  # (C, P) flat index c * P + p
     bg_mix0: np.ndarray = field(init=False)  # (I, P, E) their baseline supplier shares
+    # The last policy's derived arrays, reused while the policy's arrays are unchanged.
+    _policy_cache: tuple | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n_c, n_p = len(self.countries), len(self.products)
@@ -155,14 +184,43 @@ class World:
         with np.errstate(divide="ignore"):
             self.critical_per_input = np.where(critical, 1.0 / np.where(critical, self.recipe, 1.0), 0.0)
         self.not_critical_inf = np.where(critical, 0.0, np.inf)
-        self.pair_firm, self.pair_product = np.nonzero(self.mix0.sum(axis=2) > 0)
+
+        # Pairs: every cell with a recipe or a supplier mix. Off these cells orders, receipts,
+        # use and substitution are all zero, so nothing is lost by skipping them.
+        self.pair_firm, self.pair_product = np.nonzero((self.recipe > 0) | (self.mix0.sum(axis=2) > 0))
         self.pair_home = self.firm_home[self.pair_firm]
         self.pair_row = self.pair_firm * n_p + self.pair_product
+        self.pair_cell = self.pair_home * n_p + self.pair_product
         self.pair_mix0 = self.mix0[self.pair_firm, self.pair_product]
+        self.pair_recipe = self.recipe[self.pair_firm, self.pair_product]
+        self.pair_critical = critical[self.pair_firm, self.pair_product]
+        self.pair_stock_target = (self.target_days * self.base_use)[self.pair_firm, self.pair_product]
+        # Bin of pair k's orders from source e in a flat (E, I, P) array: e * C * P + cell.
+        self.pair_demand_bin = (self.pair_cell[:, None] + n_c * n_p * np.arange(n_c)[None, :]).ravel()
+        self.crit_pair = np.flatnonzero(self.pair_critical)
+        self.crit_per_input = self.critical_per_input.ravel()[self.pair_row[self.crit_pair]]
+        self.crit_firm = self.pair_firm[self.crit_pair]
+
+        self.final_firms = np.flatnonzero(self.firm_final)
+        self.pool_firms = np.flatnonzero(pool)
+        self.firm_pool = self.firm_home * n_p + self.firm_product
+        self.final_price_index = np.arange(n_c)[None, :] * n_p + self.firm_product[self.final_firms, None]
+        self.producers_pool = np.concatenate([self.firm_pool[self.pool_firms], np.arange(n_c * n_p)])
+        producers_base = np.concatenate([self.base_output[self.pool_firms], self.bg_output0.ravel()])
+        base_total = np.bincount(self.producers_pool, weights=producers_base, minlength=n_c * n_p)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.producers_base_share = np.where(
+                base_total[self.producers_pool] > 0, producers_base / base_total[self.producers_pool], 0.0
+            )
+        self.base_value_added = self.base_revenue - self.base_input_cost
+        self.bg_base_value = self.bg_output0 * self.base_price
+        self.cross_border = 1.0 - np.eye(n_c)[:, :, None]
+        self.pool_cell = np.arange(n_c * n_p).reshape(n_c, n_p)
         with np.errstate(divide="ignore", invalid="ignore"):
             self.bg_mix0 = np.where(
                 self.bg_total0[:, :, None] > 0, self.bg_demand0.transpose(1, 2, 0) / self.bg_total0[:, :, None], 0.0
             )
+        self._policy_cache = None
 
     @property
     def n_firms(self) -> int:
@@ -321,55 +379,120 @@ def _pool_allocation(
     n_pools = sold.size
     base_total = np.bincount(pool_of, weights=baseline, minlength=n_pools)
     with np.errstate(divide="ignore", invalid="ignore"):
-        first = np.where(base_total[pool_of] > 0, baseline / base_total[pool_of], 0.0) * sold[pool_of]
-    first = np.minimum(first, offered)
+        base_share = np.where(base_total[pool_of] > 0, baseline / base_total[pool_of], 0.0)
+        return _pool_split(pool_of, base_share, offered, sold)
+
+
+def _pool_split(pool_of: np.ndarray, base_share: np.ndarray, offered: np.ndarray, sold: np.ndarray) -> np.ndarray:
+    """:func:`_pool_allocation` given each producer's baseline share of its pool (a constant of
+    the world, precomputed). Call with division warnings silenced."""
+    n_pools = sold.size
+    first = np.minimum(base_share * sold[pool_of], offered)
     leftover = np.maximum(sold - np.bincount(pool_of, weights=first, minlength=n_pools), 0.0)
     room = np.maximum(offered - first, 0.0)
-    room_total = np.bincount(pool_of, weights=room, minlength=n_pools)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        second = np.where(room_total[pool_of] > 0, leftover[pool_of] * room / room_total[pool_of], 0.0)
+    room_total = np.bincount(pool_of, weights=room, minlength=n_pools)[pool_of]
+    second = np.where(room_total > 0, leftover[pool_of] * room / room_total, 0.0)
     return first + second
+
+
+@dataclass
+class _PolicyTerms:
+    """What the daily step needs from a policy that does not change from day to day while the
+    policy stays the same (it changes only when a measure starts, ends or leaves review)."""
+
+    one_plus_duty: np.ndarray  # (E, I, P)
+    any_duty: bool
+    final_plan: np.ndarray  # (F,) base output x open-market factor (final-goods firms; 0 for the others)
+    market_split: np.ndarray  # (F_final, M) share of a final-goods firm's sales going to each market
+
+
+def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
+    """The policy's derived arrays, cached on the world and keyed by the policy arrays' bytes (not
+    the object, so a policy edited in place is never served stale terms)."""
+    allow, duty, brand = policy.allow, policy.duty, policy.brand_access
+    key = (allow.shape, allow.dtype, duty.dtype, brand.dtype, allow.tobytes(), duty.tobytes(), brand.tobytes())
+    cached = world._policy_cache
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    one_plus_duty = 1.0 + policy.duty
+    market_access = policy.allow * policy.brand_access * one_plus_duty ** (-world.elasticity)  # (H, M, P)
+    ff = world.final_firms
+    # Share of each market still open to a final-goods firm: its (home, product) row of market_access.
+    access = market_access.transpose(0, 2, 1)[world.firm_home[ff], world.firm_product[ff]]  # (F_final, M)
+    sales = world.sales0[ff] * access
+    market_factor = sales.sum(axis=1)
+    final_plan = np.zeros(world.n_firms)
+    final_plan[ff] = world.base_output[ff] * market_factor
+    with np.errstate(divide="ignore", invalid="ignore"):
+        market_split = np.where(market_factor[:, None] > 0, sales / market_factor[:, None], 0.0)
+    terms = _PolicyTerms(one_plus_duty, bool(policy.duty.any()), final_plan, market_split)
+    world._policy_cache = (key, terms)
+    return terms
+
+
+def _row_sums(x: np.ndarray) -> np.ndarray:
+    """``x.sum(axis=1)`` for a (N, n) array, bit for bit, but fast for many short rows.
+
+    numpy reduces each short row in a slow per-row loop; for n < 8 it adds the row left to right,
+    so adding whole columns left to right gives identical sums (numpy's pairwise summation only
+    regroups from 8 terms up, where we let numpy do it). Few rows: numpy's one call is cheaper."""
+    n_rows, n = x.shape
+    if n >= 8 or n == 0 or n_rows < 256:
+        return x.sum(axis=1)
+    total = x[:, 0].copy()
+    for j in range(1, n):
+        total += x[:, j]
+    return total
+
+
+def _binding_input(world: World, stock: np.ndarray) -> np.ndarray:
+    """(F,) units each firm can make from ``stock`` (K,) of its inputs: the minimum over its
+    critical inputs of stock / recipe (+inf for a firm without critical inputs)."""
+    limit = np.full(world.n_firms, np.inf)
+    np.minimum.at(limit, world.crit_firm, stock[world.crit_pair] * world.crit_per_input)
+    return limit
 
 
 def step(world: World, state: State, policy: Policy) -> DayResult:
     """Advance ``state`` by one day in place and return the day's flows and accounts."""
+    # Divisions below guard their own zero denominators with np.where; silence the warnings once.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _step(world, state, policy)
+
+
+def _step(world: World, state: State, policy: Policy) -> DayResult:
+    # Firm x input quantities are worked on the K (firm, input) pairs (``pair_*``, see World), not
+    # on the mostly empty (F, P) grid. Sums keep the order of the earlier dense formulation (same
+    # einsum over (K, E) rows, input costs summed over dense (F, P) rows), so results are
+    # bit-identical to it; only the work skipped is work on zeros.
     prm = world.params
-    n_c, n_p = world.n_countries, world.n_products
-    home, prod = world.firm_home, world.firm_product
-    recipe, critical = world.recipe, world.critical & (world.recipe > 0)
-    pool_firm = ~world.firm_final
+    n_c, n_p, n_f = world.n_countries, world.n_products, world.n_firms
     base_price = world.base_price
-    pool_product = ~world.final
+    terms = _policy_terms(world, policy)
+    one_plus_duty = terms.one_plus_duty
+    kf, k_cell, k_row = world.pair_firm, world.pair_cell, world.pair_row
+    price = state.price
 
     # 1. What each producer could make today, from inputs on hand at the start of the day.
-    stock_limit = (state.inventory * world.critical_per_input + world.not_critical_inf).min(axis=1)
-    can_make = np.minimum(world.capacity, stock_limit)
-    pool_index = home * n_p + prod
+    stock = state.inventory.take(k_row)  # (K,)
+    can_make = np.minimum(world.capacity, _binding_input(world, stock))
 
     # 2. Plans and orders.
-    market_access = policy.allow * policy.brand_access * (1.0 + policy.duty) ** (-world.elasticity)  # (H, M, P)
-    access = market_access.transpose(0, 2, 1)[home, prod]  # (F, M) share of each market still open to the firm
-    market_factor = (world.sales0 * access).sum(axis=1)
-    planned = np.where(
-        world.firm_final,
-        np.minimum(world.capacity, world.base_output * market_factor),
-        np.minimum(world.capacity, state.last_output),
-    )
-    gap = np.maximum(world.target_days * world.base_use - state.inventory, 0.0)
-    orders = recipe * planned[:, None] + gap / prm.replenish_days  # (F, P)
-    kf, kp, kh = world.pair_firm, world.pair_product, world.pair_home
-    if not state.mix.flags.c_contiguous:
-        state.mix = np.ascontiguousarray(state.mix)
+    planned = np.minimum(world.capacity, np.where(world.firm_final, terms.final_plan, state.last_output))
+    gap = np.maximum(world.pair_stock_target - stock, 0.0)
+    pair_orders = world.pair_recipe * planned[kf] + gap / prm.replenish_days  # (K,)
+    if not state.mix.flags.c_contiguous or state.mix.dtype != np.float64:
+        state.mix = np.ascontiguousarray(state.mix, dtype=np.float64)
     mix_rows = state.mix.reshape(-1, n_c)  # (F * P, E) view: pairs are written back through it
-    pair_mix = mix_rows.take(world.pair_row, axis=0)  # (K, E)
-    pair_orders = orders[kf, kp]  # (K,) (orders are zero off the pairs: no recipe, no stock target)
-    pair_cell = kh * n_p + kp  # (importer, product) of each pair
-    firm_demand = np.stack(
-        [np.bincount(pair_cell, weights=pair_orders * pair_mix[:, e], minlength=n_c * n_p) for e in range(n_c)]
-    ).reshape(n_c, n_c, n_p)  # (E, I, P)
-    rel_price = state.price / base_price[None, :]  # (I, P)
+    pair_mix = mix_rows.take(k_row, axis=0)  # (K, E)
+    # Orders by (pair, source) summed into (E, I, P) in one bincount (each cell adds its pairs in
+    # ascending order, as a per-source bincount would).
+    firm_demand = np.bincount(
+        world.pair_demand_bin, weights=(pair_orders[:, None] * pair_mix).ravel(), minlength=n_c * n_c * n_p
+    ).reshape(n_c, n_c, n_p)
+    rel_price = price / base_price[None, :]  # (I, P)
     bg_orders = (world.bg_total0[:, :, None] * state.bg_mix).transpose(2, 0, 1)  # (E, I, P)
-    bg_demand = bg_orders * (rel_price[None, :, :] * (1.0 + policy.duty)) ** (-world.elasticity)
+    bg_demand = bg_orders * (rel_price[None, :, :] * one_plus_duty) ** (-world.elasticity)
     demand = firm_demand + bg_demand
 
     # Supply offered. Pool producers offer less when the price they can get has fallen below
@@ -379,82 +502,76 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
     # markets; only the home glut of a restricting country depresses its producers' offers.
     open_orders = demand * policy.allow  # (E, I, P)
     open_total = open_orders.sum(axis=1)  # (E, P)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        obtainable = np.where(
-            open_total > 0, (open_orders * state.price[None, :, :]).sum(axis=1) / open_total, state.price
-        )
+    obtainable = np.where(open_total > 0, (open_orders * price[None, :, :]).sum(axis=1) / open_total, price)
     willing = np.minimum(obtainable / base_price[None, :], 1.0) ** prm.supply_elasticity  # (E, P)
-    offered = can_make * np.where(world.firm_final, 1.0, willing[home, prod])
-    firm_offer_pool = np.bincount(pool_index[pool_firm], weights=offered[pool_firm], minlength=n_c * n_p)
+    pf = world.pool_firms
+    pool_of_firm = world.firm_pool[pf]
+    offered = can_make[pf] * willing.take(pool_of_firm)  # (F_pool,) only pool firms offer to pools
+    firm_offer_pool = np.bincount(pool_of_firm, weights=offered, minlength=n_c * n_p)
     bg_offer = state.bg_capacity * willing
     supply = firm_offer_pool.reshape(n_c, n_p) + bg_offer  # (E, P)
 
     # 3-4. Measures, then pro-rata rationing at each pool, then quotas.
     allowed_total = open_total
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pool_fill = np.where(allowed_total > supply, supply / allowed_total, 1.0)
+    pool_fill = np.where(allowed_total > supply, supply / allowed_total, 1.0)
     fill = policy.allow * pool_fill[:, None, :]
     for q in policy.quotas:
         shipped = (demand[q.exporter] * fill[q.exporter])[q.importers].sum(axis=0)  # (P,)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.where(q.products & (shipped > q.cap), q.cap / shipped, 1.0)
+        scale = np.where(q.products & (shipped > q.cap), q.cap / shipped, 1.0)
         fill[q.exporter][q.importers] *= scale[None, :]
     shipments = demand * fill
 
     # 5. Receipts and production. A firm receives its orders times the mix-weighted fill rate of
     # its suppliers into its home country (contracted over suppliers without an (F, P, E) product).
-    fill_by_home = fill.transpose(1, 2, 0)  # (I, P, E)
-    received = np.zeros_like(orders)
-    received[kf, kp] = pair_orders * np.einsum("ke,ke->k", pair_mix, fill_by_home[kh, kp])
-    available = state.inventory + received
-    input_limit = (available * world.critical_per_input + world.not_critical_inf).min(axis=1)
+    fill_rows = fill.transpose(1, 2, 0).reshape(n_c * n_p, n_c)  # (I * P, E) fill from each source
+    pair_received = pair_orders * np.einsum("ke,ke->k", pair_mix, fill_rows.take(k_cell, axis=0))
+    available = stock + pair_received
+    input_limit = _binding_input(world, available)
     pool_sold = shipments.sum(axis=1)  # (E, P)
     # Pool producers (modelled firms and one background producer per pool) share the pool's sales.
-    n_pools = n_c * n_p
-    producers_pool = np.concatenate([pool_index[pool_firm], np.arange(n_pools)])
-    producers_base = np.concatenate([world.base_output[pool_firm], world.bg_output0.ravel()])
-    producers_offer = np.concatenate([offered[pool_firm], bg_offer.ravel()])
-    sold_by_producer = _pool_allocation(producers_pool, producers_base, producers_offer, pool_sold.ravel())
-    n_pool_firms = int(pool_firm.sum())
-    output = np.where(world.firm_final, np.minimum(planned, input_limit), 0.0)
-    output[pool_firm] = sold_by_producer[:n_pool_firms]
-    bg_sold = sold_by_producer[n_pool_firms:].reshape(n_c, n_p)
-    need = recipe * output[:, None]
-    used = np.where(critical, need, np.minimum(need, available))
+    producers_offer = np.concatenate([offered, bg_offer.ravel()])
+    sold_by_producer = _pool_split(world.producers_pool, world.producers_base_share, producers_offer, pool_sold.ravel())
+    output = np.minimum(planned, input_limit)  # final-goods firms; pool firms' output is what they sold
+    output[pf] = sold_by_producer[: pf.size]
+    bg_sold = sold_by_producer[pf.size :].reshape(n_c, n_p)
+    need = world.pair_recipe * output[kf]
+    used = np.where(world.pair_critical, need, np.minimum(need, available))
     substituted = need - used
-    state.inventory = np.maximum(available - used, 0.0)
+    inventory = state.inventory.copy()  # a new array, as the step has always returned
+    inventory.put(k_row, np.maximum(available - used, 0.0))
+    state.inventory = inventory
+    received = np.zeros((n_f, n_p))
+    received.put(k_row, pair_received)
 
     # 6. Sales, revenue, costs, profit.
-    home_price = state.price[home, prod]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        market_split = np.where(
-            market_factor[:, None] > 0, world.sales0 * access / market_factor[:, None], 0.0
-        )
-    final_revenue = output * (market_split * state.price[:, prod].T).sum(axis=1)
-    revenue = np.where(world.firm_final, final_revenue, output * home_price)
-    if policy.duty.any():
-        paid_by_home = (fill * (1.0 + policy.duty)).transpose(1, 2, 0)  # (I, P, E)
-        paid = np.zeros_like(orders)
-        paid[kf, kp] = pair_orders * np.einsum("ke,ke->k", pair_mix, paid_by_home[kh, kp])
+    revenue = output * price.take(world.firm_pool)  # pool firms sell at the home price
+    ff = world.final_firms
+    final_prices = price.take(world.final_price_index)  # (F_final, M) price of the firm's product in each market
+    revenue[ff] = output[ff] * _row_sums(terms.market_split * final_prices)
+    if terms.any_duty:
+        paid_rows = (fill * one_plus_duty).transpose(1, 2, 0).reshape(n_c * n_p, n_c)  # (I * P, E)
+        paid = pair_orders * np.einsum("ke,ke->k", pair_mix, paid_rows.take(k_cell, axis=0))
     else:
-        paid = received
-    price_at_home = state.price[home, :]  # (F, P)
-    input_cost = ((paid + substituted * prm.substitution_premium) * price_at_home).sum(axis=1)
+        paid = pair_received
+    pair_cost = (paid + substituted * prm.substitution_premium) * price.take(k_cell)
+    dense_cost = np.zeros((n_f, n_p))  # summed as dense rows: the order (and bits) of the dense step
+    dense_cost.put(k_row, pair_cost)
+    input_cost = dense_cost.sum(axis=1)
     profit = revenue - input_cost - world.other_cost_per_unit * output - world.fixed_cost
 
     # 9 (before prices move). GDP-loss proxy at today's prices.
-    value_added_loss = (world.base_revenue - world.base_input_cost) - (revenue - input_cost)
-    loss = np.bincount(home, weights=value_added_loss, minlength=n_c).astype(float)
-    loss += (world.bg_output0 * base_price - bg_sold * state.price).sum(axis=1)
+    value_added_loss = world.base_value_added - (revenue - input_cost)
+    loss = np.bincount(world.firm_home, weights=value_added_loss, minlength=n_c).astype(float)
+    loss += (world.bg_base_value - bg_sold * price).sum(axis=1)
     bg_received = bg_demand * fill
     buyer_loss = ((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier).sum(axis=(0, 2))
-    buyer_loss += (bg_received * ((state.price[None, :, :] * (1.0 + policy.duty)) - base_price)).sum(axis=(0, 2))
+    buyer_loss += (bg_received * ((price[None, :, :] * one_plus_duty) - base_price)).sum(axis=(0, 2))
     loss += buyer_loss
-    cross = 1.0 - np.eye(n_c)[:, :, None]
-    rent = shipments * (state.price[None, :, :] - state.price[:, None, :]) * cross
+    rent = shipments * (price[None, :, :] - price[:, None, :]) * world.cross_border
     loss -= rent.sum(axis=(1, 2))  # export-licence rents stay in the exporting country
-    duty_paid = shipments * policy.duty * state.price[None, :, :]
-    loss -= duty_paid.sum(axis=(0, 2))  # duty revenue of the importing country
+    if terms.any_duty:
+        duty_paid = shipments * policy.duty * price[None, :, :]
+        loss -= duty_paid.sum(axis=(0, 2))  # duty revenue of the importing country
 
     # 7. Prices: multiplicative adjustment towards clearing each local pool-product market.
     received_market = shipments.sum(axis=0)  # (I, P)
@@ -462,36 +579,45 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
     # Supply stuck at home beyond the pool's usual idle capacity (e.g. held back by the exporter's
     # own controls) weighs on the home price.
     stuck_at_home = np.maximum(supply - pool_sold - world.base_spare, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        balance = np.where(demanded_market > 0, (received_market + stuck_at_home) / demanded_market, 1.0)
-    balance = np.clip(balance, 1e-9, 1e9)
+    balance = np.where(demanded_market > 0, (received_market + stuck_at_home) / demanded_market, 1.0)
+    balance = np.minimum(np.maximum(balance, 1e-9), 1e9)  # np.clip, without its Python overhead
     step_log = -prm.price_adjustment * np.log(balance) / world.elasticity[None, :]
-    new_log = np.log(state.price) + np.where(pool_product[None, :], step_log, 0.0)
+    new_log = np.log(price) + np.where(~world.final[None, :], step_log, 0.0)
     lo = np.log(base_price * prm.min_price_multiple)
     hi = np.log(base_price * prm.max_price_multiple)
-    state.price = np.exp(np.clip(new_log, lo[None, :], hi[None, :]))
+    state.price = np.exp(np.minimum(np.maximum(new_log, lo[None, :]), hi[None, :]))
 
     # 8. Adaptation: trust, supplier mix, background capacity.
     ordered = demand > 0
     falling = fill < state.trust
     rate = np.where(falling, prm.trust_loss, prm.trust_recovery)
     state.trust = np.where(ordered, state.trust + rate * (fill - state.trust), state.trust)
-    attract_by_home = (state.trust / (1.0 + policy.duty)).transpose(1, 2, 0)  # (I, P, E)
-    weighted = pair_mix * attract_by_home[kh, kp]  # (K, E)
-    total = weighted.sum(axis=1, keepdims=True)
-    target_mix = np.divide(weighted, total, out=pair_mix.copy(), where=total > 0)
-    mix_rows[world.pair_row] = (
-        pair_mix
-        + (target_mix - pair_mix) / prm.switching_days
-        + prm.incumbent_pull * (world.pair_mix0 - pair_mix)
-    )
+    attract = (state.trust / one_plus_duty).transpose(1, 2, 0)  # (I, P, E)
+    weighted = pair_mix * attract.reshape(n_c * n_p, n_c).take(k_cell, axis=0)  # (K, E)
+    total = _row_sums(weighted)[:, None]
+    # weighted / total, or the current mix where nothing attracts (np.divide's where= is slow).
+    attracting = total > 0
+    target_mix = weighted / np.where(attracting, total, 1.0)
+    if not attracting.all():
+        idle = ~attracting[:, 0]
+        target_mix[idle] = pair_mix[idle]
+    # pair_mix + (target - pair_mix) / switching_days + pull * (mix0 - pair_mix), in place.
+    target_mix -= pair_mix
+    target_mix /= prm.switching_days
+    target_mix += pair_mix
+    pull = world.pair_mix0 - pair_mix
+    pull *= prm.incumbent_pull
+    target_mix += pull
+    # Back into the (F, P, E) state: each pair's E shares are one contiguous 8E-byte row, so
+    # viewing rows as opaque records makes the scatter a plain 1-d put (much faster than
+    # fancy row assignment).
+    as_record = np.dtype((np.void, 8 * n_c))
+    mix_rows.view(as_record).reshape(-1).put(k_row, target_mix.view(as_record).reshape(-1))
     # Unmodelled buyers switch suppliers the same way, so a shortage at one source does not
     # leave them short for ever while other sources have goods to sell.
-    bg_attract = (state.trust / (1.0 + policy.duty)).transpose(1, 2, 0)  # (I, P, E)
-    bg_weighted = state.bg_mix * bg_attract
+    bg_weighted = state.bg_mix * attract
     bg_total = bg_weighted.sum(axis=2, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        bg_target = np.where(bg_total > 0, bg_weighted / bg_total, state.bg_mix)
+    bg_target = np.where(bg_total > 0, bg_weighted / bg_total, state.bg_mix)
     state.bg_mix = (
         state.bg_mix
         + (bg_target - state.bg_mix) / prm.switching_days
@@ -506,7 +632,12 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
     headroom = np.maximum(world.bg_max_capacity - state.bg_capacity - arriving - in_pipeline, 0.0)
     new_orders = np.minimum(world.expansion_response * np.maximum(unmet - in_pipeline, 0.0), headroom)
     arrival_slot = (state.day + np.maximum(world.ramp_up_days, 1)) % slots  # (P,)
-    state.pipeline[arrival_slot[None, :], np.arange(n_c)[:, None], np.arange(n_p)[None, :]] += new_orders
+    # pipeline[arrival_slot[p], c, p] += new_orders[c, p], as one flat gather/scatter.
+    arrival_index = arrival_slot * (n_c * n_p) + world.pool_cell  # (C, P)
+    if state.pipeline.flags.c_contiguous:
+        state.pipeline.reshape(-1)[arrival_index] += new_orders  # a view: writes through
+    else:  # a non-contiguous pipeline: index it in three dimensions
+        state.pipeline[arrival_slot[None, :], np.arange(n_c)[:, None], np.arange(n_p)[None, :]] += new_orders
     state.bg_capacity = state.bg_capacity + arriving
 
     state.last_output = output

@@ -36,34 +36,55 @@ VARIABLES = [
 
 class _Frames:
     """Builds the long table from (T, n) blocks with integer label codes, then makes categorical
-    columns once with fixed categories (much faster than strings per row)."""
+    columns once with fixed categories (much faster than strings per row).
+
+    Blocks are only remembered by :meth:`add`; :meth:`table` allocates each column once at its
+    final length and fills it block by block (no per-block temporaries, no concatenation), with
+    label codes in the small integer type pandas keeps for that many categories."""
 
     def __init__(self, categories: dict[str, list[str]]) -> None:
         self.categories = categories
-        self.blocks: list[dict[str, np.ndarray]] = []
+        self.blocks: list[tuple[str, np.ndarray, dict[str, np.ndarray]]] = []
 
     def add(self, variable: str, values: np.ndarray, **codes: np.ndarray) -> None:
         t, n = values.shape[0], int(np.prod(values.shape[1:]))
-        block = {
-            "day": np.repeat(np.arange(t), n),
-            "variable": np.full(t * n, VARIABLES.index(variable)),
-            "value": values.reshape(t, n).ravel(),
-        }
-        for column in self.categories:
-            column_codes = codes.get(column)
-            block[column] = np.tile(column_codes, t) if column_codes is not None else np.full(t * n, -1)
-        self.blocks.append(block)
+        self.blocks.append((variable, values.reshape(t, n), codes))
 
     def table(self) -> pd.DataFrame:
-        def joined(key: str) -> np.ndarray:
-            return np.concatenate([b[key] for b in self.blocks])
+        total = sum(values.size for _, values, _ in self.blocks)
+        day = np.empty(total, dtype=np.int64)
+        variable = np.empty(total, dtype=_code_dtype(len(VARIABLES)))
+        value = np.empty(total, dtype=np.float64)
+        label_codes = {c: np.empty(total, dtype=_code_dtype(len(labels))) for c, labels in self.categories.items()}
+        start = 0
+        for name, values, codes in self.blocks:
+            t, n = values.shape
+            end = start + t * n
+            day[start:end].reshape(t, n)[:] = np.arange(t)[:, None]
+            variable[start:end] = VARIABLES.index(name)
+            value[start:end].reshape(t, n)[:] = values
+            for column, out in label_codes.items():
+                column_codes = codes.get(column)
+                out[start:end].reshape(t, n)[:] = column_codes[None, :] if column_codes is not None else -1
+            start = end
 
-        columns: dict[str, Any] = {"replication": 0, "day": joined("day")}
-        columns["variable"] = pd.Categorical.from_codes(joined("variable"), categories=VARIABLES)
+        columns: dict[str, Any] = {"replication": np.zeros(total, dtype=np.int64), "day": day}
+        columns["variable"] = pd.Categorical.from_codes(variable, categories=VARIABLES, validate=False)
         for column, labels in self.categories.items():
-            columns[column] = pd.Categorical.from_codes(joined(column), categories=labels)
-        columns["value"] = joined("value")
-        return pd.DataFrame(columns)[TIMESERIES_COLUMNS]
+            columns[column] = pd.Categorical.from_codes(label_codes[column], categories=labels, validate=False)
+        columns["value"] = value
+        # The columns are fresh arrays owned by nobody else: no need for pandas to copy them
+        # into consolidated blocks (most of the cost of building a large frame).
+        return pd.DataFrame({c: columns[c] for c in TIMESERIES_COLUMNS}, copy=False)
+
+
+def _code_dtype(n_categories: int) -> type:
+    """The integer type pandas uses for the codes of ``n_categories`` categories (so that
+    ``Categorical.from_codes`` does not convert them)."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if n_categories < np.iinfo(dtype).max:
+            return dtype
+    return np.int64
 
 
 def import_shares(shipments: np.ndarray) -> np.ndarray:
