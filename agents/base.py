@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
@@ -24,13 +24,91 @@ class NoParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class RuleParams(BaseModel):
+    """Base of rules' parameter models: unknown keys are errors; ``references`` lists the names
+    the parameters use, so the scenario loader can check them (key path, kind, name).
+
+    Fields listed in ``country_fields`` hold country codes (a string or a list of them); product
+    names are found in ``product_fields`` and inside any measure template (its ``products``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    country_fields: ClassVar[tuple[str, ...]] = ()
+    product_fields: ClassVar[tuple[str, ...]] = ()
+    calendar_fields: ClassVar[tuple[str, ...]] = ()
+
+    def references(self) -> list[tuple[str, str, str]]:
+        found: list[tuple[str, str, str]] = []
+        for name in self.country_fields:
+            found.extend((p, "country", v) for p, v in _names(getattr(self, name), name))
+        for name in self.product_fields:
+            found.extend((p, "product", v) for p, v in _names(getattr(self, name), name))
+        for name in self.calendar_fields:
+            found.extend((p, "calendar", v) for p, v in _names(getattr(self, name), name))
+        for name in type(self).model_fields:
+            found.extend(_template_products(getattr(self, name), name))
+        return found
+
+
+def _names(value: Any, path: str) -> list[tuple[str, str]]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [(path, value)]
+    return [(f"{path}[{i}]", v) for i, v in enumerate(value)]
+
+
+def _template_products(value: Any, path: str) -> list[tuple[str, str, str]]:
+    """Products named inside measure templates, however deeply nested in the parameters."""
+    if isinstance(value, BaseModel):
+        if hasattr(value, "products") and hasattr(value, "measure"):
+            return [(f"{path}.products[{i}]", "product", p) for i, p in enumerate(value.products)]
+        out = []
+        for name in type(value).model_fields:
+            out.extend(_template_products(getattr(value, name), f"{path}.{name}"))
+        return out
+    if isinstance(value, list | tuple):
+        out = []
+        for i, item in enumerate(value):
+            out.extend(_template_products(item, f"{path}[{i}]"))
+        return out
+    return []
+
+
+def pct(value: float) -> str:
+    """A share of GDP or of profit for reasons: ``0.81%``."""
+    return f"{value:.2f}%"
+
+
+def utilities_text(parts: Mapping[str, float]) -> str:
+    """``base 1.00 + leverage 0.55 - exposure 0.02``: how a utility was put together."""
+    items = list(parts.items())
+    text = f"{items[0][0]} {items[0][1]:.2f}"
+    for name, value in items[1:]:
+        text += f" {'-' if value < 0 else '+'} {name} {abs(value):.2f}"
+    return text
+
+
+# Kinds of action the model knows how to apply; any other kind is a declaratory move (protest,
+# threaten, wait_out, support, stay_out, lobby, ...) that is logged and seen by the others.
+IMPOSE, LIFT, HOLD, INVEST = "impose", "lift", "hold", "invest"
+# Declaratory moves that end a confrontation; outcome classes look for them.
+CONCEDE, OFFRAMP, BACK_DOWN, ACCEPT = "concede", "offramp", "back_down", "accept"
+
+
 @dataclass(frozen=True)
 class Action:
     """A decision: what to do and why.
 
-    ``kind`` is one of ``impose`` (put a measure in force), ``lift`` (remove one), or a
-    declaratory move such as ``protest``, ``wait_out``, ``concede``, ``signal``. ``measure`` is the
-    :class:`sim.config.MeasureSpec` for impose; ``measure_key`` names the measure to lift.
+    ``kind`` is ``impose`` (put ``measure`` in force under ``measure_key``; a different spec under
+    a key already in force replaces it), ``lift`` (end the measures under ``measure_keys`` or
+    ``measure_key``), ``hold`` (deliberately do nothing new), ``invest`` (a firm adds ``amount``
+    units/day of capacity for ``product`` in country ``target``), or a declaratory move such as
+    ``protest``, ``threaten``, ``wait_out``, ``concede``, ``offramp``, ``support``. A declaratory
+    move may also end measures (``measure_keys``): a concession lifts the conceder's own
+    retaliation, an accepted concession lifts the coercer's measures.
+
+    ``reason`` states the values the rule compared; ``utility`` is what the logit choice weighs;
+    ``rung`` is the escalation level the move stands for (0 for none).
     """
 
     kind: str
@@ -40,23 +118,80 @@ class Action:
     target: str = ""
     measure: Any = None
     measure_key: str = ""
+    measure_keys: tuple[str, ...] = ()
     utility: float = 0.0
     mandatory: bool = False
+    rung: int = 0
+    product: str = ""
+    amount: float = 0.0
     alternatives: tuple[tuple[str, float], ...] = ()
+
+    def keys_to_lift(self) -> tuple[str, ...]:
+        return self.measure_keys or ((self.measure_key,) if self.kind == LIFT and self.measure_key else ())
+
+
+def measure_key(actor: str, target: str, label: str) -> str:
+    """Key of a rule-imposed measure: one per (actor, target, label), so rules can find it again."""
+    return f"{actor}>{target}:{label}"
+
+
+@dataclass(frozen=True)
+class Move:
+    """A logged decision as others see it (the public record)."""
+
+    day: int
+    actor: str
+    kind: str
+    label: str
+    target: str
+    rule: str
+    rung: int = 0
+
+
+@dataclass(frozen=True)
+class Window:
+    """A calendar window (e.g. a leaders' meeting) open today."""
+
+    name: str
+    start_day: int
+    end_day: int
+    parties: tuple[str, ...]
 
 
 class WorldView(Protocol):
-    """What an agent may look at. Arrays are read-only views (writing raises)."""
+    """What an agent may look at: a read-only window on the world (nothing here changes it).
+
+    Pain is the cumulative GDP-loss proxy in % of a year's GDP. A government knows its own pain
+    exactly; of others it has a noisy estimate (``perceived_pain``, log-normal noise set by the
+    observer's ``perception_noise``)."""
 
     day: int
     countries: tuple[str, ...]
     products: tuple[str, ...]
+    firms: tuple[str, ...]
 
-    def gdp_loss_pct(self, country: str) -> float: ...  # cumulative, % of annual GDP
+    def gdp_loss_pct(self, country: str) -> float: ...
+    def perceived_pain(self, observer: str, country: str) -> float: ...
     def lobbying_pressure(self, country: str) -> float: ...
     def price_multiple(self, country: str, product: str) -> float: ...
-    def measures_in_force(self, actor: str | None = None) -> Mapping[str, Any]: ...
+    def measures_in_force(self, actor: str | None = None, target: str | None = None) -> Mapping[str, Any]: ...
+    def moves(
+        self, actor: str | None = None, kind: str | None = None, target: str | None = None, label: str | None = None
+    ) -> tuple[Move, ...]: ...
+    def windows_open(self, party: str | None = None) -> tuple[Window, ...]: ...
+    def tier(self, product: str) -> str: ...
+    def supply_share(self, importer: str, exporter: str, product: str) -> float: ...
+    def trade_value(self, exporter: str, importer: str, product: str) -> float: ...
+    def downstream_multiplier(self, product: str) -> float: ...
+    def gdp(self, country: str) -> float: ...
+    def export_change_pct(self, country: str) -> float: ...
     def firm_loss_share(self, firm: str) -> float: ...
+    def firm_country(self, firm: str) -> str: ...
+    def firm_product(self, firm: str) -> str: ...
+    def days_of_cover(self, firm: str, product: str) -> float: ...
+    def ramp_up_days(self, product: str) -> int: ...
+    def base_price(self, product: str) -> float: ...
+    def baseline_use(self, firm: str, product: str) -> float: ...
 
 
 @dataclass
@@ -133,3 +268,23 @@ def logit_choice(
     z = (utilities - utilities.max()) / temperature
     weights = np.exp(z)
     return actions[int(rng.choice(len(actions), p=weights / weights.sum()))], considered
+
+
+def decide(
+    rules: list[Rule], view: WorldView, decision_day: bool, temperature: float, rng: np.random.Generator
+) -> list[Action]:
+    """One decision: gather the rules' proposals, keep the mandatory ones, choose one of the rest."""
+    mandatory: list[Action] = []
+    optional: list[Action] = []
+    for rule in rules:
+        if not (rule.every_day or decision_day):
+            continue
+        for action in rule.propose(view):
+            (mandatory if action.mandatory else optional).append(action)
+    if optional:
+        # Doing nothing new is always admissible: utilities are measured against the status quo.
+        optional.append(Action(HOLD, "hold", "status_quo", "no move is worth more than the status quo (utility 0)"))
+    chosen, considered = logit_choice(optional, temperature, rng)
+    if chosen is None:
+        return mandatory
+    return [*mandatory, replace(chosen, alternatives=considered)]

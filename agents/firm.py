@@ -1,34 +1,72 @@
 """``FirmAgent``: a major firm. Its daily operations (orders, inventories, supplier switching) are
-vectorised in :mod:`sim.economy`; the agent holds its index there and its political influence."""
+vectorised in :mod:`sim.economy`; the agent holds its index there, its political influence and
+its decision rules (lobbying, diversification investment)."""
 
 from __future__ import annotations
 
 import mesa
 import numpy as np
 
-from agents.base import WorldView
+from agents.base import Action, Rule, WorldView, decide
 
 
-def lobbying_pressure(influence: np.ndarray, loss_share: np.ndarray) -> np.ndarray:
-    """Pressure each firm puts on its government: influence x share of baseline profit being
-    lost (gains do not lobby). Vectorised over firms; :meth:`FirmAgent.lobbying` is one firm."""
-    return influence * np.maximum(loss_share, 0.0)
+def lobbying_pressure(
+    influence: np.ndarray,
+    loss_share: np.ndarray,
+    dead_zone: np.ndarray | float = 0.0,
+    gain_weight: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """Pressure each firm puts on its government to settle: influence x the share of baseline
+    profit being lost beyond a dead zone; a firm that gains (negative loss) pushes the other way,
+    for a hard line, with ``gain_weight``. Vectorised over firms (DESIGN.md "Firms"; seed 000_*:
+    Toyota and Sony press Tokyo to keep access to China)."""
+    losing = np.maximum(loss_share - dead_zone, 0.0)
+    gaining = np.maximum(-loss_share, 0.0)
+    return influence * (losing - gain_weight * gaining)
 
 
 class FirmAgent(mesa.Agent):
-    """Lobbies its government in proportion to its losses and its influence (DESIGN.md "Firms";
-    seed 000_*: Toyota and Sony press Tokyo to keep access to China's market)."""
+    """Lobbies its government in proportion to its losses and its influence; with rules
+    configured, decides on its own clock (e.g. the ``lobby`` and ``diversify`` rules)."""
 
-    def __init__(self, model: mesa.Model, name: str, country: str, index: int, influence: float) -> None:
+    def __init__(
+        self,
+        model: mesa.Model,
+        name: str,
+        country: str,
+        index: int,
+        influence: float,
+        rules: list[Rule] | None = None,
+        decision_interval_days: int = 7,
+        rng: np.random.Generator | None = None,
+    ) -> None:
         super().__init__(model)
         self.name = name
         self.country = country
         self.index = index
         self.influence = influence
+        self.rules = list(rules or [])
+        self.decision_interval_days = decision_interval_days
+        self.choice_rng = rng if rng is not None else np.random.default_rng(0)
+
+    def lobbying_terms(self) -> tuple[float, float]:
+        """(dead zone, gain weight) of the firm's lobbying: from its ``lobby`` rule if it has one."""
+        for rule in self.rules:
+            terms = getattr(rule, "lobbying_terms", None)
+            if terms is not None:
+                return terms()
+        return 0.0, 0.0
 
     def lobbying(self, view: WorldView) -> float:
-        """Pressure on the home government: influence x share of baseline profit being lost."""
-        return float(lobbying_pressure(np.float64(self.influence), np.float64(view.firm_loss_share(self.name))))
+        """Pressure on the home government (one firm of :func:`lobbying_pressure`)."""
+        dead_zone, gain_weight = self.lobbying_terms()
+        return float(
+            lobbying_pressure(np.float64(self.influence), np.float64(view.firm_loss_share(self.name)), dead_zone, gain_weight)
+        )
 
-    def step(self) -> None:  # Mesa API; the model drives lobbying() with its view.
+    def decide(self, view: WorldView) -> list[Action]:
+        decision_day = view.day % self.decision_interval_days == 0
+        return decide(self.rules, view, decision_day, 0.0, self.choice_rng)
+
+    def step(self) -> None:  # Mesa API; the model drives decide() with its view.
         pass

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
+import numpy as np
 
-from agents.base import Action, Rule, WorldView, logit_choice
-
-if TYPE_CHECKING:
-    import numpy as np
+from agents.base import Action, Rule, WorldView, decide
 
 
 class GovernmentAgent(mesa.Agent):
     """A state. Rules flagged ``every_day`` are evaluated daily (scripted measures fire on their
-    day); the others only on the decision clock (every ``decision_interval_days``). Mandatory
-    proposals are all carried out; of the others, one is chosen by a logit over utilities with
-    ``temperature`` (0 = always the best)."""
+    day); the others only on the decision clock (every ``decision_interval_days`` from
+    ``first_decision_day``). Mandatory proposals are all carried out; of the others, one is chosen
+    by a logit over utilities with ``temperature`` (0 = always the best), and carries the list of
+    alternatives considered."""
 
     def __init__(
         self,
@@ -26,6 +23,7 @@ class GovernmentAgent(mesa.Agent):
         decision_interval_days: int,
         temperature: float,
         rng: np.random.Generator,
+        first_decision_day: int = 0,
     ) -> None:
         super().__init__(model)
         self.country = country
@@ -33,26 +31,14 @@ class GovernmentAgent(mesa.Agent):
         self.decision_interval_days = decision_interval_days
         self.temperature = temperature
         self.choice_rng = rng
+        self.first_decision_day = first_decision_day
+
+    def is_decision_day(self, day: int) -> bool:
+        return day >= self.first_decision_day and (day - self.first_decision_day) % self.decision_interval_days == 0
 
     def decide(self, view: WorldView) -> list[Action]:
-        decision_day = view.day % self.decision_interval_days == 0
-        mandatory: list[Action] = []
-        optional: list[Action] = []
-        for rule in self.rules:
-            if not (rule.every_day or decision_day):
-                continue
-            for action in rule.propose(view):
-                (mandatory if action.mandatory else optional).append(action)
-        chosen, considered = logit_choice(optional, self.temperature, self.choice_rng)
-        if chosen is None:
-            return mandatory
-        return [*mandatory, _with_alternatives(chosen, considered)]
+        return decide(self.rules, view, self.is_decision_day(view.day), self.temperature, self.choice_rng)
 
     def step(self) -> None:  # Mesa API; the model drives decide() with its view.
         pass
 
-
-def _with_alternatives(action: Action, considered: tuple[tuple[str, float], ...]) -> Action:
-    from dataclasses import replace
-
-    return replace(action, alternatives=considered)

@@ -6,7 +6,7 @@
 
 Figures (seeds fixed, so every run times the same work):
 
-* ``replication_s``: one replication of experiments/rare_earth_curb.toml in-process, as
+* ``replication_s``: one replication of experiments/rare_earth_ban_scripted.toml in-process, as
   :func:`sim.runner.run_replication` does it (world building, Mesa model, 540 days, output
   tables), best of N. Also split into ``replication_build_s`` (world arrays), ``replication_init_s``
   (model and agents), ``replication_steps_s`` (the daily clock) and ``replication_tables_s``
@@ -67,7 +67,7 @@ def best_of(repeats: int, fn: Callable[[], Any]) -> float:
 
 
 def bench_replication(repeats: int) -> dict[str, float]:
-    scenario = load_scenario(ROOT / "experiments" / "rare_earth_curb.toml")
+    scenario = load_scenario(ROOT / "experiments" / "rare_earth_ban_scripted.toml")
     seed = replication_seeds(scenario.seed, 1)[0]
     run_replication(scenario, seed)  # warm-up (imports, caches)
     runs = timings(repeats, lambda: run_replication(scenario, seed))

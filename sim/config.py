@@ -41,6 +41,14 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+class RuleSpec(BaseModel):
+    """A policy rule chosen by name from the rule library, with its parameters."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rule: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
 def _check_sums_to_one(shares: Mapping[str, float] | None, what: str) -> None:
     if shares is not None and shares and abs(sum(shares.values()) - 1.0) > SHARE_TOLERANCE:
         raise ValueError(f"{what} must sum to 1 (they sum to {sum(shares.values()):.6g})")
@@ -119,6 +127,10 @@ class Firm(Strict):
     fixed_cost_share: Share = Field(0.4, description="share of non-input costs that do not scale with output")
     influence: Share = Field(0.5, description="weight of the firm's lobbying at home")
     description: str = ""
+    rules: list[RuleSpec] = Field(
+        default_factory=list, description="the firm's decision rules (e.g. lobby, diversify); lobbying is on by default"
+    )
+    decision_interval_days: Annotated[int, Field(ge=1)] = Field(7, description="the firm's decision clock")
 
     @field_validator("sales")
     @classmethod
@@ -155,6 +167,41 @@ class MeasureSpec(Strict):
         return self
 
 
+class MeasureTemplate(Strict):
+    """A measure a policy rule may put in force: a :class:`MeasureSpec` without actor and target,
+    which the rule fills in (e.g. a rung of an escalation ladder, a retaliation tool)."""
+
+    measure: Literal["export_ban", "export_licensing", "export_quota", "tariff", "import_ban", "boycott"]
+    products: list[str] = Field(default_factory=list)
+    tiers: list[Literal["advanced", "mature", "dual_use", "civilian"]] = Field(default_factory=list)
+    enforcement: Share = 1.0
+    review_delay_days: Annotated[int, Field(ge=0)] = 0
+    approval_rate: Share = 1.0
+    quota_share: Share = 1.0
+    rate: NonNegative = 0.0
+    label: str = Field("", description="short name in escalation paths (default: '<measure>_<first product or tier>')")
+
+    @model_validator(mode="after")
+    def _needs_scope(self) -> MeasureTemplate:
+        if not self.products and not self.tiers:
+            raise ValueError("a measure needs 'products' or 'tiers' (or both)")
+        if self.measure == "tariff" and self.rate <= 0:
+            raise ValueError("a tariff needs a positive 'rate'")
+        return self
+
+    @property
+    def name(self) -> str:
+        if self.label:
+            return self.label
+        scope = (self.products or self.tiers)[0]
+        return f"{self.measure}_{scope}"
+
+    def spec(self, actor: str, target: str, **changes: Any) -> MeasureSpec:
+        """The concrete measure ``actor`` imposes on ``target`` (``changes`` override fields)."""
+        data = {**self.model_dump(), "label": self.name, **changes}
+        return MeasureSpec(actor=actor, target=target, **data)
+
+
 class ScheduledMeasure(MeasureSpec):
     day: Annotated[int, Field(ge=0)]
     until_day: Annotated[int, Field(ge=1)] | None = Field(None, description="lifted on this day (exclusive)")
@@ -169,18 +216,31 @@ class ScheduledMeasure(MeasureSpec):
 # --------------------------------------------------------------------------- agents and clocks
 
 
-class RuleSpec(BaseModel):
-    """A policy rule chosen by name from the rule library, with its parameters."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    rule: str
-    params: dict[str, Any] = Field(default_factory=dict)
-
-
 class Government(Strict):
     decision_interval_days: Annotated[int, Field(ge=1)] = Field(7, description="the slower policy clock")
     temperature: NonNegative = Field(0.0, description="logit noise over admissible actions (0 = deterministic)")
+    perception_noise: NonNegative = Field(
+        0.0, description="log-normal noise (sd of the log) on its estimates of other countries' pain"
+    )
+    first_decision_day: Annotated[int, Field(ge=0)] = Field(
+        0, description="the decision clock ticks on this day and every decision_interval_days after it"
+    )
     rules: list[RuleSpec] = Field(default_factory=lambda: [RuleSpec(rule="schedule")])
+
+
+class CalendarWindow(Strict):
+    """A scheduled meeting (e.g. an APEC leaders' meeting) that summit rules can use as an off-ramp."""
+
+    name: str
+    start_day: Annotated[int, Field(ge=0)]
+    end_day: Annotated[int, Field(ge=0)]
+    parties: list[str] = Field(default_factory=list, description="countries attending (empty = all)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CalendarWindow:
+        if self.end_day < self.start_day:
+            raise ValueError(f"end_day ({self.end_day}) must not be before start_day ({self.start_day})")
+        return self
 
 
 class Economy(Strict):
@@ -223,6 +283,7 @@ class Scenario(Strict):
     firms: dict[str, Firm] = Field(default_factory=dict)
     governments: dict[str, Government] = Field(default_factory=dict)
     schedule: list[ScheduledMeasure] = Field(default_factory=list)
+    calendar: list[CalendarWindow] = Field(default_factory=list)
     economy: Economy = Field(default_factory=Economy)
     outcome: Outcome = Field(default_factory=Outcome)
     facts_used: list[str] = Field(default_factory=list, description="filled by the loader")
@@ -274,20 +335,43 @@ def check_references(sc: Scenario, file: str | Path, rule_params: Callable[[str]
                 need(cname, countries, f"{base}.sales.{cname}", "country")
         elif firm.sales:
             raise ScenarioError(file, f"{base}.sales", "only firms making final goods take sales shares; intermediate goods sell through trade flows")
+    known_names: dict[str, Mapping[str, Any] | list[str]] = {
+        "country": countries,
+        "product": products,
+        "firm": sc.firms,
+        "calendar": [w.name for w in sc.calendar],
+    }
+
+    def check_rules(specs: list[RuleSpec], base: str, actor: str) -> None:
+        for j, spec in enumerate(specs):
+            path = f"{base}.rules[{j}]"
+            if rule_params is None:
+                continue
+            try:
+                params_model = rule_params(spec.rule)
+            except KeyError as exc:
+                raise ScenarioError(file, f"{path}.rule", str(exc.args[0])) from None
+            if params_model is None:
+                continue
+            try:
+                params = params_model.model_validate(spec.params)
+            except ValidationError as exc:
+                raise _from_validation(exc, file, prefix=(*path_to_tuple(path), "params"), root=params_model) from None
+            # Names inside a rule's parameters (countries, products, ...) must exist too.
+            references = getattr(params, "references", None)
+            for subpath, kind, name in references() if references else ():
+                need(name, known_names[kind], f"{path}.params.{subpath}", kind)
+                if kind == "country" and name == actor:
+                    raise ScenarioError(file, f"{path}.params.{subpath}", f"expected another country than the rule's own ({actor!r})")
+
     for cname, gov in sc.governments.items():
         need(cname, countries, f"governments.{cname}", "country")
-        for j, spec in enumerate(gov.rules):
-            path = f"governments.{cname}.rules[{j}]"
-            if rule_params is not None:
-                try:
-                    params_model = rule_params(spec.rule)
-                except KeyError as exc:
-                    raise ScenarioError(file, f"{path}.rule", str(exc.args[0])) from None
-                if params_model is not None:
-                    try:
-                        params_model.model_validate(spec.params)
-                    except ValidationError as exc:
-                        raise _from_validation(exc, file, prefix=(*path_to_tuple(path), "params"), root=params_model) from None
+        check_rules(gov.rules, f"governments.{cname}", cname)
+    for fname, firm in sc.firms.items():
+        check_rules(firm.rules, f"firms.{fname}", firm.country)
+    for i, window in enumerate(sc.calendar):
+        for j, cname in enumerate(window.parties):
+            need(cname, countries, f"calendar[{i}].parties[{j}]", "country")
     for i, item in enumerate(sc.schedule):
         base = f"schedule[{i}]"
         need(item.actor, countries, f"{base}.actor", "country")

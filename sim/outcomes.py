@@ -16,11 +16,32 @@ OUTCOME_CLASSES = (
 )
 
 
-def path_signature(events: Iterable[Mapping[str, Any]]) -> str:
-    """``CN:ree_licensing > CN:ree_ban > JP:wait_out``; repeats of the same move collapse."""
+# The moves that make an escalation path: measures, threats, the stances that decide the outcome
+# (waiting out, support, staying out, legal action) and the moves that end it. Protests, requests,
+# holds, quiet stances and firms' own moves show in the events but not in the path, so that paths
+# that differ only in such detail count as one.
+PATH_KINDS = frozenset({
+    "impose", "lift", "threaten", "drop_threat", "wait_out", "support", "legal_action", "stay_out",
+    "align", "reward", "concede", "offramp", "back_down", "accept",
+})
+# Declaratory stances enter the path once (the first time), measures every time.
+ONCE = frozenset({"wait_out", "support", "legal_action", "stay_out", "align"})
+
+
+def path_signature(events: Iterable[Mapping[str, Any]], actors: Iterable[str] | None = None) -> str:
+    """``CN:ree_licensing > CN:ree_ban > JP:wait_out``: the canonical escalation path — the
+    governments' path moves in order (see ``PATH_KINDS``), stances counted once, repeats of the
+    same move collapsed. ``actors`` limits it to those (e.g. the countries)."""
+    keep = set(actors) if actors is not None else None
     moves: list[str] = []
+    seen: set[str] = set()
     for event in events:
+        if event["kind"] not in PATH_KINDS or (keep is not None and event["actor"] not in keep):
+            continue
         move = f"{event['actor']}:{event['action']}"
+        if event["kind"] in ONCE and move in seen:
+            continue
+        seen.add(move)
         if not moves or moves[-1] != move:
             moves.append(move)
     return " > ".join(moves)
@@ -58,10 +79,23 @@ def classify(
     if target is not None and {coercer, target} <= offramps:
         return "negotiated_offramp", float(max(e["day"] for e in events if e["kind"] == "offramp"))
     if first_impose is None:
+        dropped = [e["day"] for e in events if e["kind"] in ("drop_threat", "back_down") and e["actor"] == coercer]
+        if dropped:
+            return "coercer_backs_down", float(dropped[-1])
         return ("no_conflict", nan) if not events else ("stalemate", nan)
     if target_in_force and coercer_in_force:
         return "mutual_escalation", nan
     if not coercer_in_force:
-        lifts = [e["day"] for e in events if e["kind"] == "lift" and e["actor"] == coercer]
+        lifts = [e["day"] for e in events if e["actor"] == coercer and e["kind"] in ("lift", "back_down")]
         return "coercer_backs_down", float(max(lifts)) if lifts else nan
     return "stalemate", nan
+
+
+def highest_rungs(events: Iterable[Mapping[str, Any]]) -> dict[str, tuple[int, str]]:
+    """Per actor, the highest escalation rung reached and the move that reached it (first on ties)."""
+    best: dict[str, tuple[int, str]] = {}
+    for event in events:
+        rung = int(event.get("rung", 0) or 0)
+        if rung > best.get(event["actor"], (0, ""))[0]:
+            best[event["actor"]] = (rung, str(event["action"]))
+    return best

@@ -10,12 +10,12 @@ import pandas as pd
 
 from sim.config import Scenario
 from sim.model import CoercionModel
-from sim.outcomes import classify, path_signature
+from sim.outcomes import classify, highest_rungs, path_signature
 
 TIMESERIES_COLUMNS = ["replication", "day", "variable", "country", "partner", "product", "firm", "value"]
 EVENT_COLUMNS = [
     "replication", "day", "actor", "action", "kind", "measure", "target", "products", "tiers",
-    "enforcement", "rule", "reason", "alternatives",
+    "enforcement", "rule", "reason", "alternatives", "rung",
 ]
 FINAL_WINDOW_DAYS = 30
 
@@ -136,7 +136,18 @@ def outcome_row(model: CoercionModel) -> dict[str, Any]:
     events = model.events
     in_force = [(m.actor, m.spec.target) for m in model.active.values()]
     outcome, day = classify(events, in_force, sc.outcome.coercer, sc.outcome.target)
-    row: dict[str, Any] = {"outcome": outcome, "resolution_day": day, "path": path_signature(events), "n_events": len(events)}
+    row: dict[str, Any] = {
+        "outcome": outcome,
+        "resolution_day": day,
+        "path": path_signature(events, w.countries),
+        "n_events": len(events),
+        "actors": ",".join(sorted({e["actor"] for e in events if e["kind"] != "hold"})),
+    }
+    rungs = highest_rungs(events)
+    for country in w.countries:
+        rung, move = rungs.get(country, (0, ""))
+        row[f"highest_rung.{country}"] = rung
+        row[f"highest_move.{country}"] = move
     for c, country in enumerate(w.countries):
         row[f"max_measures.{country}"] = int(rec.measures[:, c].max(initial=0))
     multiples = rec.price / w.base_price[None, None, :]
@@ -153,6 +164,8 @@ def outcome_row(model: CoercionModel) -> dict[str, Any]:
             lost = base - rec.profit[:, f].sum()
             row[f"profit_loss_musd.{firm}"] = float(lost / 1e6)
             row[f"profit_loss_pct.{firm}"] = float(100 * lost / base) if base > 0 else float("nan")
+            if model.investment_usd[f] > 0:
+                row[f"investment_musd.{firm}"] = float(model.investment_usd[f] / 1e6)
     shares = import_shares(rec.shipments[-FINAL_WINDOW_DAYS:]).mean(axis=0)  # (E, I, P)
     base_shares = import_shares(w.flow0[None])[0]
     for i, importer in enumerate(w.countries):
@@ -170,5 +183,6 @@ def collect(model: CoercionModel, replication: int) -> ReplicationResult:
     events = pd.DataFrame(model.events, columns=[c for c in EVENT_COLUMNS if c != "replication"])
     events.insert(0, "replication", replication)
     events["day"] = events["day"].astype("int64")
+    events["rung"] = events["rung"].astype("int64")
     outcome = {"replication": replication, **outcome_row(model)}
     return ReplicationResult(replication, ts, events, outcome)

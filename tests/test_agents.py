@@ -16,7 +16,7 @@ from sim.config import MeasureSpec, load_scenario
 from sim.model import CoercionModel
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = ROOT / "experiments" / "tiny" / "rare_earth_curb.toml"
+TINY = ROOT / "experiments" / "tiny" / "rare_earth_ban_scripted.toml"
 
 
 class ThresholdParams(BaseModel):

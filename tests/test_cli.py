@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORLD = ROOT / "experiments" / "worlds" / "east_asia.toml"
 CURB = ROOT / "experiments" / "rare_earth_curb.toml"
 TINY = ROOT / "experiments" / "tiny" / "rare_earth_curb.toml"
+SCRIPTED = ROOT / "experiments" / "rare_earth_ban_scripted.toml"
 
 
 def scenario(tmp_path: Path, body: str, name: str = "bad.toml") -> Path:
@@ -109,14 +110,36 @@ def test_extends_deep_merges_and_later_keys_win(tmp_path: Path) -> None:
 def test_set_overrides(tmp_path: Path) -> None:
     from sim.config import load_scenario
 
-    sc = load_scenario(CURB, overrides=["economy.price_adjustment=0.02", "schedule[3].enforcement=1.0", "horizon_days=200"])
+    sc = load_scenario(SCRIPTED, overrides=["economy.price_adjustment=0.02", "schedule[3].enforcement=1.0", "horizon_days=200"])
     assert sc.economy.price_adjustment == 0.02
     assert sc.schedule[3].enforcement == 1.0
     assert sc.horizon_days == 200
-    assert invoke("validate", CURB, "--set", "schedule=[]").exit_code == 0
+    assert invoke("validate", SCRIPTED, "--set", "schedule=[]").exit_code == 0
     assert_bad(invoke("validate", CURB, "--set", "economy.price_adjustmnt=0.1"), "price_adjustmnt", "price_adjustment")
     assert_bad(invoke("validate", CURB, "--set", "economy.price_adjustment"), "price_adjustment")
-    assert_bad(invoke("validate", CURB, "--set", "schedule[3].enforcement=2"), "schedule[3].enforcement")
+    assert_bad(invoke("validate", SCRIPTED, "--set", "schedule[3].enforcement=2"), "schedule[3].enforcement")
+
+
+@pytest.mark.parametrize(
+    ("override", "path", "expected"),
+    [
+        ("governments.JP.rules[0].params.coercer='XX'", "governments.JP.rules[0].params.coercer", "unknown country 'XX'"),
+        ("governments.JP.rules[0].params.coercer='JP'", "governments.JP.rules[0].params.coercer", "another country"),
+        ("governments.JP.rules[0].params.patience_pct=-1", "governments.JP.rules[0].params.patience_pct", "greater than 0"),
+        ("governments.JP.rules[0].params.patiense_pct=1", "governments.JP.rules[0].params.patiense_pct", "patience_pct"),
+        ("governments.CN.rules[0].params.rungs[1].measure.products=['rare_earth']",
+         "governments.CN.rules[0].params.rungs[1].measure.products[0]", "did you mean 'rare_earths'"),
+        ("governments.CN.rules[0].params.rungs[3].replaces=['nothing']", "governments.CN.rules[0].params: rung 'ree_ban'",
+         "not an earlier rung"),
+        ("governments.CN.rules[2].params.window='G20'", "governments.CN.rules[2].params.window", "unknown calendar 'G20'"),
+        ("governments.CN.rules[1].rule='threats'", "governments.CN.rules[1].rule", "did you mean 'threat'"),
+        ("firms.toyota.rules[1].params.input='rubber'", "firms.toyota.rules[1].params.input", "unknown product 'rubber'"),
+        ("calendar[0].end_day=3", "calendar[0]", "end_day"),
+        ("calendar[0].parties=['CN','XX']", "calendar[0].parties[1]", "unknown country 'XX'"),
+    ],
+)
+def test_bad_rule_parameters_name_the_key_path(override: str, path: str, expected: str) -> None:
+    assert_bad(invoke("validate", CURB, "--set", override), path, expected)
 
 
 def test_valid_files_and_run(tmp_path: Path) -> None:

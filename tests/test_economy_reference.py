@@ -91,12 +91,12 @@ def test_minimal_days_of_cover_agrees() -> None:
 
 
 def test_rare_earth_curb_world_agrees() -> None:
-    scenario = load_scenario(ROOT / "experiments" / "rare_earth_curb.toml")
+    scenario = load_scenario(ROOT / "experiments" / "rare_earth_ban_scripted.toml")
     compare(scenario, 160)
 
 
 def test_reference_leaves_the_baseline_unchanged() -> None:
-    scenario = load_scenario(ROOT / "experiments" / "rare_earth_curb.toml", overrides=["schedule=[]"])
+    scenario = load_scenario(ROOT / "experiments" / "rare_earth_ban_scripted.toml", overrides=["schedule=[]"])
     world = build_world(scenario)
     state: State = initial_state(world)
     start = initial_state(world)

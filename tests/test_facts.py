@@ -50,7 +50,7 @@ def test_every_fact_reference_in_the_experiments_resolves() -> None:
             refs |= set(re.findall(r'"@([A-Za-z0-9_]+)"', line.split("#")[0]))
     assert refs, "the experiments should use cited facts"
     assert refs <= set(facts), sorted(refs - set(facts))
-    scenario = load_scenario(ROOT / "experiments" / "rare_earth_curb.toml")
+    scenario = load_scenario(ROOT / "experiments" / "rare_earth_ban_scripted.toml")
     assert set(scenario.facts_used) <= set(facts)
 
 

@@ -15,7 +15,7 @@ from sim.model import stream
 from sim.runner import OutputExistsError, RunResult, default_out_dir, run_replications, write_run
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = ROOT / "experiments" / "tiny" / "rare_earth_curb.toml"
+TINY = ROOT / "experiments" / "tiny" / "rare_earth_ban_scripted.toml"
 EVENT_COLUMNS = {"replication", "day", "actor", "action", "target", "products", "enforcement", "rule", "reason"}
 
 
@@ -120,5 +120,5 @@ def test_failed_write_leaves_nothing_behind(
 
 def test_default_output_folder(tiny: Scenario) -> None:
     out = default_out_dir(tiny, root="runs")
-    assert out.parts[:2] == ("runs", "rare_earth_curb_tiny")
+    assert out.parts[:2] == ("runs", "rare_earth_ban_scripted_tiny")
     assert len(out.parts[2]) == len("20260101T000000")

@@ -18,7 +18,7 @@ from sim.runner import run_replications, write_run
 
 matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parents[1]
-TINY = ROOT / "experiments" / "tiny" / "rare_earth_curb.toml"
+TINY = ROOT / "experiments" / "tiny" / "rare_earth_ban_scripted.toml"
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The phenomena experiments/rare_earth_curb.toml must show (issue 2, section 7), asserted with
+"""The phenomena experiments/rare_earth_ban_scripted.toml must show (issue 2, section 7), asserted with
 numbers from one full run (540 days; the ban starts on day 120)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sim.results import FINAL_WINDOW_DAYS
 from sim.runner import RunResult, run_replications
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIO = ROOT / "experiments" / "rare_earth_curb.toml"
+SCENARIO = ROOT / "experiments" / "rare_earth_ban_scripted.toml"
 BAN_DAY = 120
 REE = ("rare_earths", "heavy_rare_earths")
 

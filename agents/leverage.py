@@ -1,0 +1,61 @@
+"""What a measure would do, as rules estimate it before choosing: its scope, the leverage it gives
+over the target and the exposure it costs at home. Plain functions of the read-only view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents.base import WorldView
+
+
+def scope(view: WorldView, template: Any) -> list[str]:
+    """Products a measure (template or spec) covers: those named plus those of the named tiers."""
+    named = list(getattr(template, "products", []) or [])
+    tiers = set(getattr(template, "tiers", []) or [])
+    return named + [p for p in view.products if p not in named and view.tier(p) in tiers]
+
+
+def leverage_pct(view: WorldView, actor: str, target: str, template: Any, enforcement: float | None = None) -> float:
+    """Damage an export measure by ``actor`` could do to ``target``, in % of the target's GDP per
+    year: the flow blocked x how much of the target's supply it is (hard to replace) x the
+    downstream output that depends on it. Where the other side depends most on us, leverage is
+    greatest (seed 002_*: Japan's ~90% share of advanced photoresist)."""
+    share = template.enforcement if enforcement is None else enforcement
+    total = 0.0
+    for product in scope(view, template):
+        value = view.trade_value(actor, target, product)
+        if value <= 0:
+            continue
+        dependence = view.supply_share(target, actor, product)
+        total += value * dependence * max(view.downstream_multiplier(product), 1.0) * share
+    return 100.0 * total / view.gdp(target)
+
+
+def exposure_pct(view: WorldView, actor: str, target: str, template: Any, enforcement: float | None = None) -> float:
+    """What ``actor``'s own exporters stand to lose, in % of its GDP per year: the baseline exports
+    the measure blocks (seed 002_*: Tokyo weighs blowback on its own carmakers)."""
+    share = template.enforcement if enforcement is None else enforcement
+    value = sum(view.trade_value(actor, target, p) for p in scope(view, template))
+    return 100.0 * value * share / view.gdp(actor)
+
+
+def in_force_against(view: WorldView, actor: str, target: str) -> dict[str, Any]:
+    """Measures ``actor`` has in force that hit ``target`` (aimed at it, or at all)."""
+    return dict(view.measures_in_force(actor=actor, target=target))
+
+
+def threatened(view: WorldView, actor: str, target: str) -> bool:
+    """``actor`` has an open threat against ``target`` (threatened, neither carried out nor dropped)."""
+    return bool(open_threats(view, actor, target))
+
+
+def open_threats(view: WorldView, actor: str, target: str) -> list[str]:
+    """Labels of the measures ``actor`` has threatened ``target`` with and neither imposed nor
+    dropped (a threat move is labelled ``threaten_<label>``, dropping it ``drop_<label>``)."""
+    threats = [mv.label.removeprefix("threaten_") for mv in view.moves(actor=actor, kind="threaten", target=target)]
+    done = {mv.label.removeprefix("drop_") for mv in view.moves(actor=actor, target=target) if mv.kind in ("impose", "drop_threat")}
+    return [t for t in threats if t not in done]
+
+
+def has_conceded(view: WorldView, actor: str, to: str) -> bool:
+    return bool(view.moves(actor=actor, kind="concede", target=to))

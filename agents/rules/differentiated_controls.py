@@ -1,0 +1,95 @@
+"""``differentiated_controls``: export controls that block one product tier and keep another open,
+optionally in answer to an ally's request to align.
+
+Seed 000_f8354e40555b0262.txt: Japan applies chip export controls selectively ("differentiated
+execution") — advanced items controlled, mature-node chips still exported to China — to keep its
+industry competitive while coordinating with the US. The rule imposes an export ban on
+``block_tiers`` only (the tier filter in the economy leaves ``keep_tiers`` untouched), once an ally
+has asked (``align_with``) or from ``start_day``; declining is the alternative, worth more the more
+of the blocked trade the country's own exporters would lose.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from agents.base import (
+    IMPOSE,
+    Action,
+    Rule,
+    RuleParams,
+    WorldView,
+    measure_key,
+    pct,
+    utilities_text,
+)
+from agents.leverage import exposure_pct, scope
+from sim.config import MeasureTemplate
+
+Tier = Literal["advanced", "mature", "dual_use", "civilian"]
+
+
+class DifferentiatedParams(RuleParams):
+    country_fields = ("target", "align_with")
+    product_fields = ("products",)
+    target: str
+    block_tiers: list[Tier] = Field(default_factory=lambda: ["advanced"], min_length=1)
+    keep_tiers: list[Tier] = Field(default_factory=lambda: ["mature"])
+    products: list[str] = Field(default_factory=list, description="limit the controls to these products of the blocked tiers")
+    enforcement: float = Field(1.0, ge=0, le=1)
+    align_with: str | None = Field(None, description="act once this ally has asked to align (a request_alignment move)")
+    start_day: int | None = Field(None, ge=0, description="act from this day without a request")
+    label: str = "advanced_controls"
+    align_utility: float = 1.0
+    request_bonus: float = 1.0
+    decline_utility: float = 0.5
+    exposure_weight: float = 10.0
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> DifferentiatedParams:
+        both = set(self.block_tiers) & set(self.keep_tiers)
+        if both:
+            raise ValueError(f"tiers {sorted(both)} cannot be both blocked and kept open")
+        if self.align_with is None and self.start_day is None:
+            raise ValueError("set 'align_with' (an ally's request triggers it) or 'start_day'")
+        return self
+
+
+class DifferentiatedControls(Rule):
+    name = "differentiated_controls"
+    Params = DifferentiatedParams
+
+    def propose(self, view: WorldView) -> list[Action]:
+        prm: DifferentiatedParams = self.params  # type: ignore[assignment]
+        me, target = self.context.actor, prm.target
+        if view.moves(actor=me, target=target, label=prm.label) or view.moves(actor=me, label=f"decline_{prm.label}"):
+            return []
+        requested = bool(prm.align_with and view.moves(actor=prm.align_with, kind="request_alignment", target=me))
+        scheduled = prm.start_day is not None and view.day >= prm.start_day
+        if not (requested or scheduled):
+            return []
+        template = MeasureTemplate(measure="export_ban", products=prm.products, tiers=list(prm.block_tiers),
+                                   enforcement=prm.enforcement, label=prm.label)
+        blocked = [p for p in scope(view, template) if not prm.products or p in prm.products]
+        kept = [p for p in view.products if view.tier(p) in prm.keep_tiers]
+        blocked_value = sum(view.trade_value(me, target, p) for p in blocked) / 1e9
+        kept_value = sum(view.trade_value(me, target, p) for p in kept) / 1e9
+        exp = exposure_pct(view, me, target, template)
+        parts = {"base": prm.align_utility, "ally request": prm.request_bonus if requested else 0.0,
+                 "exposure": -prm.exposure_weight * exp}
+        trigger = f"{prm.align_with} asked to align" if requested else f"from day {prm.start_day}"
+        spec = MeasureTemplate(measure="export_ban", tiers=list(prm.block_tiers), products=blocked if prm.products else [],
+                               enforcement=prm.enforcement, label=prm.label).spec(me, target)
+        return [
+            Action(IMPOSE, prm.label, self.name,
+                   f"{trigger}: block {'/'.join(prm.block_tiers)} ({', '.join(blocked)}: {blocked_value:.1f} USD bn/yr), "
+                   f"keep {'/'.join(prm.keep_tiers) or 'other tiers'} open ({', '.join(kept)}: {kept_value:.1f} USD bn/yr); "
+                   f"exposure {pct(exp)} of GDP ({utilities_text(parts)})",
+                   target=target, measure=spec, measure_key=measure_key(me, target, prm.label),
+                   utility=sum(parts.values()), rung=1),
+            Action("decline", f"decline_{prm.label}", self.name,
+                   f"{trigger}; own exporters would lose {blocked_value:.1f} USD bn/yr",
+                   target=prm.align_with or target, utility=prm.decline_utility),
+        ]

@@ -1,0 +1,102 @@
+"""``retaliate``: answer the coercer's measures with measures of one's own, choosing the tool
+with the most leverage, gated by ally support and own exposure.
+
+Seed 002_f60684ffc0d8cd14.txt: if the conflict escalated Japan holds strong weapons of its own —
+up to 90% of the advanced photoresist market, where curbs could set back China's chipmaking for
+years — but fears blowback on its own industry; analysts also doubt how much high-end resist China
+can use. Leverage is therefore measured as the harm to the target (flow x the target's dependence
+x downstream use) and weighed against the exporters' own loss. ``tit_for_tat`` answers each
+measure in force with one measure; ``proportional`` scales enforcement so that the harm matches
+the pain suffered. When the coercer lifts everything, the retaliation is lifted too.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from agents.base import (
+    IMPOSE,
+    LIFT,
+    Action,
+    Rule,
+    RuleParams,
+    WorldView,
+    measure_key,
+    pct,
+    utilities_text,
+)
+from agents.leverage import exposure_pct, in_force_against, leverage_pct
+from sim.config import MeasureTemplate
+
+
+class RetaliateParams(RuleParams):
+    country_fields = ("against", "require_support_from")
+    against: str
+    tools: list[MeasureTemplate] = Field(min_length=1)
+    mode: Literal["tit_for_tat", "proportional"] = "tit_for_tat"
+    min_pain_pct: float = Field(0.0, ge=0, description="own pain below which retaliation is not considered")
+    require_support_from: str | None = Field(None, description="retaliate only once this ally has voiced support")
+    max_exposure_pct: float = Field(0.5, ge=0, description="tools costing own exporters more than this (% GDP) are out")
+    base_utility: float = 0.5
+    leverage_weight: float = Field(10.0, ge=0, description="utility per % of the target's GDP at stake")
+    exposure_weight: float = Field(10.0, ge=0, description="utility lost per % of own GDP at stake")
+    support_bonus: float = 0.5
+    rung_offset: int = Field(0, ge=0, description="rungs of retaliation count from here")
+
+
+class Retaliate(Rule):
+    name = "retaliate"
+    Params = RetaliateParams
+
+    def propose(self, view: WorldView) -> list[Action]:
+        prm: RetaliateParams = self.params  # type: ignore[assignment]
+        me, other = self.context.actor, prm.against
+        theirs = in_force_against(view, other, me)
+        labels = {t.name for t in prm.tools}
+        mine = {k: s for k, s in view.measures_in_force(actor=me, target=other).items() if s.label in labels}
+        if not theirs:
+            if mine:
+                return [Action(LIFT, "lift_retaliation", self.name, f"{other} lifted its measures: reciprocate",
+                               target=other, measure_keys=tuple(mine), utility=4.0)]
+            return []
+        if view.moves(actor=me, kind="concede", target=other):
+            return []
+        pain = view.gdp_loss_pct(me)
+        if pain < prm.min_pain_pct:
+            return []
+        supported = prm.require_support_from is None or bool(
+            view.moves(actor=prm.require_support_from, kind="support", target=me)
+        )
+        if not supported:
+            return []
+        if prm.mode == "tit_for_tat" and len(mine) >= len(theirs):
+            return []
+        if prm.mode == "proportional" and mine:
+            return []
+        used = {mv.label for mv in view.moves(actor=me, kind=IMPOSE, target=other)}
+        actions = []
+        for tool in prm.tools:
+            if tool.name in used:
+                continue
+            enforcement = tool.enforcement
+            if prm.mode == "proportional":
+                full = leverage_pct(view, me, other, tool, 1.0)
+                enforcement = min(1.0, pain / full) if full > 0 else tool.enforcement
+            lev = leverage_pct(view, me, other, tool, enforcement)
+            exp = exposure_pct(view, me, other, tool, enforcement)
+            if exp > prm.max_exposure_pct or lev <= 0:
+                continue
+            parts = {"base": prm.base_utility, "leverage": prm.leverage_weight * lev, "exposure": -prm.exposure_weight * exp}
+            if prm.require_support_from:
+                parts["ally support"] = prm.support_bonus
+            step = len(mine) + 1 + prm.rung_offset
+            actions.append(Action(
+                IMPOSE, tool.name, self.name,
+                f"{prm.mode}: {other} has {len(theirs)} measure(s) in force; own pain {pct(pain)} >= {pct(prm.min_pain_pct)}; "
+                f"leverage {pct(lev)} of {other}'s GDP, exposure {pct(exp)} of own ({utilities_text(parts)})",
+                target=other, measure=tool.spec(me, other, label=tool.name, enforcement=enforcement),
+                measure_key=measure_key(me, other, tool.name), utility=sum(parts.values()), rung=step,
+            ))
+        return actions
