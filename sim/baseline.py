@@ -12,9 +12,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE_DIR = ROOT / "tests" / "baseline"
+# The two full versions of the curbs episode (strategic and scripted), and every tiny variant.
 BASELINE_SCENARIOS: dict[str, Path] = {
     "rare_earth_curb": ROOT / "experiments" / "rare_earth_curb.toml",
-    "rare_earth_curb_tiny": ROOT / "experiments" / "tiny" / "rare_earth_curb.toml",
+    "rare_earth_ban_scripted": ROOT / "experiments" / "rare_earth_ban_scripted.toml",
+    **{f"{p.stem}_tiny": p for p in sorted((ROOT / "experiments" / "tiny").glob("*.toml"))},
 }
 
 
@@ -36,7 +38,7 @@ def baseline_record(path: Path) -> dict[str, Any]:
     result = run_replications(scenario)
     outcomes = [{k: _plain(v) for k, v in row.items()} for row in result.outcomes.to_dict(orient="records")]
     events = [
-        {k: _plain(row[k]) for k in ("replication", "day", "actor", "action", "target", "rule", "reason")}
+        {k: _plain(row[k]) for k in ("replication", "day", "actor", "action", "kind", "target", "rule", "reason", "rung")}
         for row in result.events.to_dict(orient="records")
     ]
     return {"scenario": scenario.name, "digest": scenario.digest(), "outcomes": outcomes, "events": events}

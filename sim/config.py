@@ -418,11 +418,20 @@ def _read_toml(path: Path, key_path: str = "") -> dict[str, Any]:
         raise ScenarioError(path, "", f"TOML syntax error: {exc}") from None
 
 
+APPEND_SUFFIX = "+"
+
+
 def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Tables merge key by key; any other value (lists included) replaces the base value."""
+    """Tables merge key by key; any other value (lists included) replaces the base value, except
+    under a key written with a trailing ``+`` (``"rules+" = [...]``), whose list is appended to the
+    base's list (e.g. a variant adding one rule to a government)."""
     out = copy.deepcopy(base)
     for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+        if key.endswith(APPEND_SUFFIX) and isinstance(value, list):
+            name = key[: -len(APPEND_SUFFIX)]
+            existing = out.get(name, [])
+            out[name] = (existing if isinstance(existing, list) else [existing]) + copy.deepcopy(value)
+        elif isinstance(value, Mapping) and isinstance(out.get(key), dict):
             out[key] = deep_merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
@@ -439,7 +448,7 @@ def read_with_extends(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[s
     raw = _read_toml(path)
     parent = raw.pop("extends", None)
     if parent is None:
-        return raw
+        return deep_merge({}, raw)  # resolves "key+" appends against nothing
     parents = [parent] if isinstance(parent, str) else parent
     if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
         raise ScenarioError(path, "extends", "expected a file name or a list of file names")

@@ -22,7 +22,7 @@ OUTCOME_CLASSES = (
 # that differ only in such detail count as one.
 PATH_KINDS = frozenset({
     "impose", "lift", "threaten", "drop_threat", "wait_out", "support", "legal_action", "stay_out",
-    "align", "reward", "concede", "offramp", "back_down", "accept",
+    "align", "reward", "concede", "offramp", "back_down", "accept", "request_alignment", "decline",
 })
 # Declaratory stances enter the path once (the first time), measures every time.
 ONCE = frozenset({"wait_out", "support", "legal_action", "stay_out", "align"})
@@ -66,7 +66,7 @@ def classify(
         coercer = first["actor"]
         target = target or (first["target"] if first["target"] != "all" else None)
     in_force = list(in_force_at_end)
-    coercer_in_force = [t for a, t in in_force if a == coercer]
+    coercer_in_force = [t for a, t in in_force if a == coercer and (target is None or t in (target, "all"))]
     target_in_force = [t for a, t in in_force if target is not None and a == target and t in (coercer, "all")]
     concessions = [e for e in events if e["kind"] == "concede" and e["actor"] == target]
     offramps = {e["actor"] for e in events if e["kind"] == "offramp"}
@@ -82,7 +82,8 @@ def classify(
         dropped = [e["day"] for e in events if e["kind"] in ("drop_threat", "back_down") and e["actor"] == coercer]
         if dropped:
             return "coercer_backs_down", float(dropped[-1])
-        return ("no_conflict", nan) if not events else ("stalemate", nan)
+        threats = [e for e in events if e["kind"] == "threaten" and e["actor"] == coercer]
+        return ("stalemate", nan) if threats else ("no_conflict", nan)
     if target_in_force and coercer_in_force:
         return "mutual_escalation", nan
     if not coercer_in_force:

@@ -39,10 +39,9 @@ class AllySignal(Rule):
     def propose(self, view: WorldView) -> list[Action]:
         prm: AllySignalParams = self.params  # type: ignore[assignment]
         me, ally, coercer = self.context.actor, prm.ally, prm.coercer
-        if not (in_force_against(view, coercer, ally) or open_threats(view, coercer, ally)):
-            return []
+        coerced = bool(in_force_against(view, coercer, ally) or open_threats(view, coercer, ally))
         actions = []
-        if not view.moves(actor=me, kind="support", target=ally):
+        if coerced and not view.moves(actor=me, kind="support", target=ally):
             asked = bool(view.moves(actor=ally, kind="seek_support", target=me))
             ally_pain = view.perceived_pain(me, ally)
             dependence = (
@@ -62,6 +61,7 @@ class AllySignal(Rule):
                                   f"guards its truce with {coercer} (worth {prm.truce_value:.2f}) rather than "
                                   f"back {ally} (support worth {support:.2f})",
                                   target=ally, utility=0.0))
+        # Asking an ally to align its export controls does not wait for coercion (seed 003_*).
         if prm.request_alignment and not view.moves(actor=me, kind="request_alignment", target=ally):
             actions.append(Action("request_alignment", "request_alignment", self.name,
                                   f"asks {ally} to align its export controls on {coercer}",

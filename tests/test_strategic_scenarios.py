@@ -1,0 +1,162 @@
+"""The strategic scenarios: every experiment has a tiny variant that runs; decisions are explained;
+temperature 0 gives one path whatever the seed; noise explores several; and each scenario shows
+the mechanism it was written for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.config import load_scenario
+from sim.model import CoercionModel
+from sim.runner import RunResult, run_replications
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPERIMENTS = ROOT / "experiments"
+CURB = EXPERIMENTS / "rare_earth_curb.toml"
+DETERMINISTIC = [
+    f"governments.{c}.{key}=0" for c in ("CN", "JP", "US") for key in ("temperature", "perception_noise")
+]
+
+
+def test_every_experiment_has_a_tiny_variant() -> None:
+    experiments = {p.stem for p in EXPERIMENTS.glob("*.toml")}
+    tiny = {p.stem for p in (EXPERIMENTS / "tiny").glob("*.toml")}
+    assert experiments and experiments <= tiny, f"no tiny variant for {sorted(experiments - tiny)}"
+
+
+@pytest.mark.parametrize("path", sorted((EXPERIMENTS / "tiny").glob("*.toml")), ids=lambda p: p.stem)
+def test_tiny_variants_run_and_every_decision_is_explained(path: Path) -> None:
+    scenario = load_scenario(path)
+    result = run_replications(scenario)
+    events = result.events
+    assert len(result.outcomes) == scenario.replications
+    assert len(events) > 0 and (events["rule"] != "").all() and (events["reason"].str.len() > 5).all()
+    for _, event in events.iterrows():
+        considered = json.loads(event["alternatives"])
+        if event["rule"] not in ("schedule",) and event["kind"] not in ("lift",) and not event["actor"].islower():
+            # A government's choice lists what it was chosen from, the status quo included.
+            labels = [a["action"] for a in considered]
+            assert event["action"] in labels and "hold" in labels, (path.stem, dict(event))
+
+
+@pytest.fixture(scope="module")
+def noisy_curb() -> RunResult:
+    return run_replications(load_scenario(CURB), replications=100)
+
+
+def test_temperature_zero_gives_one_path_for_every_seed() -> None:
+    scenario = load_scenario(CURB, overrides=DETERMINISTIC)
+    paths = {run_replications(scenario, seed=seed, replications=1).outcomes["path"][0] for seed in range(4)}
+    assert len(paths) == 1
+    (path,) = paths
+    assert path.startswith("CN:dual_use_ban > CN:threaten_ree_licensing > CN:antidumping > JP:wait_out")
+
+
+def test_noise_explores_several_outcomes_paths_and_actors(noisy_curb: RunResult) -> None:
+    outcomes = noisy_curb.outcomes
+    assert outcomes["outcome"].nunique() >= 2, outcomes["outcome"].value_counts()
+    assert outcomes["path"].nunique() >= 3
+    governments = noisy_curb.events[noisy_curb.events["actor"].str.isupper()]
+    assert set(governments["actor"]) >= {"CN", "JP", "US"}
+    # Every replication resolves with a class, a path and a highest rung for the coercer.
+    assert (outcomes["highest_rung.CN"] >= 3).all() and (outcomes["path"] != "").all()
+    concede = outcomes[outcomes["outcome"] == "target_concedes"]
+    assert (concede["resolution_day"] > 0).all()
+
+
+def test_concession_is_accepted_and_everything_is_lifted() -> None:
+    scenario = load_scenario(CURB, overrides=DETERMINISTIC)
+    model = CoercionModel(scenario, np.random.SeedSequence(1))
+    model.run()
+    kinds = [(e["actor"], e["kind"]) for e in model.events]
+    assert ("JP", "concede") in kinds and ("CN", "accept") in kinds
+    assert kinds.index(("JP", "concede")) < kinds.index(("CN", "accept"))
+    assert not model.active  # JP's retaliation went with its concession, CN's measures with acceptance
+    accept = next(e for e in model.events if e["kind"] == "accept")
+    assert "JP conceded" in accept["reason"]
+
+
+def test_firms_decide_toyota_invests_and_the_capacity_arrives_after_the_ramp_up() -> None:
+    scenario = load_scenario(CURB, overrides=DETERMINISTIC)
+    model = CoercionModel(scenario, np.random.SeedSequence(1))
+    w = model.world
+    c, p = model.country_index["ROW"], model.product_index["heavy_rare_earths"]
+    invest = None
+    while model.day < scenario.horizon_days and invest is None:
+        model.step()
+        invest = next((e for e in model.events if e["actor"] == "toyota" and e["kind"] == "invest"), None)
+    assert invest is not None and "cover" in invest["reason"] and invest["target"] == "ROW"
+    amount = 0.5 * w.base_use[model.firm_index["toyota"], p]
+    arrival = invest["day"] + int(w.ramp_up_days[p])
+    slot = arrival % model.state.pipeline.shape[0]
+    assert model.state.pipeline[slot, c, p] >= amount
+    while model.day <= arrival:
+        before = model.state.bg_capacity[c, p]
+        model.step()
+    assert model.state.bg_capacity[c, p] - before >= amount * (1 - 1e-12)
+    assert model.investment_usd[model.firm_index["toyota"]] == pytest.approx(amount * w.base_price[p])
+
+
+def first_events(events: pd.DataFrame, actor: str, kind: str) -> pd.DataFrame:
+    return events[(events["actor"] == actor) & (events["kind"] == kind)].groupby("replication").head(1)
+
+
+def test_photoresist_is_japans_first_retaliation() -> None:
+    path = EXPERIMENTS / "photoresist_retaliation.toml"
+    # Choosing without noise, Japan always opens with its highest-leverage tool ...
+    strict = run_replications(load_scenario(path, overrides=["governments.JP.temperature=0"]), replications=4)
+    firsts = first_events(strict.events, "JP", "impose")
+    assert len(firsts) == 4 and (firsts["action"] == "photoresist_controls").all()
+    assert firsts["reason"].str.contains("leverage").all()
+    # ... and with the scenario's noise it still does in most replications.
+    noisy = first_events(run_replications(load_scenario(path), replications=10).events, "JP", "impose")
+    assert (noisy["action"] == "photoresist_controls").mean() > 0.5
+
+
+def test_differentiated_controls_block_advanced_and_leave_mature_flows_untouched() -> None:
+    scenario = load_scenario(
+        EXPERIMENTS / "differentiated_chip_controls.toml",
+        overrides=["governments.CN.rules=[]", "governments.JP.temperature=0", "governments.US.temperature=0", "horizon_days=200"],
+    )
+    model = CoercionModel(scenario, np.random.SeedSequence(0))
+    model.run()
+    (controls,) = [e for e in model.events if e["action"] == "advanced_controls"]
+    assert controls["tiers"] == "advanced" and "US asked to align" in controls["reason"]
+    jp, cn = model.country_index["JP"], model.country_index["CN"]
+    w, rec = model.world, model.rec
+    day = controls["day"] + 30
+    for p, product in enumerate(w.products):
+        base = w.flow0[jp, cn, p]
+        if base == 0:
+            continue
+        shipped = rec.shipments[day, jp, cn, p]
+        if w.tiers[p] == "advanced":
+            assert shipped == 0.0, product
+        elif w.tiers[p] == "mature":
+            assert shipped >= 0.99 * base, product  # not restricted: at or above the baseline flow
+    assert np.all(model._policy.allow[jp, cn, [w.tiers.index("mature")]] == 1.0)
+
+
+def test_korea_stays_out_and_china_exempts_it() -> None:
+    scenario = load_scenario(EXPERIMENTS / "korea_hedging.toml", overrides=[*DETERMINISTIC, "horizon_days=120"])
+    model = CoercionModel(scenario, np.random.SeedSequence(0))
+    model.run()
+    moves = [(e["actor"], e["action"]) for e in model.events]
+    assert moves.index(("KR", "stay_out")) < moves.index(("CN", "reward_KR"))
+    reward = next(e for e in model.events if e["action"] == "reward_KR")
+    assert "1 measure(s) lifted" in reward["reason"]
+    assert not [m for m in model.active.values() if m.spec.target == "KR"]  # the exemption holds
+
+
+def test_dual_use_ladder_tightens_one_measure_rather_than_stacking() -> None:
+    result = run_replications(load_scenario(EXPERIMENTS / "dual_use_ban.toml"), replications=3)
+    ts = result.timeseries
+    cn_measures = ts[(ts["variable"] == "measures_in_force") & (ts["country"] == "CN")]["value"]
+    assert cn_measures.max() == 1.0  # each rung replaces the previous reading of the ban
+    tightened = result.events[result.events["action"].isin(["dual_use_enforced", "dual_use_strict"])]
+    assert set(tightened["enforcement"]) <= {0.4, 0.8} and len(tightened) >= 3
