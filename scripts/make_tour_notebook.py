@@ -12,16 +12,22 @@ ROOT = Path(__file__).resolve().parents[1]
 CELLS = [
     ("md", """# A five-minute tour: China curbs rare earths to Japan
 
-`experiments/rare_earth_curb.toml` scripts China's measures against Japan (a dual-use ban with vague
-wording, an anti-dumping duty on a chip-making chemical, rare-earth licensing from day 30 and a ban
-from day 120) on the default east-Asia world. Here we run it, then look at what it shows. From the
-command line the same run is `sim run experiments/rare_earth_curb.toml`."""),
-    ("code", """import os
+`experiments/rare_earth_curb.toml` plays the episode that followed the Japanese Prime Minister's
+Taiwan remarks with strategic governments: China climbs an escalation ladder (a vaguely worded
+dual-use ban, an anti-dumping duty, a rare-earth licensing threat with a deadline, licensing, a
+ban); Japan protests, asks the US for support and waits China out while its pain and its firms'
+lobbying stay within its patience, and may then retaliate with photoresist controls, complain at
+the WTO or make a face-saving gesture; the US weighs backing Japan against its own truce with
+China; the APEC Shenzhen meeting opens an off-ramp window. Decisions carry logit noise, so the 20
+replications explore different paths. From the command line: `sim run
+experiments/rare_earth_curb.toml`, then `sim explain <folder>`."""),
+    ("code", """import json
+import os
 import tempfile
 from pathlib import Path
 
 from sim import plots
-from sim.analysis import load_run
+from sim.analysis import load_run, outcome_shares, path_frequencies, transitions
 from sim.config import load_scenario
 from sim.runner import run_replications, write_run
 
@@ -33,13 +39,25 @@ overrides = [f"horizon_days={os.environ['COERCION_SIM_TOUR_HORIZON']}"] if "COER
 scenario = load_scenario(root / "experiments" / "rare_earth_curb.toml", overrides=overrides)
 result = run_replications(scenario)
 run = load_run(write_run(Path(tempfile.mkdtemp()) / "curb", scenario, result, scenario.seed, scenario.replications))
-print(scenario.horizon_days, "days;", len(run.timeseries), "timeseries rows")"""),
-    ("md", """## Every decision is an event with its rule and reason"""),
-    ("code", """run.events[["day", "actor", "action", "measure", "target", "products", "enforcement", "rule", "reason"]]"""),
-    ("md", """## Automakers keep producing while their stocks last, then cut output
+print(scenario.horizon_days, "days;", scenario.replications, "replications;", len(run.events), "decisions logged")"""),
+    ("md", """## How did it end, and by which paths?
+Outcome classes with 95% Wilson intervals, the most common escalation paths (the governments'
+measures, threats, decisive stances and closing moves, in order), and which move follows which."""),
+    ("code", """outcome_shares(run.outcomes)"""),
+    ("code", """path_frequencies(run.outcomes, top=5)"""),
+    ("code", """transitions(run.outcomes).head(12)"""),
+    ("md", """## Every decision is an event with its rule, the values it compared, and the alternatives
+Replication 0, in order. `alternatives` lists what the government chose from (the status quo,
+"hold", is always among them) with the utilities the logit weighed."""),
+    ("code", """first = run.events[run.events["replication"] == 0]
+first[["day", "actor", "action", "kind", "rule", "reason"]]"""),
+    ("code", """decision = first[first["rule"] == "escalation_ladder"].iloc[0]
+print(decision["action"], "because", decision["reason"])
+json.loads(decision["alternatives"])"""),
+    ("md", """## Automakers keep producing while their stocks last
 Toyota and Honda hold about 60 days of cover of heavy rare earths (the JOGMEC stockpile target).
-Licensing slows deliveries; after the ban the stock runs down and output falls to what the
-remaining supply allows."""),
+Licensing slows deliveries; under the ban the stock runs down and output falls to what the
+remaining supply allows — unless the episode ends first."""),
     ("code", """plots.firm_output(run, ["toyota", "honda"], input_product="heavy_rare_earths")"""),
     ("md", """## The price spikes outside China, not inside
 Supply held back by China's own controls depresses its home price, while Japan's buyers bid for
@@ -47,10 +65,12 @@ what little reaches them (the 2011 peak was 10-30x; the scenario caps the multip
     ("code", """plots.price_paths(run, "heavy_rare_earths", ["CN", "JP", "US", "ROW"])"""),
     ("md", """## Japan turns to other suppliers as their capacity ramps up"""),
     ("code", """plots.import_dependence(run, "JP", "rare_earths")"""),
-    ("md", """## Who pays: China's processors lose, the GDP-loss proxy hits the dependent side"""),
-    ("code", """metrics = run.outcomes.filter(regex="gdp_loss_pct|profit_loss_pct.cn_ree|profit_loss_pct.toyota").T
-metrics"""),
+    ("md", """## Who pays
+The GDP-loss proxy hits the dependent side; China's processors lose their Japanese sales, which
+is what weighs on Beijing's own tolerance."""),
+    ("code", """run.outcomes.groupby("outcome")[["gdp_loss_pct.JP", "gdp_loss_pct.CN", "profit_loss_pct.cn_ree_processor", "profit_loss_pct.toyota"]].median()"""),
     ("code", """plots.gdp_loss(run)"""),
+    ("code", """plots.outcome_counts(run)"""),
 ]
 
 

@@ -431,8 +431,8 @@ def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, A
             name = key[: -len(APPEND_SUFFIX)]
             existing = out.get(name, [])
             out[name] = (existing if isinstance(existing, list) else [existing]) + copy.deepcopy(value)
-        elif isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
+        elif isinstance(value, Mapping):
+            out[key] = deep_merge(out[key] if isinstance(out.get(key), dict) else {}, value)
         else:
             out[key] = copy.deepcopy(value)
     return out

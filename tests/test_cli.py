@@ -107,6 +107,24 @@ def test_extends_deep_merges_and_later_keys_win(tmp_path: Path) -> None:
     assert len(sc.firms) == 13
 
 
+def test_plus_keys_append_to_the_base_list(tmp_path: Path) -> None:
+    from sim.config import load_scenario
+
+    base = tmp_path / "base.toml"
+    base.write_text(f'extends = "{WORLD.as_posix()}"\nname = "b"\nhorizon_days = 30\n'
+                    '[[governments.JP.rules]]\nrule = "wait_out"\nparams = { coercer = "CN" }\n')
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "base.toml"\nname = "c"\n'
+                     '[[governments.JP."rules+"]]\nrule = "legal_action"\nparams = { against = "CN" }\n')
+    assert [r.rule for r in load_scenario(child).governments["JP"].rules] == ["wait_out", "legal_action"]
+    replacing = tmp_path / "replacing.toml"
+    replacing.write_text('extends = "base.toml"\nname = "r"\n'
+                         '[[governments.JP.rules]]\nrule = "legal_action"\nparams = { against = "CN" }\n')
+    assert [r.rule for r in load_scenario(replacing).governments["JP"].rules] == ["legal_action"]
+    alone = scenario(tmp_path, '[[governments.JP."rules+"]]\nrule = "legal_action"\nparams = { against = "CN" }', "alone.toml")
+    assert [r.rule for r in load_scenario(alone).governments["JP"].rules] == ["legal_action"]
+
+
 def test_set_overrides(tmp_path: Path) -> None:
     from sim.config import load_scenario
 

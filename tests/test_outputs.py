@@ -122,3 +122,31 @@ def test_default_output_folder(tiny: Scenario) -> None:
     out = default_out_dir(tiny, root="runs")
     assert out.parts[:2] == ("runs", "rare_earth_ban_scripted_tiny")
     assert len(out.parts[2]) == len("20260101T000000")
+
+
+def test_outcome_shares_paths_and_transitions_by_hand() -> None:
+    import pandas as pd
+
+    from sim.analysis import outcome_shares, path_frequencies, transitions
+
+    outcomes = pd.DataFrame({
+        "outcome": ["target_concedes", "target_concedes", "stalemate", "target_concedes"],
+        "path": ["C:a > T:b", "C:a > T:b", "C:a", "C:a > T:b"],
+        "resolution_day": [10.0, 20.0, float("nan"), 30.0],
+    })
+    shares = outcome_shares(outcomes)
+    assert list(shares.index) == ["target_concedes", "stalemate"]
+    assert shares.loc["target_concedes", "share"] == 0.75
+    # Wilson interval for 3 of 4 at z = 1.96: centre (0.75 + 0.4802) / 1.9604, half-width by hand.
+    z = 1.96
+    centre = (0.75 + z * z / 8) / (1 + z * z / 4)
+    half = z * (0.75 * 0.25 / 4 + z * z / 64) ** 0.5 / (1 + z * z / 4)
+    assert shares.loc["target_concedes", "low"] == pytest.approx(centre - half)
+    assert shares.loc["target_concedes", "high"] == pytest.approx(centre + half)
+    paths = path_frequencies(outcomes)
+    assert paths.loc["C:a > T:b", "count"] == 3 and paths.loc["C:a > T:b", "median_resolution_day"] == 20.0
+    assert paths.loc["C:a", "outcome"] == "stalemate" and paths.loc["C:a", "share"] == 0.25
+    moves = transitions(outcomes)
+    assert moves.iloc[0].tolist() == ["start", "C:a", 4]
+    counts = {(r["from"], r["to"]): r["count"] for _, r in moves.iterrows()}
+    assert counts[("C:a", "T:b")] == 3 and counts[("C:a", "end")] == 1 and counts[("T:b", "end")] == 3

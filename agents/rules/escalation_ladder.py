@@ -93,7 +93,7 @@ class EscalationLadder(Rule):
                        f"own cost {own_pain:.2f} (pain {pct(pain)} + lobbying {lobbying:.2f} x {prm.pressure_weight:g}) "
                        f"> tolerance {prm.cost_tolerance_pct:.2f}",
                        target=target, measure_keys=own_keys, utility=1.0 + over),
-                Action(HOLD, "hold", self.name, f"own cost {own_pain:.2f}; {target}'s pain ~{pct(seen)}: hold the rungs reached",
+                Action(HOLD, "hold_rungs", self.name, f"own cost {own_pain:.2f}; {target}'s pain ~{pct(seen)}: hold the rungs reached",
                        target=target, utility=prm.hold_utility + min(seen / prm.pain_goal_pct, 1.0)),
             ]
         done = {mv.label for mv in mine}
@@ -127,6 +127,6 @@ class EscalationLadder(Rule):
                                   utility=climb, rung=index + 1)
         return [
             climb_action,
-            Action(HOLD, "hold", self.name, f"{target}'s pain ~{pct(seen_pain)}: let the rungs in force work",
+            Action(HOLD, "hold_rungs", self.name, f"{target}'s pain ~{pct(seen_pain)}: let the rungs in force work",
                    target=target, utility=hold),
         ]
