@@ -18,6 +18,11 @@ The daily step, in order (DESIGN.md "Firms", "Markets and prices"):
    raise costs. A country's pool of a product = its firms' offers + background producers'
    capacity, scaled down when the price obtainable in the markets still open is below baseline.
 4. *Rationing*: a pool short of supply fills all allowed orders pro rata; quotas then cap flows.
+   *Spot market*: orders a short pool could not fill are offered, the same day, to the pools that
+   still have supply to spare and are fully open to the buyer (not restricted, not under a quota),
+   in proportion to their spare supply; each pool fills its spot orders pro rata. Every buyer gets
+   the same share of its rationed orders (its importer's spot rate), so a glut in one country (e.g.
+   behind a ban just lifted) reaches the short ones at once rather than through slow switching.
 5. *Receipts, production*: firms receive their share, produce up to the binding critical input
    (Leontief); a missing non-critical input is substituted at ``substitution_premium``.
 6. *Sales and profit*: pool firms sell their share of pool shipments at the producer's home price;
@@ -368,6 +373,7 @@ class DayResult:
     received: np.ndarray  # (F, P)
     gdp_loss: np.ndarray  # (C,) USD
     pool_sold: np.ndarray  # (C, P)
+    spot: np.ndarray | None = None  # (E, I, P) the part of shipments bought on the spot market
 
 
 def _pool_allocation(
@@ -428,6 +434,15 @@ def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
     terms = _PolicyTerms(one_plus_duty, bool(policy.duty.any()), final_plan, market_split)
     world._policy_cache = (key, terms)
     return terms
+
+
+def _quota_routes(world: World, policy: Policy) -> np.ndarray:
+    """(E, I, P) bool: routes under an export quota (kept out of the spot market, whose extra
+    shipments would otherwise pass the cap)."""
+    routes = np.zeros((world.n_countries, world.n_countries, world.n_products), dtype=bool)
+    for q in policy.quotas:
+        routes[q.exporter] |= q.importers[:, None] & q.products[None, :]
+    return routes
 
 
 def _row_sums(x: np.ndarray) -> np.ndarray:
@@ -519,12 +534,29 @@ def _step(world: World, state: State, policy: Policy) -> DayResult:
         shipped = (demand[q.exporter] * fill[q.exporter])[q.importers].sum(axis=0)  # (P,)
         scale = np.where(q.products & (shipped > q.cap), q.cap / shipped, 1.0)
         fill[q.exporter][q.importers] *= scale[None, :]
-    shipments = demand * fill
+    contract = demand * fill
+    # Spot market for orders rationed at a short pool (pro rata, not bans or quotas).
+    rationed = policy.allow * (1.0 - pool_fill)[:, None, :]  # (E, I, P) share of orders rationed
+    wanted = (demand * rationed).sum(axis=0)  # (I, P) still wanted by each importer's buyers
+    spare = np.maximum(supply - contract.sum(axis=1), 0.0)  # (E, P)
+    open_route = (policy.allow >= 1.0) & ~_quota_routes(world, policy)
+    weight = np.where(open_route, spare[:, None, :], 0.0)  # (E, I, P)
+    weight_total = weight.sum(axis=0)  # (I, P)
+    spot_orders = np.where(weight_total > 0, wanted / weight_total, 0.0)[None, :, :] * weight
+    spot_ordered = spot_orders.sum(axis=1)  # (E, P)
+    spot_fill = np.where(spot_ordered > spare, spare / spot_ordered, 1.0)
+    spot = spot_orders * spot_fill[:, None, :]
+    spot_total = spot.sum(axis=0)  # (I, P)
+    spot_rate = np.where(wanted > 0, spot_total / wanted, 0.0)  # share of rationed orders served
+    shipments = contract + spot
 
     # 5. Receipts and production. A firm receives its orders times the mix-weighted fill rate of
     # its suppliers into its home country (contracted over suppliers without an (F, P, E) product).
     fill_rows = fill.transpose(1, 2, 0).reshape(n_c * n_p, n_c)  # (I * P, E) fill from each source
     pair_received = pair_orders * np.einsum("ke,ke->k", pair_mix, fill_rows.take(k_cell, axis=0))
+    rationed_rows = rationed.transpose(1, 2, 0).reshape(n_c * n_p, n_c)
+    pair_spot = pair_orders * np.einsum("ke,ke->k", pair_mix, rationed_rows.take(k_cell, axis=0)) * spot_rate.take(k_cell)
+    pair_received = pair_received + pair_spot
     available = stock + pair_received
     input_limit = _binding_input(world, available)
     pool_sold = shipments.sum(axis=1)  # (E, P)
@@ -551,6 +583,9 @@ def _step(world: World, state: State, policy: Policy) -> DayResult:
     if terms.any_duty:
         paid_rows = (fill * one_plus_duty).transpose(1, 2, 0).reshape(n_c * n_p, n_c)  # (I * P, E)
         paid = pair_orders * np.einsum("ke,ke->k", pair_mix, paid_rows.take(k_cell, axis=0))
+        # Spot purchases pay the duties of the sources they came from, on average.
+        spot_duty = np.where(spot_total > 0, (spot * one_plus_duty).sum(axis=0) / np.where(spot_total > 0, spot_total, 1.0), 1.0)
+        paid = paid + pair_spot * spot_duty.take(k_cell)
     else:
         paid = pair_received
     pair_cost = (paid + substituted * prm.substitution_premium) * price.take(k_cell)
@@ -563,7 +598,7 @@ def _step(world: World, state: State, policy: Policy) -> DayResult:
     value_added_loss = world.base_value_added - (revenue - input_cost)
     loss = np.bincount(world.firm_home, weights=value_added_loss, minlength=n_c).astype(float)
     loss += (world.bg_base_value - bg_sold * price).sum(axis=1)
-    bg_received = bg_demand * fill
+    bg_received = bg_demand * fill + bg_demand * rationed * spot_rate[None, :, :]
     buyer_loss = ((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier).sum(axis=(0, 2))
     buyer_loss += (bg_received * ((price[None, :, :] * one_plus_duty) - base_price)).sum(axis=(0, 2))
     loss += buyer_loss
@@ -627,7 +662,8 @@ def _step(world: World, state: State, policy: Policy) -> DayResult:
     slots = state.pipeline.shape[0]
     arriving = state.pipeline[state.day % slots].copy()
     state.pipeline[state.day % slots] = 0.0
-    unmet = np.maximum(allowed_total - pool_sold, 0.0)
+    # Demand a pool rationed and the spot market did not serve: the signal for new capacity.
+    unmet = (demand * rationed * (1.0 - spot_rate)[None, :, :]).sum(axis=1)
     in_pipeline = state.pipeline.sum(axis=0)
     headroom = np.maximum(world.bg_max_capacity - state.bg_capacity - arriving - in_pipeline, 0.0)
     new_orders = np.minimum(world.expansion_response * np.maximum(unmet - in_pipeline, 0.0), headroom)
@@ -653,4 +689,5 @@ def _step(world: World, state: State, policy: Policy) -> DayResult:
         received=received,
         gdp_loss=loss,
         pool_sold=pool_sold,
+        spot=spot,
     )

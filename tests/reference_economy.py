@@ -99,11 +99,13 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
 
     # 4. Rationing: pro rata at each pool, then quotas cap the flows to their targets.
     fill = np.zeros((C, C, P))
+    rationed = np.zeros((C, C, P))  # share of each order rationed at a short pool
     for e in range(C):
         for p in range(P):
             pool_fill = supply[e, p] / open_total[e, p] if open_total[e, p] > supply[e, p] else 1.0
             for i in range(C):
                 fill[e, i, p] = policy.allow[e, i, p] * pool_fill
+                rationed[e, i, p] = policy.allow[e, i, p] * (1.0 - pool_fill)
     for quota in policy.quotas:
         e = quota.exporter
         for p in range(P):
@@ -112,17 +114,58 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
                 for i in range(C):
                     if quota.importers[i]:
                         fill[e, i, p] *= quota.cap[p] / shipped
-    shipments = demand * fill
+    contract = demand * fill
+
+    # 4b. Spot market: rationed orders go to pools with supply to spare on fully open routes
+    # (not restricted, not under a quota), in proportion to that spare supply.
+    under_quota = np.zeros((C, C, P), dtype=bool)
+    for quota in policy.quotas:
+        for i in range(C):
+            for p in range(P):
+                if quota.importers[i] and quota.products[p]:
+                    under_quota[quota.exporter, i, p] = True
+    spare = np.zeros((C, P))
+    for e in range(C):
+        for p in range(P):
+            spare[e, p] = max(supply[e, p] - sum(contract[e, i, p] for i in range(C)), 0.0)
+    spot_orders = np.zeros((C, C, P))
+    wanted = np.zeros((C, P))
+    for i in range(C):
+        for p in range(P):
+            wanted[i, p] = sum(demand[e, i, p] * rationed[e, i, p] for e in range(C))
+            weights = [spare[e, p] if policy.allow[e, i, p] >= 1.0 and not under_quota[e, i, p] else 0.0 for e in range(C)]
+            total = sum(weights)
+            for e in range(C):
+                spot_orders[e, i, p] = wanted[i, p] * weights[e] / total if total > 0 else 0.0
+    spot = np.zeros((C, C, P))
+    for e in range(C):
+        for p in range(P):
+            ordered = sum(spot_orders[e, i, p] for i in range(C))
+            spot_fill = spare[e, p] / ordered if ordered > spare[e, p] else 1.0
+            for i in range(C):
+                spot[e, i, p] = spot_orders[e, i, p] * spot_fill
+    spot_rate = np.zeros((C, P))
+    spot_duty = np.ones((C, P))
+    for i in range(C):
+        for p in range(P):
+            got = sum(spot[e, i, p] for e in range(C))
+            spot_rate[i, p] = got / wanted[i, p] if wanted[i, p] > 0 else 0.0
+            if got > 0:
+                spot_duty[i, p] = sum(spot[e, i, p] * (1.0 + policy.duty[e, i, p]) for e in range(C)) / got
+    shipments = contract + spot
 
     # 5. Receipts and production.
     received_by_source = np.zeros((F, P, C))
     received = np.zeros((F, P))
+    received_spot = np.zeros((F, P))
     for f in range(F):
         i = world.firm_home[f]
         for p in range(P):
             for e in range(C):
                 received_by_source[f, p, e] = firm_orders[f, p, e] * fill[e, i, p]
                 received[f, p] += received_by_source[f, p, e]
+                received_spot[f, p] += firm_orders[f, p, e] * rationed[e, i, p] * spot_rate[i, p]
+            received[f, p] += received_spot[f, p]
     available = state.inventory + received
     pool_sold = shipments.sum(axis=1)
 
@@ -168,6 +211,7 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
         for p in range(P):
             for e in range(C):
                 input_cost[f] += received_by_source[f, p, e] * (1.0 + policy.duty[e, h, p]) * price[h, p]
+            input_cost[f] += received_spot[f, p] * spot_duty[h, p] * price[h, p]
             input_cost[f] += substituted[f, p] * price[h, p] * prm.substitution_premium
         profit[f] = revenue[f] - input_cost[f] - world.other_cost_per_unit[f] * output[f] - world.fixed_cost[f]
 
@@ -182,7 +226,7 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
     for e in range(C):
         for i in range(C):
             for p in range(P):
-                got = bg_demand[e, i, p] * fill[e, i, p]
+                got = bg_demand[e, i, p] * (fill[e, i, p] + rationed[e, i, p] * spot_rate[i, p])
                 loss[i] += (world.bg_demand0[e, i, p] - got) * base_price[p] * world.downstream_multiplier[p]
                 loss[i] += got * (price[i, p] * (1.0 + policy.duty[e, i, p]) - base_price[p])
                 if e != i:  # export-licence rents stay with the exporter
@@ -247,7 +291,7 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
     state.pipeline[today] = 0.0
     for c in range(C):
         for p in range(P):
-            unmet = max(open_total[c, p] - pool_sold[c, p], 0.0)
+            unmet = sum(demand[c, i, p] * rationed[c, i, p] * (1.0 - spot_rate[i, p]) for i in range(C))
             in_pipeline = state.pipeline[:, c, p].sum()
             headroom = max(world.bg_max_capacity[c, p] - state.bg_capacity[c, p] - arriving[c, p] - in_pipeline, 0.0)
             new_order = min(world.expansion_response[c, p] * max(unmet - in_pipeline, 0.0), headroom)
@@ -268,6 +312,7 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
         received=received,
         gdp_loss=loss,
         pool_sold=pool_sold,
+        spot=spot,
     )
 
 

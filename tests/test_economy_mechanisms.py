@@ -15,6 +15,7 @@ import pytest
 from sim.economy import (
     EconomyParams,
     Measure,
+    Policy,
     World,
     _pool_allocation,
     initial_state,
@@ -148,3 +149,47 @@ def test_trust_falls_fast_and_the_mix_moves_slowly() -> None:
     # Recovery is slow: one day of full deliveries moves trust 0.5% of the way back.
     step(w, state, policy_from_measures(w, [], day=1))
     assert state.trust[0, 1, 0] == pytest.approx(0.8 + 0.005 * 0.2)
+
+
+def spot_world() -> World:
+    """A (0) and B (1) make ore; C (2) buys 10/day from A only; B sells 10/day at home and has 5/day
+    spare (spare_capacity 0.5)."""
+    from sim.config import scenario_from_raw
+    from sim.world import build_world
+
+    raw = {
+        "name": "spot", "horizon_days": 10,
+        "countries": {c: {"gdp": 100.0} for c in "ABC"},
+        "products": {"ore": {"tier": "civilian", "unit": "t", "baseline_price": 10.0, "elasticity": 0.5, "spare_capacity": 0.5}},
+        "trade": [
+            {"exporter": "A", "importer": "C", "product": "ore", "volume": 3650.0},
+            {"exporter": "B", "importer": "B", "product": "ore", "volume": 3650.0},
+        ],
+    }
+    return build_world(scenario_from_raw(raw))
+
+
+def test_spot_market_serves_rationed_orders_from_spare_supply_by_hand() -> None:
+    world = spot_world()
+    state = initial_state(world)
+    state.bg_capacity[0, 0] = 4.0  # A can supply only 4 of C's 10
+    r = step(world, state, Policy.free_trade(world))
+    # First round: A fills 40% of C's orders; 6 are rationed. B has 15 - 10 = 5 spare on an open
+    # route, so it takes all 6 spot orders and fills 5/6 of them.
+    assert r.fill[0, 2, 0] == pytest.approx(0.4)
+    assert r.spot[1, 2, 0] == pytest.approx(5.0) and r.spot.sum() == pytest.approx(5.0)
+    assert r.shipments[:, 2, 0].sum() == pytest.approx(9.0)
+    assert r.pool_sold[1, 0] == pytest.approx(15.0) and r.pool_sold[0, 0] == pytest.approx(4.0)
+    # Trust follows the contracted supplier's fill rate, not the spot purchases.
+    assert state.trust[0, 2, 0] < 1.0 and state.trust[1, 2, 0] == 1.0
+
+
+@pytest.mark.parametrize("measure_kind", ["export_ban", "export_quota"])
+def test_no_spot_purchases_through_restricted_or_quota_routes(measure_kind: str) -> None:
+    world = spot_world()
+    state = initial_state(world)
+    state.bg_capacity[0, 0] = 4.0
+    targets = np.array([False, False, True])
+    blocked = Measure(kind=measure_kind, actor=1, targets=targets, products=np.array([True]), enforcement=0.5, quota_share=0.5)
+    r = step(world, state, policy_from_measures(world, [blocked], 0))
+    assert r.spot.sum() == 0.0 and r.shipments[:, 2, 0].sum() == pytest.approx(4.0)

@@ -54,9 +54,17 @@ def test_invariants_hold_every_day(spec: dict[str, int]) -> None:
         for name in ("revenue", "input_cost", "profit", "gdp_loss"):
             assert np.isfinite(getattr(r, name)).all(), name
 
-        # Fill rates are shares; nothing ships beyond what was ordered.
+        # Fill rates are shares; nothing ships beyond what was ordered: contracts within their
+        # orders, and each importer's spot purchases within what its short pools left unfilled.
         assert (r.fill <= 1 + 1e-12).all()
-        assert (r.shipments <= r.demand * (1 + 1e-12) + 1e-12).all()
+        contract = r.shipments - r.spot
+        assert (r.spot >= -1e-12).all() and (contract >= -1e-9).all()
+        assert (contract <= r.demand * (1 + 1e-12) + 1e-12).all()
+        unfilled = (r.demand - contract).sum(axis=0)
+        assert (r.spot.sum(axis=0) <= unfilled * (1 + 1e-9) + 1e-9).all()
+        assert (r.shipments.sum(axis=0) <= r.demand.sum(axis=0) * (1 + 1e-9) + 1e-9).all()
+        # A country's pool never ships more than it offered (supply is never created).
+        assert (r.spot.sum(axis=1) <= np.maximum(r.pool_sold, 0) + 1e-9).all()
         # Shipped = sold by the exporter's pool = received by importers (firms + background).
         np.testing.assert_allclose(r.shipments.sum(axis=1), r.pool_sold, rtol=1e-12, atol=1e-9)
         firms_received = np.zeros((world.n_countries, world.n_products))
