@@ -79,6 +79,9 @@ class Product(Strict):
     downstream_multiplier: NonNegative = Field(
         1.0, description="USD of downstream output lost per USD of this input that unmodelled buyers miss"
     )
+    price_adjustment: Share | None = Field(
+        None, description="this product's price adjustment speed (default: economy.price_adjustment)"
+    )
 
 
 class TradeFlow(Strict):

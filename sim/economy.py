@@ -30,7 +30,10 @@ The daily step, in order (DESIGN.md "Firms", "Markets and prices"):
 7. *Prices*: per country and pool product, a multiplicative price adjustment towards clearing the
    local market (received + supply stuck at home vs demand), with the product's elasticity.
    Export restrictions thus open a wedge: supply stuck inside the restricting country lowers the
-   price there while shortage raises it outside.
+   price there while shortage raises it outside. Arbitrage closes the wedge where trade is free:
+   a price above the landed price (price x (1 + duty)) of a foreign pool that has supply left over
+   on a fully open route is pulled towards it at the same speed (so a price that rose behind a
+   ban comes down once the ban is lifted, even when the local market already clears).
 8. *Adaptation*: firms' trust in each supplier falls quickly to its fill rate and recovers slowly;
    supplier mixes move towards trusted suppliers over ``switching_days`` (the ramp-up delay) and
    back towards the cheaper incumbent mix by ``incumbent_pull``. Background producers order new
@@ -107,6 +110,8 @@ class World:
     fixed_cost_share: np.ndarray  # (F,)
     influence: np.ndarray  # (F,)
     params: EconomyParams = field(default_factory=EconomyParams)
+    # Per-product price adjustment speed (default: params.price_adjustment for every product).
+    product_price_adjustment: np.ndarray | None = None
 
     # Derived baseline quantities (filled by __post_init__).
     base_use: np.ndarray = field(init=False)  # (F, P) input units per day at baseline
@@ -155,6 +160,7 @@ class World:
     cross_border: np.ndarray = field(init=False)  # (E, I, 1) 1 off the diagonal
     pool_cell: np.ndarray = field(init=False)  # (C, P) flat index c * P + p
     bg_mix0: np.ndarray = field(init=False)  # (I, P, E) their baseline supplier shares
+    price_speed: np.ndarray = field(init=False)  # (P,) share of the gap to clearing closed per day
     # The last policy's derived arrays, reused while the policy's arrays are unchanged.
     _policy_cache: tuple | None = field(init=False, default=None, repr=False, compare=False)
 
@@ -225,6 +231,11 @@ class World:
             self.bg_mix0 = np.where(
                 self.bg_total0[:, :, None] > 0, self.bg_demand0.transpose(1, 2, 0) / self.bg_total0[:, :, None], 0.0
             )
+        self.price_speed = (
+            np.full(n_p, self.params.price_adjustment)
+            if self.product_price_adjustment is None
+            else np.asarray(self.product_price_adjustment, dtype=float)
+        )
         self._policy_cache = None
 
     @property
@@ -616,8 +627,13 @@ def _step(world: World, state: State, policy: Policy) -> DayResult:
     stuck_at_home = np.maximum(supply - pool_sold - world.base_spare, 0.0)
     balance = np.where(demanded_market > 0, (received_market + stuck_at_home) / demanded_market, 1.0)
     balance = np.minimum(np.maximum(balance, 1e-9), 1e9)  # np.clip, without its Python overhead
-    step_log = -prm.price_adjustment * np.log(balance) / world.elasticity[None, :]
+    step_log = -world.price_speed[None, :] * np.log(balance) / world.elasticity[None, :]
     new_log = np.log(price) + np.where(~world.final[None, :], step_log, 0.0)
+    left_over = (supply - pool_sold) > 1e-9 * supply  # (E, P) pools with supply still unsold
+    landed = np.where(open_route & left_over[:, None, :] & (world.cross_border > 0), price[:, None, :] * one_plus_duty, np.inf)
+    parity = np.log(landed.min(axis=0))  # (I, P) cheapest landed price from a pool with spare supply
+    above = (new_log > parity) & ~world.final[None, :]
+    new_log = np.where(above, new_log - world.price_speed[None, :] * (new_log - np.where(above, parity, 0.0)), new_log)
     lo = np.log(base_price * prm.min_price_multiple)
     hi = np.log(base_price * prm.max_price_multiple)
     state.price = np.exp(np.minimum(np.maximum(new_log, lo[None, :]), hi[None, :]))

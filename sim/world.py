@@ -178,6 +178,9 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
         margin=margin,
         fixed_cost_share=fixed_share,
         influence=influence,
+        product_price_adjustment=np.array(
+            [econ.price_adjustment if pr.price_adjustment is None else pr.price_adjustment for pr in prods]
+        ),
         params=EconomyParams(
             price_adjustment=econ.price_adjustment,
             max_price_multiple=econ.max_price_multiple,

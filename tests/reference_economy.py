@@ -244,7 +244,15 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
             stuck_at_home = max(supply[c, p] - pool_sold[c, p] - world.base_spare[c, p], 0.0)
             balance = (received_here + stuck_at_home) / demanded_here if demanded_here > 0 else 1.0
             balance = min(max(balance, 1e-9), 1e9)
-            log_price = math.log(price[c, p]) - prm.price_adjustment * math.log(balance) / world.elasticity[p]
+            log_price = math.log(price[c, p]) - world.price_speed[p] * math.log(balance) / world.elasticity[p]
+            # Arbitrage towards the cheapest landed price of a foreign pool with supply left over.
+            parity = math.inf
+            for e in range(C):
+                open_route = policy.allow[e, c, p] >= 1.0 and not under_quota[e, c, p]
+                if e != c and open_route and supply[e, p] - pool_sold[e, p] > 1e-9 * supply[e, p]:
+                    parity = min(parity, price[e, p] * (1.0 + policy.duty[e, c, p]))
+            if parity < math.inf and log_price > math.log(parity):
+                log_price -= world.price_speed[p] * (log_price - math.log(parity))
             low = math.log(base_price[p] * prm.min_price_multiple)
             high = math.log(base_price[p] * prm.max_price_multiple)
             new_price[c, p] = math.exp(min(max(log_price, low), high))

