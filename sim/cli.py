@@ -104,6 +104,23 @@ def run(
 
 
 @main.command()
+@click.argument("run_dir", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--replication", "-r", type=int, default=0, show_default=True, help="Which replication to narrate.")
+@click.option("--max-alternatives", type=int, default=5, show_default=True, help="Alternatives shown per decision (0: none).")
+def explain(run_dir: Path, replication: int, max_alternatives: int) -> None:
+    """Narrate one replication of a run folder day by day: who did what, why, what else was considered."""
+    from sim.explain import ExplainError, explain_run
+
+    if max_alternatives < 0:
+        _fail("--max-alternatives: expected a non-negative integer")
+    try:
+        text = explain_run(run_dir, replication, max_alternatives)
+    except ExplainError as exc:
+        _fail(str(exc))
+    click.echo(text)
+
+
+@main.command()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to a file instead of stdout.")
 def schema(out: Path | None) -> None:
     """Print the JSON Schema of scenario files (for editor completion and checking)."""
