@@ -160,6 +160,11 @@ def describe(event: Mapping[str, Any]) -> str:
         text = f"lifts {lifted}" + (f" ({detail})" if detail else "")
     elif kind == "impose":
         text = measure_detail(event) or "imposes a measure"
+    elif kind == "invest":
+        where = _text(event.get("target"))
+        text = f"finances {_text(event.get('products')) or 'capacity'} capacity in {where}" if where else "(invest)"
+    elif kind == "hold":
+        text = "(holds: no new move)"
     else:
         label = "declaratory" if kind in ("", action) else f"{kind}, declaratory"
         detail = measure_detail(event)

@@ -216,3 +216,11 @@ def test_explain_replication_without_events(run_dir: Path, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     assert "no decisions were taken" in result.output
     assert result.output.splitlines()[1].startswith("outcome: ")
+
+
+def test_invest_and_hold_are_described_for_what_they_are() -> None:
+    from sim.explain import describe
+
+    invest = {"kind": "invest", "action": "invest_heavy_rare_earths_ROW", "target": "ROW", "products": "heavy_rare_earths", "measure": ""}
+    assert describe(invest) == "finances heavy_rare_earths capacity in ROW"
+    assert describe({"kind": "hold", "action": "hold_rungs", "measure": ""}) == "(holds: no new move)"
