@@ -11,6 +11,8 @@ Figures (seeds fixed, so every run times the same work):
   tables), best of N. Also split into ``replication_build_s`` (world arrays), ``replication_init_s``
   (model and agents), ``replication_steps_s`` (the daily clock) and ``replication_tables_s``
   (timeseries, events and outcome row), each best of N on its own.
+* ``strategic_replication_s``: one replication of the strategic experiments/rare_earth_curb.toml;
+  ``strategic_decisions_s`` is what the agents' decisions add to the same run without them.
 * ``firms_10k_s``: a generated world of 10,000 firms (5 countries, 12 pool products + 1 final
   good, 4 measures) run for 365 days through the Mesa model with per-firm recording on, as a user
   would (model building + stepping; the world arrays are built once, beforehand, and timed
@@ -93,6 +95,20 @@ def bench_replication(repeats: int) -> dict[str, float]:
         "replication_days": scenario.horizon_days,
         "replication_firms": world.n_firms,
     }
+
+
+def bench_strategic(repeats: int) -> dict[str, float]:
+    """One replication of the strategic experiments/rare_earth_curb.toml (three governments and
+    four firms deciding weekly over 540 days), and the decision clock's share of it."""
+    scenario = load_scenario(ROOT / "experiments" / "rare_earth_curb.toml")
+    seed = replication_seeds(scenario.seed, 1)[0]
+    world = build_world(scenario)
+    run_replication(scenario, seed, world=world)  # warm-up
+    total = best_of(repeats, lambda: run_replication(scenario, seed, world=world))
+    scripted = load_scenario(ROOT / "experiments" / "rare_earth_curb.toml", overrides=["governments={}", "firms.toyota.rules=[]",
+                             "firms.honda.rules=[]", "firms.sony.rules=[]", "firms.alt_ree_supplier.rules=[]"])
+    quiet = best_of(repeats, lambda: run_replication(scripted, seed, world=world))
+    return {"strategic_replication_s": total, "strategic_decisions_s": max(total - quiet, 0.0)}
 
 
 def generated_world(n_firms: int, days: int) -> Scenario:
@@ -194,6 +210,7 @@ def main() -> None:
     started = time.perf_counter()
     figures: dict[str, Any] = {}
     figures.update(bench_replication(repeats))
+    figures.update(bench_strategic(repeats))
     figures.update(bench_10k(1 if args.quick else 3))
     figures.update(bench_speedup(days=2 if args.quick else 5, repeats=repeats))
     figures["goals_met"] = {key: _meets(key, figures.get(key)) for key in GOALS}
