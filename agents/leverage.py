@@ -44,11 +44,6 @@ def in_force_against(view: WorldView, actor: str, target: str) -> dict[str, Any]
     return dict(view.measures_in_force(actor=actor, target=target))
 
 
-def threatened(view: WorldView, actor: str, target: str) -> bool:
-    """``actor`` has an open threat against ``target`` (threatened, neither carried out nor dropped)."""
-    return bool(open_threats(view, actor, target))
-
-
 def open_threats(view: WorldView, actor: str, target: str) -> list[str]:
     """Labels of the measures ``actor`` has threatened ``target`` with and neither imposed nor
     dropped (a threat move is labelled ``threaten_<label>``, dropping it ``drop_<label>``)."""

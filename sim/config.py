@@ -19,7 +19,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -145,13 +145,11 @@ class Firm(Strict):
 # --------------------------------------------------------------------------- measures
 
 
-class MeasureSpec(Strict):
-    """One trade measure. ``actor`` imposes it; for export measures ``target`` is the importing
-    country, for import measures (tariff, import_ban, boycott) it is the exporting country."""
+class MeasureTemplate(Strict):
+    """A trade measure without its actor and target: what a policy rule may put in force (a rung of
+    an escalation ladder, a retaliation tool), filled in by :meth:`spec`."""
 
     measure: Literal["export_ban", "export_licensing", "export_quota", "tariff", "import_ban", "boycott"]
-    actor: str
-    target: str = Field("all", description="a country code or 'all' (every other country)")
     products: list[str] = Field(default_factory=list)
     tiers: list[Literal["advanced", "mature", "dual_use", "civilian"]] = Field(default_factory=list)
     enforcement: Share = Field(1.0, description="0 = on paper only, 1 = fully enforced")
@@ -159,33 +157,12 @@ class MeasureSpec(Strict):
     approval_rate: Share = Field(1.0, description="licensing: share of applications approved")
     quota_share: Share = Field(1.0, description="quota: allowed exports as a share of baseline exports to the target")
     rate: NonNegative = Field(0.0, description="tariff / anti-dumping duty, ad valorem (0.25 = 25%)")
-    label: str = Field("", description="short name in escalation paths, e.g. 'ree_licensing'")
+    label: str = Field(
+        "", description="short name in escalation paths, e.g. 'ree_licensing' (default: '<measure>_<first product or tier>')"
+    )
 
     @model_validator(mode="after")
-    def _needs_scope(self) -> MeasureSpec:
-        if not self.products and not self.tiers:
-            raise ValueError("a measure needs 'products' or 'tiers' (or both)")
-        if self.measure == "tariff" and self.rate <= 0:
-            raise ValueError("a tariff needs a positive 'rate'")
-        return self
-
-
-class MeasureTemplate(Strict):
-    """A measure a policy rule may put in force: a :class:`MeasureSpec` without actor and target,
-    which the rule fills in (e.g. a rung of an escalation ladder, a retaliation tool)."""
-
-    measure: Literal["export_ban", "export_licensing", "export_quota", "tariff", "import_ban", "boycott"]
-    products: list[str] = Field(default_factory=list)
-    tiers: list[Literal["advanced", "mature", "dual_use", "civilian"]] = Field(default_factory=list)
-    enforcement: Share = 1.0
-    review_delay_days: Annotated[int, Field(ge=0)] = 0
-    approval_rate: Share = 1.0
-    quota_share: Share = 1.0
-    rate: NonNegative = 0.0
-    label: str = Field("", description="short name in escalation paths (default: '<measure>_<first product or tier>')")
-
-    @model_validator(mode="after")
-    def _needs_scope(self) -> MeasureTemplate:
+    def _needs_scope(self) -> Self:
         if not self.products and not self.tiers:
             raise ValueError("a measure needs 'products' or 'tiers' (or both)")
         if self.measure == "tariff" and self.rate <= 0:
@@ -194,15 +171,23 @@ class MeasureTemplate(Strict):
 
     @property
     def name(self) -> str:
+        """The label, or ``<measure>_<first product or tier>`` without one."""
         if self.label:
             return self.label
-        scope = (self.products or self.tiers)[0]
-        return f"{self.measure}_{scope}"
+        return f"{self.measure}_{(self.products or self.tiers)[0]}"
 
     def spec(self, actor: str, target: str, **changes: Any) -> MeasureSpec:
         """The concrete measure ``actor`` imposes on ``target`` (``changes`` override fields)."""
         data = {**self.model_dump(), "label": self.name, **changes}
         return MeasureSpec(actor=actor, target=target, **data)
+
+
+class MeasureSpec(MeasureTemplate):
+    """One trade measure. ``actor`` imposes it; for export measures ``target`` is the importing
+    country, for import measures (tariff, import_ban, boycott) it is the exporting country."""
+
+    actor: str
+    target: str = Field("all", description="a country code or 'all' (every other country)")
 
 
 class ScheduledMeasure(MeasureSpec):

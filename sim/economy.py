@@ -421,13 +421,16 @@ class _PolicyTerms:
     any_duty: bool
     final_plan: np.ndarray  # (F,) base output x open-market factor (final-goods firms; 0 for the others)
     market_split: np.ndarray  # (F_final, M) share of a final-goods firm's sales going to each market
+    open_route: np.ndarray  # (E, I, P) bool: unrestricted and not under a quota (spot market, arbitrage)
+    arbitrage_route: np.ndarray  # (E, I, P) bool: open_route across a border
 
 
 def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
     """The policy's derived arrays, cached on the world and keyed by the policy arrays' bytes (not
     the object, so a policy edited in place is never served stale terms)."""
     allow, duty, brand = policy.allow, policy.duty, policy.brand_access
-    key = (allow.shape, allow.dtype, duty.dtype, brand.dtype, allow.tobytes(), duty.tobytes(), brand.tobytes())
+    quotas = tuple((q.exporter, q.importers.tobytes(), q.products.tobytes()) for q in policy.quotas)
+    key = (allow.shape, allow.dtype, duty.dtype, brand.dtype, allow.tobytes(), duty.tobytes(), brand.tobytes(), quotas)
     cached = world._policy_cache
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -442,7 +445,9 @@ def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
     final_plan[ff] = world.base_output[ff] * market_factor
     with np.errstate(divide="ignore", invalid="ignore"):
         market_split = np.where(market_factor[:, None] > 0, sales / market_factor[:, None], 0.0)
-    terms = _PolicyTerms(one_plus_duty, bool(policy.duty.any()), final_plan, market_split)
+    open_route = (policy.allow >= 1.0) & ~_quota_routes(world, policy)
+    arbitrage_route = open_route & (world.cross_border > 0)
+    terms = _PolicyTerms(one_plus_duty, bool(policy.duty.any()), final_plan, market_split, open_route, arbitrage_route)
     world._policy_cache = (key, terms)
     return terms
 
@@ -546,28 +551,34 @@ def _step(world: World, state: State, policy: Policy) -> DayResult:
         scale = np.where(q.products & (shipped > q.cap), q.cap / shipped, 1.0)
         fill[q.exporter][q.importers] *= scale[None, :]
     contract = demand * fill
-    # Spot market for orders rationed at a short pool (pro rata, not bans or quotas).
-    rationed = policy.allow * (1.0 - pool_fill)[:, None, :]  # (E, I, P) share of orders rationed
-    wanted = (demand * rationed).sum(axis=0)  # (I, P) still wanted by each importer's buyers
-    spare = np.maximum(supply - contract.sum(axis=1), 0.0)  # (E, P)
-    open_route = (policy.allow >= 1.0) & ~_quota_routes(world, policy)
-    weight = np.where(open_route, spare[:, None, :], 0.0)  # (E, I, P)
-    weight_total = weight.sum(axis=0)  # (I, P)
-    spot_orders = np.where(weight_total > 0, wanted / weight_total, 0.0)[None, :, :] * weight
-    spot_ordered = spot_orders.sum(axis=1)  # (E, P)
-    spot_fill = np.where(spot_ordered > spare, spare / spot_ordered, 1.0)
-    spot = spot_orders * spot_fill[:, None, :]
-    spot_total = spot.sum(axis=0)  # (I, P)
-    spot_rate = np.where(wanted > 0, spot_total / wanted, 0.0)  # share of rationed orders served
-    shipments = contract + spot
+    # Spot market for orders rationed at a short pool (pro rata, not bans or quotas). On most days
+    # no pool is short and there is nothing to re-route.
+    any_rationed = bool((pool_fill < 1.0).any())
+    if any_rationed:
+        rationed = policy.allow * (1.0 - pool_fill)[:, None, :]  # (E, I, P) share of orders rationed
+        wanted = (demand * rationed).sum(axis=0)  # (I, P) still wanted by each importer's buyers
+        spare = np.maximum(supply - contract.sum(axis=1), 0.0)  # (E, P)
+        weight = np.where(terms.open_route, spare[:, None, :], 0.0)  # (E, I, P)
+        weight_total = weight.sum(axis=0)  # (I, P)
+        spot_orders = np.where(weight_total > 0, wanted / weight_total, 0.0)[None, :, :] * weight
+        spot_ordered = spot_orders.sum(axis=1)  # (E, P)
+        spot_fill = np.where(spot_ordered > spare, spare / spot_ordered, 1.0)
+        spot = spot_orders * spot_fill[:, None, :]
+        spot_total = spot.sum(axis=0)  # (I, P)
+        spot_rate = np.where(wanted > 0, spot_total / wanted, 0.0)  # share of rationed orders served
+        shipments = contract + spot
+    else:
+        spot = np.zeros_like(contract)
+        shipments = contract
 
     # 5. Receipts and production. A firm receives its orders times the mix-weighted fill rate of
     # its suppliers into its home country (contracted over suppliers without an (F, P, E) product).
     fill_rows = fill.transpose(1, 2, 0).reshape(n_c * n_p, n_c)  # (I * P, E) fill from each source
     pair_received = pair_orders * np.einsum("ke,ke->k", pair_mix, fill_rows.take(k_cell, axis=0))
-    rationed_rows = rationed.transpose(1, 2, 0).reshape(n_c * n_p, n_c)
-    pair_spot = pair_orders * np.einsum("ke,ke->k", pair_mix, rationed_rows.take(k_cell, axis=0)) * spot_rate.take(k_cell)
-    pair_received = pair_received + pair_spot
+    if any_rationed:  # each buyer gets its importer's spot rate on its rationed orders
+        rationed_rows = rationed.transpose(1, 2, 0).reshape(n_c * n_p, n_c)
+        pair_spot = pair_orders * np.einsum("ke,ke->k", pair_mix, rationed_rows.take(k_cell, axis=0)) * spot_rate.take(k_cell)
+        pair_received = pair_received + pair_spot
     available = stock + pair_received
     input_limit = _binding_input(world, available)
     pool_sold = shipments.sum(axis=1)  # (E, P)
@@ -595,8 +606,9 @@ def _step(world: World, state: State, policy: Policy) -> DayResult:
         paid_rows = (fill * one_plus_duty).transpose(1, 2, 0).reshape(n_c * n_p, n_c)  # (I * P, E)
         paid = pair_orders * np.einsum("ke,ke->k", pair_mix, paid_rows.take(k_cell, axis=0))
         # Spot purchases pay the duties of the sources they came from, on average.
-        spot_duty = np.where(spot_total > 0, (spot * one_plus_duty).sum(axis=0) / np.where(spot_total > 0, spot_total, 1.0), 1.0)
-        paid = paid + pair_spot * spot_duty.take(k_cell)
+        if any_rationed:
+            spot_duty = np.where(spot_total > 0, (spot * one_plus_duty).sum(axis=0) / np.where(spot_total > 0, spot_total, 1.0), 1.0)
+            paid = paid + pair_spot * spot_duty.take(k_cell)
     else:
         paid = pair_received
     pair_cost = (paid + substituted * prm.substitution_premium) * price.take(k_cell)
@@ -609,7 +621,9 @@ def _step(world: World, state: State, policy: Policy) -> DayResult:
     value_added_loss = world.base_value_added - (revenue - input_cost)
     loss = np.bincount(world.firm_home, weights=value_added_loss, minlength=n_c).astype(float)
     loss += (world.bg_base_value - bg_sold * price).sum(axis=1)
-    bg_received = bg_demand * fill + bg_demand * rationed * spot_rate[None, :, :]
+    bg_received = bg_demand * fill
+    if any_rationed:
+        bg_received = bg_received + bg_demand * rationed * spot_rate[None, :, :]
     buyer_loss = ((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier).sum(axis=(0, 2))
     buyer_loss += (bg_received * ((price[None, :, :] * one_plus_duty) - base_price)).sum(axis=(0, 2))
     loss += buyer_loss
@@ -630,7 +644,7 @@ def _step(world: World, state: State, policy: Policy) -> DayResult:
     step_log = -world.price_speed[None, :] * np.log(balance) / world.elasticity[None, :]
     new_log = np.log(price) + np.where(~world.final[None, :], step_log, 0.0)
     left_over = (supply - pool_sold) > 1e-9 * supply  # (E, P) pools with supply still unsold
-    landed = np.where(open_route & left_over[:, None, :] & (world.cross_border > 0), price[:, None, :] * one_plus_duty, np.inf)
+    landed = np.where(terms.arbitrage_route & left_over[:, None, :], price[:, None, :] * one_plus_duty, np.inf)
     parity = np.log(landed.min(axis=0))  # (I, P) cheapest landed price from a pool with spare supply
     above = (new_log > parity) & ~world.final[None, :]
     new_log = np.where(above, new_log - world.price_speed[None, :] * (new_log - np.where(above, parity, 0.0)), new_log)
@@ -679,7 +693,10 @@ def _step(world: World, state: State, policy: Policy) -> DayResult:
     arriving = state.pipeline[state.day % slots].copy()
     state.pipeline[state.day % slots] = 0.0
     # Demand a pool rationed and the spot market did not serve: the signal for new capacity.
-    unmet = (demand * rationed * (1.0 - spot_rate)[None, :, :]).sum(axis=1)
+    if any_rationed:
+        unmet = (demand * rationed * (1.0 - spot_rate)[None, :, :]).sum(axis=1)
+    else:
+        unmet = np.zeros((n_c, n_p))
     in_pipeline = state.pipeline.sum(axis=0)
     headroom = np.maximum(world.bg_max_capacity - state.bg_capacity - arriving - in_pipeline, 0.0)
     new_orders = np.minimum(world.expansion_response * np.maximum(unmet - in_pipeline, 0.0), headroom)

@@ -87,6 +87,7 @@ class CoercionModel(mesa.Model):
         self.moves: list[Move] = []  # the public record of logged decisions
         self._last_move: dict[str, str] = {}  # actor -> label of its last logged move
         self.investment_usd = np.zeros(n_f)
+        self.last_shipments: np.ndarray | None = None  # yesterday's (E, I, P) shipments, for the view
 
         self.governments: list[GovernmentAgent] = []
         self.perception: dict[str, tuple[float, np.random.Generator]] = {}
@@ -257,13 +258,11 @@ class CoercionModel(mesa.Model):
                 "actor": actor,
                 "action": action.label,
                 "kind": action.kind,
-                "measure": getattr(spec, "measure", "") if spec is not None else "",
+                "measure": spec.measure if spec is not None else "",
                 "target": action.target,
-                "products": ",".join(getattr(spec, "products", []) or ([action.product] if action.product else []))
-                if spec is not None or action.product
-                else "",
-                "tiers": ",".join(getattr(spec, "tiers", []) or []) if spec is not None else "",
-                "enforcement": float(getattr(spec, "enforcement", np.nan)) if spec is not None else np.nan,
+                "products": ",".join(spec.products if spec is not None else [action.product] if action.product else []),
+                "tiers": ",".join(spec.tiers) if spec is not None else "",
+                "enforcement": float(spec.enforcement) if spec is not None else np.nan,
                 "rule": action.rule,
                 "reason": action.reason,
                 "alternatives": json.dumps([{"action": a, "utility": round(u, 6)} for a, u in action.alternatives]),
@@ -372,7 +371,7 @@ class ModelView:
     def export_change_pct(self, country: str) -> float:
         """Yesterday's cross-border exports at baseline prices vs baseline, in %."""
         m = self._m
-        shipped = getattr(m, "last_shipments", None)
+        shipped = m.last_shipments
         c = m.country_index[country]
         base = self._base_exports[c]
         if shipped is None or base <= 0:

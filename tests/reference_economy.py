@@ -267,30 +267,13 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
                     state.trust[e, i, p] += rate * (fill[e, i, p] - state.trust[e, i, p])
     new_mix = state.mix.copy()
     for f in range(F):
-        i = world.firm_home[f]
         for p in range(P):
-            weights = [state.mix[f, p, e] * state.trust[e, i, p] / (1.0 + policy.duty[e, i, p]) for e in range(C)]
-            total = sum(weights)
-            for e in range(C):
-                target = weights[e] / total if total > 0 else state.mix[f, p, e]
-                new_mix[f, p, e] = (
-                    state.mix[f, p, e]
-                    + (target - state.mix[f, p, e]) / prm.switching_days
-                    + prm.incumbent_pull * (world.mix0[f, p, e] - state.mix[f, p, e])
-                )
+            new_mix[f, p] = _moved_mix(state.mix[f, p], world.mix0[f, p], world.firm_home[f], p, state, policy, prm)
     state.mix = new_mix
     new_bg_mix = state.bg_mix.copy()
     for i in range(C):
         for p in range(P):
-            weights = [state.bg_mix[i, p, e] * state.trust[e, i, p] / (1.0 + policy.duty[e, i, p]) for e in range(C)]
-            total = sum(weights)
-            for e in range(C):
-                target = weights[e] / total if total > 0 else state.bg_mix[i, p, e]
-                new_bg_mix[i, p, e] = (
-                    state.bg_mix[i, p, e]
-                    + (target - state.bg_mix[i, p, e]) / prm.switching_days
-                    + prm.incumbent_pull * (world.bg_mix0[i, p, e] - state.bg_mix[i, p, e])
-                )
+            new_bg_mix[i, p] = _moved_mix(state.bg_mix[i, p], world.bg_mix0[i, p], i, p, state, policy, prm)
     state.bg_mix = new_bg_mix
 
     slots = state.pipeline.shape[0]
@@ -322,6 +305,19 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
         pool_sold=pool_sold,
         spot=spot,
     )
+
+
+def _moved_mix(mix: np.ndarray, mix0: np.ndarray, i: int, p: int, state: State, policy: Policy, prm) -> list[float]:  # type: ignore[no-untyped-def]
+    """One buyer's supplier shares for (importer ``i``, product ``p``) after a day: a step of
+    1/switching_days towards trusted, duty-free suppliers, and a pull back to the incumbent mix."""
+    C = len(mix)
+    weights = [mix[e] * state.trust[e, i, p] / (1.0 + policy.duty[e, i, p]) for e in range(C)]
+    total = sum(weights)
+    moved = []
+    for e in range(C):
+        target = weights[e] / total if total > 0 else mix[e]
+        moved.append(mix[e] + (target - mix[e]) / prm.switching_days + prm.incumbent_pull * (mix0[e] - mix[e]))
+    return moved
 
 
 def _share_pool_sales(baseline: list[float], can_offer: list[float], sold: float) -> list[float]:

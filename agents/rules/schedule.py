@@ -10,12 +10,8 @@ from agents.base import Action, Rule, WorldView
 
 
 def measure_label(item: object) -> str:
-    """Short name for paths: the spec's label, else ``<measure>:<first product or tier>``."""
-    label = getattr(item, "label", "")
-    if label:
-        return label
-    scope = (getattr(item, "products", None) or getattr(item, "tiers", None) or ["all"])[0]
-    return f"{item.measure}_{scope}"  # type: ignore[attr-defined]
+    """Short name for paths: the spec's label, else ``<measure>_<first product or tier>``."""
+    return item.name  # type: ignore[attr-defined]
 
 
 def schedule_key(item: object, index: int) -> str:
