@@ -279,7 +279,8 @@ class CoercionModel(mesa.Model):
         slots = state.pipeline.shape[0]
         slot = (state.day + max(int(w.ramp_up_days[p]), 1)) % slots
         state.pipeline[slot, c, p] += action.amount
-        self.investment_usd[self.firm_index[firm_name]] += action.amount * w.base_price[p]
+        # Valued, like the event's reason, as a year's output of the financed capacity at baseline price.
+        self.investment_usd[self.firm_index[firm_name]] += action.amount * 365.0 * w.base_price[p]
 
 class ModelView:
     """Read-only window on the model for agents (the :class:`agents.base.WorldView` protocol)."""

@@ -501,3 +501,13 @@ def test_legal_action_after_measures_have_lasted_and_boycott_tit_for_tat() -> No
     assert boycott.propose(view) == []
     del view.measures[coercion]
     assert boycott.propose(view)[0].kind == "lift"
+
+
+def test_differentiated_controls_limited_to_named_products_block_only_those() -> None:
+    # Measures cover products or tiers (a union), so the limit must name the products alone.
+    controls = rule("differentiated_controls", "T", target="C", start_day=0, products=["resist", "wafer"])
+    view = FakeView(day=7, trade={("T", "C", "resist"): 1e9, ("T", "C", "wafer"): 8e9})
+    impose, _ = controls.propose(view)
+    assert impose.measure.products == ["resist"] and impose.measure.tiers == []  # wafer is mature: kept open
+    none_blocked = rule("differentiated_controls", "T", target="C", start_day=0, products=["wafer"])
+    assert none_blocked.propose(view) == []

@@ -99,7 +99,8 @@ def test_firms_decide_toyota_invests_and_the_capacity_arrives_after_the_ramp_up(
         before = model.state.bg_capacity[c, p]
         model.step()
     assert model.state.bg_capacity[c, p] - before >= amount * (1 - 1e-12)
-    assert model.investment_usd[model.firm_index["toyota"]] == pytest.approx(amount * w.base_price[p])
+    # Valued as in the event's reason: a year's output of the financed capacity at baseline price.
+    assert model.investment_usd[model.firm_index["toyota"]] == pytest.approx(amount * 365 * w.base_price[p])
 
 
 def first_events(events: pd.DataFrame, actor: str, kind: str) -> pd.DataFrame:

@@ -70,9 +70,16 @@ class DifferentiatedControls(Rule):
         scheduled = prm.start_day is not None and view.day >= prm.start_day
         if not (requested or scheduled):
             return []
-        template = MeasureTemplate(measure="export_ban", products=prm.products, tiers=list(prm.block_tiers),
-                                   enforcement=prm.enforcement, label=prm.label)
-        blocked = [p for p in scope(view, template) if not prm.products or p in prm.products]
+        # Measures cover their products *or* their tiers, so limiting the controls to some products
+        # of the blocked tiers means naming those products alone (others named are left out).
+        if prm.products:
+            chosen = [p for p in prm.products if view.tier(p) in prm.block_tiers]
+            if not chosen:
+                return []
+            template = MeasureTemplate(measure="export_ban", products=chosen, enforcement=prm.enforcement, label=prm.label)
+        else:
+            template = MeasureTemplate(measure="export_ban", tiers=list(prm.block_tiers), enforcement=prm.enforcement, label=prm.label)
+        blocked = scope(view, template)
         kept = [p for p in view.products if view.tier(p) in prm.keep_tiers]
         blocked_value = sum(view.trade_value(me, target, p) for p in blocked) / 1e9
         kept_value = sum(view.trade_value(me, target, p) for p in kept) / 1e9
@@ -80,8 +87,7 @@ class DifferentiatedControls(Rule):
         parts = {"base": prm.align_utility, "ally request": prm.request_bonus if requested else 0.0,
                  "exposure": -prm.exposure_weight * exp}
         trigger = f"{prm.align_with} asked to align" if requested else f"from day {prm.start_day}"
-        spec = MeasureTemplate(measure="export_ban", tiers=list(prm.block_tiers), products=blocked if prm.products else [],
-                               enforcement=prm.enforcement, label=prm.label).spec(me, target)
+        spec = template.spec(me, target)
         return [
             Action(IMPOSE, prm.label, self.name,
                    f"{trigger}: block {'/'.join(prm.block_tiers)} ({', '.join(blocked)}: {blocked_value:.1f} USD bn/yr), "
