@@ -29,7 +29,7 @@ lint: $(VENV)/.dev
 bench: $(BIN)/sim
 	$(BIN)/python benchmarks/bench.py
 
-# Refresh the exact-match regression baseline (only when a change of outcomes is intended).
+# Refresh the regression baseline (only when a change of outcomes is intended).
 baseline: $(BIN)/sim
 	$(BIN)/python scripts/refresh_baseline.py
 

@@ -1,7 +1,7 @@
-"""Refresh the exact-match regression baseline (tests/baseline/*.json).
+"""Refresh the regression baseline (tests/baseline/*.json).
 
 Run only when a change of outcomes is intended (``make baseline``), and say why in the commit
-message: tests/test_regression_baseline.py compares every run to these files value for value.
+message: tests/test_regression_baseline.py compares every run to these files (events exactly, floats to 1e-9).
 """
 
 from __future__ import annotations

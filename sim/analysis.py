@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.outcomes import OUTCOME_CLASSES
+
 
 @dataclass
 class Run:
@@ -22,13 +24,54 @@ class Run:
     manifest: dict[str, Any]
 
     def series(self, variable: str, **where: str) -> pd.DataFrame:
-        """One variable as a day x replication table, filtered by country/partner/product/firm."""
+        """One variable as a day x replication table, e.g.
+        ``series("price_multiple", country="JP", product="rare_earths")``.
+
+        The filters (``country``, ``partner``, ``product``, ``firm``) must pick exactly one series
+        per day and replication: a selection that leaves several (say, prices of five countries)
+        is refused with the filter that is missing, never summed; an unknown variable or name is
+        refused, never answered with an empty table.
+        """
         ts = self.timeseries
-        mask = ts["variable"] == variable
+        variables = [str(v) for v in pd.unique(ts["variable"])]
+        if variable not in variables:
+            raise SelectionError(f"unknown variable {variable!r}; this run has {', '.join(sorted(variables))}")
+        selected = ts[ts["variable"] == variable]
+        unknown_keys = sorted(set(where) - set(SERIES_DIMENSIONS))
+        if unknown_keys:
+            raise SelectionError(
+                f"unknown filter {', '.join(unknown_keys)}; filter by {', '.join(SERIES_DIMENSIONS)}"
+            )
         for key, value in where.items():
-            mask &= ts[key] == value
-        sel = ts[mask]
-        return sel.pivot_table(index="day", columns="replication", values="value", aggfunc="sum", observed=True)
+            present = _values(selected[key])
+            if not present:
+                raise SelectionError(f"{variable} has no {key} dimension; drop the filter {key}={value!r}")
+            if value not in present:
+                raise SelectionError(
+                    f"{key}={value!r} does not occur in {variable}; expected one of {', '.join(present)}"
+                )
+            selected = selected[selected[key] == value]
+        free = {key: _values(selected[key]) for key in SERIES_DIMENSIONS if key not in where}
+        free = {key: values for key, values in free.items() if len(values) > 1}
+        if free:
+            hints = "; ".join(f"{key}= one of {', '.join(values)}" for key, values in free.items())
+            raise SelectionError(
+                f"{variable} has several series per day and replication; add a filter: {hints}"
+            )
+        return selected.pivot(index="day", columns="replication", values="value")
+
+
+class SelectionError(ValueError):
+    """A ``Run.series`` selection that names something the run does not have, or leaves several
+    series where one is expected."""
+
+
+SERIES_DIMENSIONS = ("country", "partner", "product", "firm")
+
+
+def _values(column: pd.Series) -> list[str]:
+    """The distinct non-empty values of a dimension column, sorted."""
+    return sorted(str(v) for v in pd.unique(column.dropna()) if str(v) != "")
 
 
 def load_run(path: str | Path) -> Run:
@@ -46,13 +89,27 @@ def load_run(path: str | Path) -> Run:
 
 def outcome_shares(outcomes: pd.DataFrame, z: float = 1.96) -> pd.DataFrame:
     """Share of replications in each outcome class with a Wilson score interval (95% by default):
-    columns ``count``, ``share``, ``low``, ``high``, most frequent first."""
+    columns ``count``, ``share``, ``low``, ``high``, most frequent first.
+
+    Every outcome class keeps its row, including those no replication reached: 0 of 20 still
+    says something (the share is below about 16%), and a missing row would be a KeyError trap.
+    """
     n = len(outcomes)
-    counts = outcomes["outcome"].value_counts()
+    if n == 0:
+        raise ValueError("no replications: outcome shares need at least one")
+    observed = outcomes["outcome"].astype(str).value_counts()
+    classes = list(observed.index) + [c for c in OUTCOME_CLASSES if c not in observed.index]
+    counts = observed.reindex(classes, fill_value=0).astype("int64")
+    counts.index.name = "outcome"
     share = counts / n
     centre = (share + z * z / (2 * n)) / (1 + z * z / n)
     half = z * ((share * (1 - share) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
-    return pd.DataFrame({"count": counts, "share": share, "low": centre - half, "high": centre + half})
+    return pd.DataFrame({
+        "count": counts,
+        "share": share,
+        "low": (centre - half).clip(lower=0.0),
+        "high": (centre + half).clip(upper=1.0),
+    })
 
 
 def path_frequencies(outcomes: pd.DataFrame, top: int | None = None) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""The exact-match regression baseline: which scenarios it covers and what it records.
+"""The regression baseline: which scenarios it covers and what it records.
 
 Shared by ``scripts/refresh_baseline.py`` (writes it) and ``tests/test_regression_baseline.py``
 (compares to it), so both always record the same thing.

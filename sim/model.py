@@ -175,6 +175,11 @@ class CoercionModel(mesa.Model):
 
     def step(self) -> None:
         day = self.day
+        if day >= self.scenario.horizon_days:
+            raise RuntimeError(
+                f"the run has reached its horizon ({self.scenario.horizon_days} days); "
+                "build a new model to run again"
+            )
         for gov in self.governments:
             for action in gov.decide(self.view):
                 self._apply(gov.country, action)
@@ -219,10 +224,12 @@ class CoercionModel(mesa.Model):
             rec.profit[day] = result.profit
             np.divide(self.state.inventory.take(self._cover_index), self._cover_base, out=rec.cover[day])
         self.day += 1
+        # Mesa's convention: ``run_model()`` steps while ``running``; the run ends at the horizon.
+        self.running = self.day < self.scenario.horizon_days
 
     def run(self) -> None:
-        while self.day < self.scenario.horizon_days:
-            self.step()
+        """Step to the horizon (the same loop as Mesa's ``run_model()``)."""
+        self.run_model()
 
     # ------------------------------------------------------------------ actions and events
 

@@ -89,6 +89,22 @@ def test_agents_are_mesa_agents() -> None:
     assert len(model.agents) == 14
 
 
+def test_mesa_run_model_runs_to_the_horizon_and_stops() -> None:
+    scenario = load_scenario(TINY)
+    model = CoercionModel(scenario, 0)
+    assert model.running
+    model.run_model()  # Mesa's standard loop: step while running
+    assert not model.running
+    assert model.day == scenario.horizon_days
+    # The same tables as our own loop.
+    other = CoercionModel(scenario, 0)
+    other.run()
+    np.testing.assert_array_equal(model.rec.price, other.rec.price)
+    assert model.events == other.events
+    with pytest.raises(RuntimeError, match="reached its horizon"):
+        model.step()
+
+
 def test_firm_lobbying_is_influence_times_recent_loss() -> None:
     model = CoercionModel(load_scenario(TINY), 0)
     model.run()

@@ -91,6 +91,34 @@ def test_write_run_then_load_run(tmp_path: Path, tiny: Scenario, serial: RunResu
     assert stored.digest() == tiny.digest()
     prices = run.series("price_multiple", country="JP", product="rare_earths")
     assert prices.shape == (150, 3)
+    # The table holds the stored values themselves (nothing summed).
+    ts = run.timeseries
+    row = ts[(ts.variable == "price_multiple") & (ts.country == "JP") & (ts["product"] == "rare_earths")
+             & (ts.replication == 2) & (ts.day == 100)]
+    assert prices.loc[100, 2] == row["value"].item()
+
+
+def test_series_refuses_ambiguous_or_unknown_selections(tmp_path: Path, tiny: Scenario, serial: RunResult) -> None:
+    from sim.analysis import SelectionError
+
+    out = write_run(tmp_path / "run", tiny, serial, seed=tiny.seed, replications=3, source_file=str(TINY))
+    run = load_run(out)
+    # Five countries' prices are five series, not one to be summed.
+    with pytest.raises(SelectionError, match=r"add a filter: country= one of CN, JP, KR, ROW, US"):
+        run.series("price_multiple", product="rare_earths")
+    with pytest.raises(SelectionError, match="product= one of"):
+        run.series("price_multiple", country="JP")
+    with pytest.raises(SelectionError, match="unknown variable 'price'"):
+        run.series("price", country="JP", product="rare_earths")
+    with pytest.raises(SelectionError, match="product='rare_earth' does not occur in price_multiple"):
+        run.series("price_multiple", country="JP", product="rare_earth")
+    with pytest.raises(SelectionError, match="gdp_loss_pct_cum has no firm dimension"):
+        run.series("gdp_loss_pct_cum", country="JP", firm="toyota")
+    with pytest.raises(SelectionError, match="unknown filter colour"):
+        run.series("gdp_loss_pct_cum", country="JP", colour="red")
+    # One series per day and replication is answered.
+    assert run.series("gdp_loss_pct_cum", country="JP").shape == (150, 3)
+    assert run.series("output_index", firm="toyota").shape == (150, 3)
 
 
 def test_existing_folder_is_kept_unless_forced(tmp_path: Path, tiny: Scenario, serial: RunResult) -> None:
@@ -136,6 +164,7 @@ def test_outcome_shares_paths_and_transitions_by_hand() -> None:
     import pandas as pd
 
     from sim.analysis import outcome_shares, path_frequencies, transitions
+    from sim.outcomes import OUTCOME_CLASSES
 
     outcomes = pd.DataFrame({
         "outcome": ["target_concedes", "target_concedes", "stalemate", "target_concedes"],
@@ -143,7 +172,14 @@ def test_outcome_shares_paths_and_transitions_by_hand() -> None:
         "resolution_day": [10.0, 20.0, float("nan"), 30.0],
     })
     shares = outcome_shares(outcomes)
-    assert list(shares.index) == ["target_concedes", "stalemate"]
+    # Observed classes first, most frequent first; then every class no replication reached.
+    assert list(shares.index[:2]) == ["target_concedes", "stalemate"]
+    assert set(shares.index) == set(OUTCOME_CLASSES)
+    assert shares["count"].sum() == 4
+    # 0 of 4: the Wilson upper bound is z^2 / (n + z^2), not a missing row.
+    assert shares.loc["threat_succeeded", "count"] == 0
+    assert shares.loc["threat_succeeded", "low"] == 0.0
+    assert shares.loc["threat_succeeded", "high"] == pytest.approx(1.96**2 / (4 + 1.96**2))
     assert shares.loc["target_concedes", "share"] == 0.75
     # Wilson interval for 3 of 4 at z = 1.96: centre (0.75 + 0.4802) / 1.9604, half-width by hand.
     z = 1.96
