@@ -194,19 +194,32 @@ def _quantiles(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(q.T, index=table.index, columns=["p05", "p25", "median", "p75", "p95"])
 
 
-def _fan(ax: Axes, table: pd.DataFrame, colour: str, label: str = "_median") -> None:
+def _visible_band(low: pd.Series, high: pd.Series) -> bool:
+    """A band is worth drawing (and a legend entry) only where it is wider than a line."""
+    scale = max(float(np.nanmax(np.abs(high.to_numpy()))), 1e-12)
+    return bool(np.nanmax((high - low).to_numpy()) > 0.01 * scale)
+
+
+def _fan(ax: Axes, table: pd.DataFrame, colour: str, label: str = "_median") -> tuple[bool, bool]:
+    """Median line with 50% and 90% bands; returns which bands are visible."""
     q = _quantiles(table)
-    if table.shape[1] > 1:
+    shown = (_visible_band(q["p25"], q["p75"]), _visible_band(q["p05"], q["p95"]))
+    if shown[1]:
         ax.fill_between(q.index, q["p05"], q["p95"], color=colour, alpha=0.15, lw=0, label="_90%")
+    if shown[0]:
         ax.fill_between(q.index, q["p25"], q["p75"], color=colour, alpha=0.35, lw=0, label="_50%")
     ax.plot(q.index, q["median"], color=colour, lw=1.8, label=label)
+    return shown
 
 
-def _fan_legend(fig: Figure, n: int) -> None:
+def _fan_legend(fig: Figure, bands: tuple[bool, bool]) -> None:
     handles: list = [Line2D([], [], color="#444444", lw=1.8, label="median run")]
-    if n > 1:
-        handles += [Patch(color="#444444", alpha=0.35, lw=0, label="middle 50% of runs"),
-                    Patch(color="#444444", alpha=0.15, lw=0, label="middle 90% of runs")]
+    if bands[0]:
+        handles.append(Patch(color="#444444", alpha=0.35, lw=0, label="middle 50% of runs"))
+    if bands[1]:
+        handles.append(Patch(color="#444444", alpha=0.15, lw=0, label="middle 90% of runs"))
+    if not any(bands):
+        handles[0].set_label("median run (runs too alike for bands to show)")
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False, fontsize=9)
 
 
@@ -291,24 +304,27 @@ def fan_chart(
     strip = fig.add_subplot(grid[0, :])
     marks = _measure_strip(strip, measure_spans(run.events, hz), n, hz)
     axes: list[Axes] = []
+    bands = (False, False)
     classes = [c for c in OUTCOME_ORDER if c in set(run.outcomes["outcome"].astype(str))]
     for i, (names, table) in enumerate(groups):
         ax = fig.add_subplot(grid[1 + i // cols, i % cols], sharex=strip, sharey=axes[0] if axes and log else None)
         axes.append(ax)
         colour = (colours or {}).get(names[0]) or style.actor_colour(names[0])
         if by_outcome:
-            for cls in classes:
+            for k, cls in enumerate(classes):
                 reps = run.outcomes.loc[run.outcomes["outcome"].astype(str) == cls, "replication"]
                 sub = table[[r for r in table.columns if r in set(reps)]]
                 if sub.shape[1] == 0:
                     continue
                 q = _quantiles(sub)
                 c = style.outcome_colour(cls)
-                if sub.shape[1] > 1:
+                if sub.shape[1] > 1 and _visible_band(q["p25"], q["p75"]):
                     ax.fill_between(q.index, q["p25"], q["p75"], color=c, alpha=0.25, lw=0, label="_50%")
-                ax.plot(q.index, q["median"], color=c, lw=1.6, label=f"{style.outcome_name(cls)} ({sub.shape[1]} runs)" if i == 0 else "_" + cls)
+                # Later classes dashed and thinner, so a class that runs on top of another still shows.
+                ax.plot(q.index, q["median"], color=c, lw=2.4 - 0.4 * (k % 4), ls=("-", "--", ":", "-.")[k % 4], label=f"{style.outcome_name(cls)} ({sub.shape[1]} runs)" if i == 0 else "_" + cls)
         else:
-            _fan(ax, table, colour)
+            shown = _fan(ax, table, colour)
+            bands = (bands[0] or shown[0], bands[1] or shown[1])
         ax.set_title(_panel_title(names), fontsize=10, color="black" if by_outcome else colour, loc="left")
         if log:
             ax.set_yscale("log")
@@ -326,7 +342,7 @@ def fan_chart(
         fig.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 4), frameon=False, fontsize=9,
                    title="median and middle 50% of runs, by outcome", title_fontsize=8.5)
     else:
-        _fan_legend(fig, n)
+        _fan_legend(fig, bands)
     fig.suptitle(f"{title} — {run_label(run)}", fontsize=12)
     return fig
 
@@ -397,34 +413,39 @@ def timeline(run: Run, replication: int | None = None) -> Figure:
     lanes = [a for a in actors if a not in firm_names] + [a for a in actors if a in firm_names]
     outcome = run.outcomes.loc[run.outcomes["replication"] == rep].iloc[0]
 
-    fig = _figure(WIDTH, 3.0)
+    fig = _figure(WIDTH, 6.0)
     ax = fig.add_subplot()
-    ax.set_xlim(-0.02 * hz, hz * 1.02)
+    # Show the horizon up to a little after the last move (a long quiet tail says nothing).
+    last = float(events["day"].max()) if len(events) else 0.0
+    x_end = float(hz) if last > 0.8 * hz else min(float(hz), last + 0.15 * hz + 10)
+    ax.set_xlim(-0.02 * x_end, x_end * 1.02)
     fontsize = 7.5
-    # Lay out each lane bottom-up: measure rows, then label levels for moves.
+    # Lay out each lane bottom-up: measure rows, then label levels for moves. A bar's row is taken
+    # up to the end of the bar or of its label, whichever is later, so that labels never overlap.
     layout: dict[str, dict] = {}
     for actor in lanes:
         own = spans[spans["actor"] == actor]
-        rows: list[float] = []  # end day of the last bar in each row
+        rows: list[float] = []  # where each row is free again
         bar_rows = []
         for s in own.itertuples():
-            for r, end in enumerate(rows):
-                if s.start >= end:
-                    rows[r] = s.end
+            target = f" on {style.country_name(s.target)}" if isinstance(s.target, str) and s.target else ""
+            text = f"{style.move_name(s.action)}{target}, {100 * s.enforcement:.0f}% enforced"
+            taken = max(float(s.end), s.start + _text_width_days(fig, ax, text, fontsize) * 1.08 + 0.01 * x_end)
+            for r, free in enumerate(rows):
+                if s.start >= free:
+                    rows[r] = taken
                     break
             else:
-                rows.append(s.end)
+                rows.append(taken)
                 r = len(rows) - 1
-            bar_rows.append((s, r))
+            bar_rows.append((s, r, text))
         layout[actor] = {"bars": bar_rows, "n_bar_rows": len(rows), "moves": moves[moves["actor"] == actor]}
-    # Label levels need widths in days, which depend on the final figure height only weakly: measure once.
-    fig.set_size_inches(WIDTH, 6)
     for actor in lanes:
         levels: list[float] = []
         placed = []
         for m in layout[actor]["moves"].to_dict("records"):
             label = style.move_name(str(m["action"]))
-            width = _text_width_days(fig, ax, label, fontsize) * 1.08 + 0.004 * hz
+            width = _text_width_days(fig, ax, label, fontsize) * 1.08 + 0.012 * x_end
             start = float(m["day"])
             for lvl, free_from in enumerate(levels):
                 if start >= free_from:
@@ -452,30 +473,26 @@ def timeline(run: Run, replication: int | None = None) -> Figure:
         colour = style.actor_colour(actor)
         ax.axhspan(lo - gap / 2, hi + gap / 2, color=colour, alpha=0.05, lw=0)
         lay = layout[actor]
-        for s, r in lay["bars"]:
+        for s, r, text in lay["bars"]:
             yb = lo + r * bar_h
             ax.barh(yb + bar_h / 2, max(s.end - s.start, 0.5), left=s.start, height=bar_h * 0.8, color=colour,
-                    alpha=0.2 + 0.7 * s.enforcement, lw=0)
-            target = f" on {style.country_name(s.target)}" if isinstance(s.target, str) and s.target else ""
-            text = f"{style.move_name(s.action)}{target}, {100 * s.enforcement:.0f}% enforced"
-            dark = s.enforcement > 0.5
-            ax.text(s.start + 0.005 * hz, yb + bar_h / 2, text, fontsize=fontsize, va="center", ha="left",
-                    color="white" if dark else "black", clip_on=True)
+                    alpha=0.15 + 0.45 * s.enforcement, lw=0)
+            ax.text(s.start + 0.005 * x_end, yb + bar_h / 2, text, fontsize=fontsize, va="center", ha="left", clip_on=True)
         base = lo + lay["n_bar_rows"] * bar_h + 0.35
         for m, label, lvl in lay["labels"]:
             ym = base + lvl * level_h
             marker = "v" if m["kind"] == "lift" else "D" if m["kind"] in CLOSING_KINDS else "o"
             ax.plot([m["day"]], [ym], marker=marker, ms=5, color=colour, ls="none", label="_move")
-            ax.text(m["day"] + 0.006 * hz, ym, label, fontsize=fontsize, va="center", ha="left", label="_move_label")
+            ax.text(m["day"] + 0.006 * x_end, ym, label, fontsize=fontsize, va="center", ha="left", label="_move_label")
     res = outcome.get("resolution_day")
     if pd.notna(res):
         ax.axvline(float(res), color="black", lw=1, ls="--", label="_resolution")
-        ax.text(float(res), total + gap / 2, f" resolved, day {res:.0f}", fontsize=8, va="bottom", ha="left")
+        ax.text(float(res), total + gap, f" resolved, day {res:.0f}", fontsize=8, va="top", ha="left")
     ax.set_yticks([(lane_y[a][0] + lane_y[a][1]) / 2 for a in lanes], [style.actor_name(a) for a in lanes], fontsize=9)
     for tick, actor in zip(ax.get_yticklabels(), lanes):
         tick.set_color(style.actor_colour(actor))
     ax.set_ylim(-gap / 2, total + gap)
-    ax.set_xlabel("day of the run")
+    ax.set_xlabel("day of the run" + (f" (the run lasts {hz} days; no move after day {last:.0f})" if x_end < hz else ""))
     ax.grid(axis="x", alpha=0.25)
     ax.tick_params(axis="y", length=0)
     fig.suptitle(
@@ -555,11 +572,15 @@ def resolution_days(run: Run) -> Figure:
                 ax.boxplot([resolved], positions=[yi], vert=False, widths=0.5, showfliers=False,
                            medianprops={"color": "black"}, boxprops={"color": colour}, whiskerprops={"color": colour}, capprops={"color": colour})
         unresolved = int(days.isna().sum())
+        notes = []
+        if len(resolved):
+            notes.append(f"median day {resolved.median():.0f} (range {resolved.min():.0f}-{resolved.max():.0f})")
         if unresolved:
-            ax.text(hz * 1.01, yi, f"{unresolved} unresolved by day {hz}", va="center", fontsize=8.5, color=colour)
+            notes.append(f"{unresolved} unresolved by day {hz}")
+        ax.text(hz * 1.01, yi, "\n".join(notes), va="center", fontsize=8.5, color=colour)
         labels.append((yi, f"{style.outcome_name(cls)} ({len(days)})"))
     ax.set_yticks([y for y, _ in labels], [t for _, t in labels])
-    ax.set_xlim(0, hz * 1.3)
+    ax.set_xlim(0, hz * 1.38)
     ax.set_ylim(-0.6, max(len(classes), 1) - 0.4)
     ax.set_xticks([t for t in ax.get_xticks() if t <= hz])
     ax.set_xlabel("resolution day (day of the run)")
@@ -591,33 +612,35 @@ def path_tree(run: Run, top: int = 6) -> Figure:
     # Tidy layout: leaves in depth-first order, parents centred on their children.
     pos: dict = {}
     leaves = [v for v in nx.dfs_preorder_nodes(graph, ()) if graph.out_degree(v) == 0]
+    longest = max(len(leaf) - 1 for leaf in leaves)
     for i, leaf in enumerate(leaves):
-        pos[leaf] = (len(leaf) - 1, -i)
+        pos[leaf] = (longest + 0.55, -i)  # outcomes aligned on the right
     for node in reversed(list(nx.topological_sort(graph))):
         if node not in pos:
             kids = [pos[k][1] for k in graph.successors(node)]
             pos[node] = (len(node), sum(kids) / len(kids))
     depth = max(x for x, _ in pos.values())
-    fig = _figure(max(WIDTH, 1.55 * (depth + 1)), 1.2 + 0.55 * len(leaves))
+    fig = _figure(max(WIDTH, 1.45 * (depth + 2.2)), 1.2 + 0.55 * len(leaves))
     ax = fig.add_subplot()
     for a, b in graph.edges():
         (x0, y0), (x1, y1) = pos[a], pos[b]
         width = 0.8 + 7.0 * graph.nodes[b]["count"] / n
-        ax.plot([x0, x0 + 0.5, x1], [y0, y1, y1], color="#999999", lw=width, solid_capstyle="butt", zorder=1, label="_edge")
+        bend = x0 + 0.5 if graph.out_degree(b) else x0 + 0.45
+        ax.plot([x0, bend, x1], [y0, y1, y1], color="#999999", lw=width, solid_capstyle="butt", zorder=1, label="_edge")
     for node, (x, yv) in pos.items():
         if node == ():
             ax.text(x, yv, "start", ha="center", va="center", fontsize=8, bbox={"boxstyle": "round", "fc": "white", "ec": "#999999"})
         elif graph.out_degree(node) == 0:
             cls = graph.nodes[node]["outcome"]
             k = graph.nodes[node]["count"]
-            ax.text(x + 0.05, yv, f"{style.outcome_name(cls)}: {k}/{n} runs ({100 * k / n:.0f}%)", ha="left", va="center",
+            ax.text(x, yv, f"{style.outcome_name(cls)}: {k}/{n} runs ({100 * k / n:.0f}%)", ha="left", va="center",
                     fontsize=8, color="white", bbox={"boxstyle": "round", "fc": style.outcome_colour(cls), "ec": "none"})
         else:
             actor, _, action = node[-1].partition(":")
             ax.text(x, yv, f"{style.actor_name(actor)}\n{style.move_name(action)}", ha="center", va="center", fontsize=7,
                     bbox={"boxstyle": "round", "fc": "white", "ec": style.actor_colour(actor), "lw": 1.2}, zorder=2)
     shown = int(counts["count"].sum())
-    ax.set_xlim(-0.5, depth + 1.6)
+    ax.set_xlim(-0.5, depth + 2.3)
     ax.set_ylim(-len(leaves) + 0.4, 0.6)
     ax.axis("off")
     distinct = o["path"].nunique()
@@ -660,7 +683,6 @@ def who_loses_more(run: Run) -> Figure:
                Line2D([], [], color="#444444", lw=1.2, label="middle 90% of runs")]
     fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False, fontsize=9)
     fig.suptitle(f"Who loses more (negative = gains) — {run_label(run)}", fontsize=12)
-    del n
     return fig
 
 
@@ -678,10 +700,16 @@ def restricted_products(run: Run) -> list[str]:
 
 
 def hardest_hit_firms(run: Run, limit: int = 4) -> list[str]:
-    """Firms with the largest median profit loss (in %), at most ``limit``."""
+    """Firms that hold stocks of a restricted input (the dependent ones) first, then those with
+    the largest median profit loss (in %), at most ``limit``."""
+    ts = run.timeseries
+    restricted = set(restricted_products(run))
+    cover = ts[(ts["variable"] == "days_of_cover") & ts["product"].isin(restricted)]
+    dependent = [str(f) for f in cover["firm"].dropna().unique()]
     cols = [c for c in run.outcomes.columns if c.startswith("profit_loss_pct.")]
     losses = run.outcomes[cols].astype(float).median().sort_values(ascending=False)
-    return [c.removeprefix("profit_loss_pct.") for c in losses.index[:limit] if losses[c] > 0]
+    losers = [c.removeprefix("profit_loss_pct.") for c in losses.index if losses[c] > 0]
+    return list(dict.fromkeys(dependent + losers))[:limit]
 
 
 def run_figures(run: Run) -> dict[str, Figure]:

@@ -97,9 +97,9 @@ MOVE_NAMES = {
     "dual_use_ban": "Dual-use export ban",
     "dual_use_enforced": "Dual-use ban, enforced",
     "dual_use_strict": "Dual-use ban, strict",
-    "threaten_ree_licensing": "Threat: rare-earth licensing",
-    "drop_ree_licensing": "Drops rare-earth threat",
-    "extend_ree_licensing": "Extends rare-earth deadline",
+    "align_with_patron": "Aligns with its patron",
+    "stay_out": "Stays out",
+    "request_alignment": "Asks ally to align",
     "antidumping": "Anti-dumping duty",
     "antidumping_duty": "Anti-dumping duty",
     "ree_licensing": "Rare-earth licensing",
@@ -123,6 +123,11 @@ MOVE_NAMES = {
     "accept_concession": "Accepts concession",
     "hold": "Holds",
     "hold_rungs": "Holds its rungs",
+    "quiet": "Stops lobbying",
+    "back_down": "Backs down",
+    "lift_retaliation": "Lifts its retaliation",
+    "offramp": "Takes the off-ramp",
+    "retract": "Retracts",
 }
 
 VARIABLES = {
@@ -168,9 +173,13 @@ def move_name(action: str) -> str:
     """A move's human name; ``lift_X`` reads "Lifts <X>"."""
     if action in MOVE_NAMES:
         return MOVE_NAMES[action]
-    if action.startswith("lift_"):
-        inner = move_name(action.removeprefix("lift_"))
-        return "Lifts " + inner[:1].lower() + inner[1:]
+    for prefix, verb in (("lift_", "Lifts"), ("threaten_", "Threat:"), ("drop_", "Drops threat:"),
+                         ("extend_", "Extends deadline:"), ("decline_", "Declines"), ("end_", "Ends")):
+        if action.startswith(prefix):
+            inner = move_name(action.removeprefix(prefix))
+            return f"{verb} {inner[:1].lower()}{inner[1:]}"
+    if action.startswith("reward_"):
+        return f"Rewards {actor_name(action.removeprefix('reward_'))}"
     if action.startswith("invest_"):
         return "Invests in new supply"
     return _fallback(action)
