@@ -377,6 +377,15 @@ def inventory_fan(run: Run, firms: Sequence[str], product: str, by_outcome: bool
                      title=f"Stocks of {style.product_name(product)}", by_outcome=by_outcome, ylim=(0, None))
 
 
+def import_share_fan(run: Run, importer: str, product: str, by_outcome: bool = False) -> Figure:
+    """Share of an importer's supply of a product from each exporting country: how fast it finds
+    other suppliers."""
+    partners = dimension_values(run, "import_share", "partner", country=importer, product=product)
+    return fan_chart(run, "import_share", {p: {"country": importer, "partner": p, "product": product} for p in partners},
+                     title=f"{style.country_name(importer)}'s imports of {style.product_name(product)}, share by supplier",
+                     by_outcome=by_outcome, ylim=(0, 1.02))
+
+
 def gdp_loss_fan(run: Run, countries: Sequence[str] | None = None, by_outcome: bool = False) -> Figure:
     """Cumulative GDP-loss proxy by country, % of a year's GDP."""
     names = list(countries or dimension_values(run, "gdp_loss_pct_cum", "country"))
@@ -569,7 +578,7 @@ def resolution_days(run: Run) -> Figure:
         if len(resolved):
             ax.scatter(resolved, yi + rng.uniform(-0.15, 0.15, len(resolved)), s=14, color=colour, alpha=0.7, lw=0, label="_runs")
             if len(resolved) > 2:
-                ax.boxplot([resolved], positions=[yi], vert=False, widths=0.5, showfliers=False,
+                ax.boxplot([resolved], positions=[yi], orientation="horizontal", widths=0.5, showfliers=False,
                            medianprops={"color": "black"}, boxprops={"color": colour}, whiskerprops={"color": colour}, capprops={"color": colour})
         unresolved = int(days.isna().sum())
         notes = []
@@ -725,6 +734,10 @@ def run_figures(run: Run) -> dict[str, Figure]:
     products = [p for p in restricted_products(run) if dimension_values(run, "price_multiple", "country", product=p)]
     for product in products[:2]:
         figs[f"price_{product}"] = price_fan(run, product)
+    _, target = scenario_outcome_roles(run)
+    for product in products[:1]:
+        if target and dimension_values(run, "import_share", "partner", country=target, product=product):
+            figs[f"imports_{target}_{product}"] = import_share_fan(run, target, product)
     firms = [f for f in hardest_hit_firms(run) if dimension_values(run, "output_index", "firm", firm=f)]
     if firms:
         figs["output"] = output_fan(run, firms, by_outcome=run.outcomes["outcome"].nunique() > 1)

@@ -191,7 +191,7 @@ def resolution_by_outcome(runs: pd.DataFrame, *, name: str) -> Figure:
     ax = fig.add_subplot()
     data = [runs.loc[runs["outcome"].astype(str) == c, "resolution_day"].dropna().astype(float) for c in classes]
     if data:
-        parts = ax.boxplot(data, vert=False, widths=0.5, showfliers=True, patch_artist=True, medianprops={"color": "black"})
+        parts = ax.boxplot(data, orientation="horizontal", widths=0.5, showfliers=True, patch_artist=True, medianprops={"color": "black"})
         for patch, cls in zip(parts["boxes"], classes):
             patch.set_facecolor(style.outcome_colour(cls))
             patch.set_alpha(0.6)
