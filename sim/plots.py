@@ -297,12 +297,14 @@ def fan_chart(
     groups = _group_identical(tables)
     n = len(run.outcomes)
     hz = horizon(run)
+    spans = measure_spans(run.events, hz)
+    strip_rows = max(1, len(spans[["actor", "action"]].drop_duplicates())) if len(spans) else 1
     cols = 1 if len(groups) == 1 else 2 if len(groups) in (2, 4) else 3
     rows = math.ceil(len(groups) / cols)
-    fig = _figure(WIDTH, 1.2 + 2.6 * rows + 0.25 * _strip_rows(run, hz))
-    grid = fig.add_gridspec(rows + 1, cols, height_ratios=[0.35 + 0.22 * _strip_rows(run, hz)] + [2.6] * rows)
+    fig = _figure(WIDTH, 1.2 + 2.6 * rows + 0.25 * strip_rows)
+    grid = fig.add_gridspec(rows + 1, cols, height_ratios=[0.35 + 0.22 * strip_rows] + [2.6] * rows)
     strip = fig.add_subplot(grid[0, :])
-    marks = _measure_strip(strip, measure_spans(run.events, hz), n, hz)
+    marks = _measure_strip(strip, spans, n, hz)
     axes: list[Axes] = []
     bands = (False, False)
     classes = [c for c in OUTCOME_ORDER if c in set(run.outcomes["outcome"].astype(str))]
@@ -345,11 +347,6 @@ def fan_chart(
         _fan_legend(fig, bands)
     fig.suptitle(f"{title} — {run_label(run)}", fontsize=12)
     return fig
-
-
-def _strip_rows(run: Run, hz: int) -> int:
-    spans = measure_spans(run.events, hz)
-    return max(1, spans[["actor", "action"]].drop_duplicates().shape[0]) if not spans.empty else 1
 
 
 def _panel_title(names: list[str]) -> str:
