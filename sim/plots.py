@@ -178,7 +178,7 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
-def _log_ticks(ax: Axes, axis: str = "y") -> None:
+def log_ticks(ax: Axes, axis: str = "y") -> None:
     """Log axis labelled at 1, 2, 5, 10, 20, ... in plain numbers (not only at powers of ten)."""
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
@@ -330,7 +330,7 @@ def fan_chart(
         ax.set_title(_panel_title(names), fontsize=10, color="black" if by_outcome else colour, loc="left")
         if log:
             ax.set_yscale("log")
-            _log_ticks(ax)
+            log_ticks(ax)
         if ylim is not None:
             ax.set_ylim(*ylim)
         ax.set_ylabel(unit, fontsize=8.5)
