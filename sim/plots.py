@@ -121,7 +121,7 @@ def measure_spans(events: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
     for replication, group in events.sort_values(["replication", "day"], kind="stable").groupby("replication", sort=True):
         open_: list[dict] = []
 
-        def close(span: dict, day: int) -> None:
+        def close(span: dict, day: int, open_: list[dict] = open_) -> None:
             span["end"] = day
             rows.append(span)
             open_.remove(span)
@@ -559,11 +559,11 @@ def outcome_shares(run: Run) -> Figure:
 
 def resolution_days(run: Run) -> Figure:
     """When each outcome was reached: resolution days per outcome class (each dot a replication,
-    box = middle 50%); unresolved runs are counted on the right."""
+    box = middle 50%); each row's label counts its runs and those left unresolved."""
     o = run.outcomes
     hz = horizon(run)
     classes = [c for c in OUTCOME_ORDER if c in set(o["outcome"].astype(str))]
-    fig = _figure(WIDTH * 0.8, 0.9 + 0.5 * max(len(classes), 1))
+    fig = _figure(WIDTH * 0.8, 1.0 + 0.6 * max(len(classes), 1))
     ax = fig.add_subplot()
     rng = np.random.default_rng(0)  # jitter for display only, fixed so figures are reproducible
     labels = []
@@ -578,17 +578,20 @@ def resolution_days(run: Run) -> Figure:
                 ax.boxplot([resolved], positions=[yi], orientation="horizontal", widths=0.5, showfliers=False,
                            medianprops={"color": "black"}, boxprops={"color": colour}, whiskerprops={"color": colour}, capprops={"color": colour})
         unresolved = int(days.isna().sum())
-        notes = []
+        notes = [f"{style.outcome_name(cls)} ({len(days)} runs)"]
         if len(resolved):
-            notes.append(f"median day {resolved.median():.0f} (range {resolved.min():.0f}-{resolved.max():.0f})")
+            notes.append(f"median day {resolved.median():.0f}, range {resolved.min():.0f}-{resolved.max():.0f}")
         if unresolved:
             notes.append(f"{unresolved} unresolved by day {hz}")
-        ax.text(hz * 1.01, yi, "\n".join(notes), va="center", fontsize=8.5, color=colour)
-        labels.append((yi, f"{style.outcome_name(cls)} ({len(days)})"))
-    ax.set_yticks([y for y, _ in labels], [t for _, t in labels])
-    ax.set_xlim(0, hz * 1.38)
+        labels.append((yi, "\n".join(notes)))
+    ax.set_yticks([y for y, _ in labels], [t for _, t in labels], fontsize=8.5)
+    for tick, cls in zip(ax.get_yticklabels(), classes):
+        tick.set_color(style.outcome_colour(cls))
+    ax.set_xlim(0, hz)
     ax.set_ylim(-0.6, max(len(classes), 1) - 0.4)
-    ax.set_xticks([t for t in ax.get_xticks() if t <= hz])
+    if not o["resolution_day"].notna().any():
+        ax.text(0.5, 0.5, f"no replication was resolved within the {hz} days of the run", transform=ax.transAxes,
+                ha="center", va="center", fontsize=10, color="#444444")
     ax.set_xlabel("resolution day (day of the run)")
     ax.grid(axis="x", alpha=0.25)
     ax.set_title(f"When the episode ended, by outcome — {run_label(run)}", fontsize=12)
@@ -659,7 +662,6 @@ def who_loses_more(run: Run) -> Figure:
     """Losses by country (GDP-loss proxy) and by firm (profit lost), median with the middle 50%
     (thick) and 90% (thin) of runs; negative values are gains."""
     o = run.outcomes
-    n = len(o)
     panels = [("gdp_loss_pct.", "Countries: GDP-loss proxy", "% of a year's GDP (cumulative)", style.country_name),
               ("profit_loss_pct.", "Firms: profit lost", "% of baseline profit over the run", style.firm_name)]
     sizes = [sum(c.startswith(p) for c in o.columns) for p, *_ in panels]

@@ -31,8 +31,10 @@ h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #dd
 .meta { color: #555; } table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
 th, td { border: 1px solid #ddd; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-figure { margin: 1.2em 0; overflow-x: auto; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
-figcaption { color: #555; font-size: 0.9em; } pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.8em; }
+figure { margin: 1.2em 0; overflow-x: auto; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; box-sizing: border-box; }
+figure.wide img { max-width: none; } /* long paths: scroll sideways rather than shrink the text */
+figcaption { color: #555; font-size: 0.9em; }
+.row { display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; } .row > figure { flex: 1 1 560px; min-width: 0; margin-top: 0.8em; } pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.8em; }
 """
 
 CAPTIONS = {
@@ -50,6 +52,13 @@ def _png(fig: Figure) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _figure_html(stem: str, fig: Figure) -> str:
+    caption = CAPTIONS.get(stem) or fig.get_suptitle() or stem
+    wide = " class='wide'" if fig.get_figwidth() > 1.3 * plots.WIDTH else ""
+    return (f"<figure id='fig-{stem}'{wide}><img alt='{html.escape(stem)}' src='data:image/png;base64,{_png(fig)}'>"
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
 
 
 def _table(frame: pd.DataFrame, classes: str = "") -> str:
@@ -75,8 +84,9 @@ def _outcomes(run: Run) -> str:
     return _table(frame, "outcomes")
 
 
-def _paths(run: Run, top: int = 10) -> str:
+def _paths(run: Run, top: int = 8) -> str:
     table = path_frequencies(run.outcomes, top=top).reset_index()
+    distinct = run.outcomes["path"].nunique()
     frame = pd.DataFrame({
         "runs": table["count"].astype(int),
         "share": [f"{100 * s:.0f}%" for s in table["share"]],
@@ -84,7 +94,14 @@ def _paths(run: Run, top: int = 10) -> str:
         "outcome": [", ".join(style.outcome_name(o.strip()) for o in str(x).split(",")) for x in table["outcome"]],
         "median resolution day": ["unresolved" if pd.isna(d) else f"{d:.0f}" for d in table["median_resolution_day"]],
     })
-    return _table(frame, "paths")
+    note = f"<p>{distinct} distinct paths; the {len(frame)} most frequent:</p>" if distinct > len(frame) else ""
+    return note + _table(frame, "paths")
+
+
+def _description(run: Run) -> str:
+    file = run.path / "scenario.json"
+    text = json.loads(file.read_text()).get("description", "") if file.is_file() else ""
+    return f"<p>{html.escape(' '.join(str(text).split()))}</p>" if text else ""
 
 
 def _scenario(run: Run) -> str:
@@ -132,17 +149,14 @@ def build_report(path: str | Path) -> str:
     parts = [
         "<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
-        f"<p class='meta'>Run folder <code>{html.escape(str(run.path.resolve()))}</code>, created {html.escape(str(run.manifest.get('created_utc', '')))} "
+        f"<h1>{html.escape(title)}</h1>", _description(run),
+        f"<p class='meta'>Run folder <code>{html.escape(str(run.path))}</code>, created {html.escape(str(run.manifest.get('created_utc', '')))} "
         f"by coercion-sim {html.escape(str((run.manifest.get('packages') or {}).get('coercion-sim', '')))}.</p>",
-        "<h2>How it ended</h2>", _outcomes(run),
-        "<h2>Escalation paths</h2>", _paths(run),
+        "<h2>How it ended</h2>", "<div class='row'>", _outcomes(run), _figure_html("outcome_shares", figs.pop("outcome_shares")), "</div>",
+        "<h2>Escalation paths</h2>", _figure_html("path_tree", figs.pop("path_tree")), _paths(run),
         "<h2>Figures</h2>",
     ]
-    for stem, fig in figs.items():
-        caption = CAPTIONS.get(stem) or (fig.get_suptitle() or stem)
-        parts.append(f"<figure id='fig-{stem}'><img alt='{html.escape(stem)}' src='data:image/png;base64,{_png(fig)}'>"
-                     f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    parts += [_figure_html(stem, fig) for stem, fig in figs.items()]
     parts += [
         f"<h2>A typical replication, narrated (replication {typical})</h2>",
         "<p>The lowest-numbered replication that followed the most frequent path; every decision with its rule, "
