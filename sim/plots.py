@@ -403,6 +403,17 @@ def _text_width_days(fig: Figure, ax: Axes, text: str, fontsize: float) -> float
     return bbox.width * (x1 - x0) / max(width_px, 1.0)
 
 
+def _free_row(rows: list[list[tuple[float, float]]], lo: float, hi: float) -> int:
+    """Index of the lowest row where [lo, hi] overlaps nothing placed yet (a new row if none);
+    the interval is recorded there."""
+    for r, taken in enumerate(rows):
+        if all(hi <= a or lo >= b for a, b in taken):
+            taken.append((lo, hi))
+            return r
+    rows.append([(lo, hi)])
+    return len(rows) - 1
+
+
 def timeline(run: Run, replication: int | None = None) -> Figure:
     """Escalation timeline of one replication (the typical one by default): a lane per actor that
     acted, its measures in force as bars (darker = more strictly enforced) and its other moves as
@@ -426,41 +437,38 @@ def timeline(run: Run, replication: int | None = None) -> Figure:
     x_end = float(hz) if last > 0.8 * hz else min(float(hz), last + 0.15 * hz + 10)
     ax.set_xlim(-0.02 * x_end, x_end * 1.02)
     fontsize = 7.5
-    # Lay out each lane bottom-up: measure rows, then label levels for moves. A bar's row is taken
-    # up to the end of the bar or of its label, whichever is later, so that labels never overlap.
+    right = x_end * 1.02
+    # Measure labels on the final layout (lane names take room on the left).
+    ax.set_yticks(range(len(lanes)), [style.actor_name(a) for a in lanes], fontsize=9)
+    fig.canvas.draw()
+    # Lay out each lane bottom-up: measure rows, then label levels for moves. Each bar or marker
+    # takes the interval of itself and its label (put on the left when it would leave the axes);
+    # it goes to the lowest row where that interval is free, so that no two labels overlap.
     layout: dict[str, dict] = {}
     for actor in lanes:
         own = spans[spans["actor"] == actor]
-        rows: list[float] = []  # where each row is free again
+        rows: list[list[tuple[float, float]]] = []
         bar_rows = []
         for s in own.itertuples():
             target = f" on {style.country_name(s.target)}" if isinstance(s.target, str) and s.target else ""
             text = f"{style.move_name(s.action)}{target}, {100 * s.enforcement:.0f}% enforced"
-            taken = max(float(s.end), s.start + _text_width_days(fig, ax, text, fontsize) * 1.08 + 0.01 * x_end)
-            for r, free in enumerate(rows):
-                if s.start >= free:
-                    rows[r] = taken
-                    break
-            else:
-                rows.append(taken)
-                r = len(rows) - 1
-            bar_rows.append((s, r, text))
+            width = _text_width_days(fig, ax, text, fontsize) * 1.08 + 0.01 * x_end
+            text_x = s.start + 0.005 * x_end
+            if text_x + width > right:
+                text_x = max(ax.get_xlim()[0], right - width)
+            r = _free_row(rows, min(float(s.start), text_x), max(float(s.end), text_x + width))
+            bar_rows.append((s, r, text, text_x))
         layout[actor] = {"bars": bar_rows, "n_bar_rows": len(rows), "moves": moves[moves["actor"] == actor]}
     for actor in lanes:
-        levels: list[float] = []
+        levels: list[list[tuple[float, float]]] = []
         placed = []
         for m in layout[actor]["moves"].to_dict("records"):
             label = style.move_name(str(m["action"]))
             width = _text_width_days(fig, ax, label, fontsize) * 1.08 + 0.012 * x_end
-            start = float(m["day"])
-            for lvl, free_from in enumerate(levels):
-                if start >= free_from:
-                    levels[lvl] = start + width
-                    break
-            else:
-                levels.append(start + width)
-                lvl = len(levels) - 1
-            placed.append((m, label, lvl))
+            day = float(m["day"])
+            left = day + width > right  # near the right edge: label to the left of its marker
+            lvl = _free_row(levels, day - width if left else day, day if left else day + width)
+            placed.append((m, label, lvl, left))
         layout[actor]["labels"] = placed
         layout[actor]["n_levels"] = len(levels)
     bar_h, level_h, gap = 1.0, 0.7, 0.6
@@ -479,17 +487,18 @@ def timeline(run: Run, replication: int | None = None) -> Figure:
         colour = style.actor_colour(actor)
         ax.axhspan(lo - gap / 2, hi + gap / 2, color=colour, alpha=0.05, lw=0)
         lay = layout[actor]
-        for s, r, text in lay["bars"]:
+        for s, r, text, text_x in lay["bars"]:
             yb = lo + r * bar_h
             ax.barh(yb + bar_h / 2, max(s.end - s.start, 0.5), left=s.start, height=bar_h * 0.8, color=colour,
                     alpha=0.15 + 0.45 * s.enforcement, lw=0)
-            ax.text(s.start + 0.005 * x_end, yb + bar_h / 2, text, fontsize=fontsize, va="center", ha="left", clip_on=True)
+            ax.text(text_x, yb + bar_h / 2, text, fontsize=fontsize, va="center", ha="left", clip_on=True)
         base = lo + lay["n_bar_rows"] * bar_h + 0.35
-        for m, label, lvl in lay["labels"]:
+        for m, label, lvl, left in lay["labels"]:
             ym = base + lvl * level_h
             marker = "v" if m["kind"] == "lift" else "D" if m["kind"] in CLOSING_KINDS else "o"
             ax.plot([m["day"]], [ym], marker=marker, ms=5, color=colour, ls="none", label="_move")
-            ax.text(m["day"] + 0.006 * x_end, ym, label, fontsize=fontsize, va="center", ha="left", label="_move_label")
+            offset = -0.006 * x_end if left else 0.006 * x_end
+            ax.text(m["day"] + offset, ym, label, fontsize=fontsize, va="center", ha="right" if left else "left", label="_move_label")
     res = outcome.get("resolution_day")
     if pd.notna(res):
         ax.axvline(float(res), color="black", lw=1, ls="--", label="_resolution")

@@ -166,6 +166,8 @@ def test_timeline_one_lane_per_acting_actor_and_no_overlapping_labels(curb: Run)
     assert len(boxes) >= len(curb.events[(curb.events["replication"] == rep) & (curb.events["kind"] != "hold")])
     for a, b in itertools.combinations(boxes, 2):
         assert not a.shrunk(0.98, 0.9).overlaps(b.shrunk(0.98, 0.9)), "timeline labels overlap"
+    frame = ax.get_window_extent(fig.canvas.get_renderer())
+    assert all(frame.x0 - 1 <= b.x0 and b.x1 <= frame.x1 + 1 for b in boxes), "a label runs off the axes"
     # Measures as bars shaded by enforcement: the 10%-enforced dual-use ban is paler than the ban.
     bars = {round(p.get_alpha(), 3) for p in ax.patches if p.get_width() > 0}
     assert len(bars) >= 2
