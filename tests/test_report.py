@@ -52,6 +52,13 @@ def test_plot_bad_folders(tmp_path: Path) -> None:
     assert result.output.strip() == f"error: {tmp_path} is not a run folder (no manifest.json)"
     result = invoke("report", tmp_path)
     assert result.exit_code == 2 and "Traceback" not in result.output
+    # A sweep folder goes to the sweep figures; without a sweep reader that is one clear message.
+    (tmp_path / "manifest.json").write_text(json.dumps({"kind": "sweep", "design": "grid"}))
+    from sim import analysis
+
+    if not hasattr(analysis, "load_sweep"):
+        result = invoke("plot", tmp_path)
+        assert result.exit_code == 2 and "sweep folder" in result.output and result.output.count("\n") == 1
 
 
 def test_report_is_self_contained(report: Path, run_dir: Path) -> None:
