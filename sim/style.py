@@ -54,14 +54,16 @@ OUTCOME_NAMES = {
     "mutual_escalation": "Mutual escalation",
     "stalemate": "Stalemate (unresolved)",
 }
+# Outcome classes: Paul Tol's muted scheme, away from the countries' hues (China's vermillion must
+# not read as "the coercer backed down").
 OUTCOME_COLOURS = {
     "no_conflict": "#BBBBBB",
     "threat_succeeded": "#882255",
-    "target_concedes": "#0072B2",
-    "coercer_backs_down": "#D55E00",
-    "negotiated_offramp": "#009E73",
-    "mutual_escalation": "#E69F00",
-    "stalemate": "#666666",
+    "target_concedes": "#332288",
+    "coercer_backs_down": "#44AA99",
+    "negotiated_offramp": "#999933",
+    "mutual_escalation": "#AA4499",
+    "stalemate": "#777777",
 }
 
 PRODUCT_NAMES = {
