@@ -134,6 +134,8 @@ def _plot(folder: Path, svg: bool) -> None:
         written = write_figures(folder, svg=svg)
     except (FileNotFoundError, PlotError) as exc:
         _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write figures into {folder / 'figures'}: {exc.strerror or exc}")
     click.echo(f"figures: {len(written)} files in {folder / 'figures'}")
 
 
@@ -159,8 +161,12 @@ def report(folder: Path, out: Path | None) -> None:
 
     try:
         target = write_report(folder, out)
-    except (FileNotFoundError, PlotError, ExplainError) as exc:
+    except (PlotError, ExplainError) as exc:
         _fail(str(exc))
+    except FileNotFoundError as exc:
+        _fail(str(exc) if exc.strerror is None else f"cannot write {out or folder / 'report.html'}: {exc.strerror}")
+    except OSError as exc:  # includes a missing folder for --out
+        _fail(f"cannot write {out or folder / 'report.html'}: {exc.strerror or exc}")
     click.echo(f"report: {target}")
 
 

@@ -173,6 +173,8 @@ def write_report(path: str | Path, out: str | Path | None = None) -> Path:
     """Write the report (default ``DIR/report.html``) under a temporary name, then rename it."""
     path = Path(path)
     target = Path(out) if out is not None else path / "report.html"
+    if not target.parent.is_dir():  # say so before the figures are drawn, not after
+        raise OSError(2, "no such folder", str(target.parent))
     text = build_report(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:

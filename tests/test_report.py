@@ -106,3 +106,9 @@ def test_report_renders_in_headless_chromium(report: Path, tmp_path: Path) -> No
     shot = tmp_path / "shot.png"
     subprocess.run([*common, f"--screenshot={shot}", "--window-size=1200,1600", report.as_uri()], capture_output=True, timeout=120, check=True)
     assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size > 20_000  # not a blank page
+
+
+def test_report_to_a_missing_folder_is_one_message(run_dir: Path, tmp_path: Path) -> None:
+    result = invoke("report", run_dir, "--out", tmp_path / "nope" / "r.html")
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: cannot write {tmp_path / 'nope' / 'r.html'}: no such folder"
