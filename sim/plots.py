@@ -111,10 +111,12 @@ def measure_spans(events: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
     """Measures in force as spans, one row per imposition: ``replication, actor, target, action,
     measure, products, enforcement, start, end`` (``end`` = horizon if never lifted).
 
-    A measure ends when its actor lifts it (``lift_<action>``), imposes a new version under the same
-    name, imposes an export restriction on the same products and target (a ban replacing licensing),
-    or makes a closing move (concession, off-ramp, backing down, accepting a concession lifts all
-    its own measures)."""
+    A measure ends when its actor lifts it (``lift_<action>``; an unnamed lift such as
+    ``lift_retaliation`` ends all the actor's measures on that target), imposes a new version under
+    the same name, imposes an export restriction on the same products and target (a ban replacing
+    licensing), rewards the target (exempts a third country), or makes a closing move (concession,
+    off-ramp, backing down, accepting a concession lifts all its own measures). Checked against
+    the model's own count of measures in force (``measures_in_force``) in the tests."""
     rows: list[dict] = []
     if events.empty:
         return pd.DataFrame(columns=["replication", "actor", "target", "action", "measure", "products", "enforcement", "start", "end"])
@@ -145,10 +147,15 @@ def measure_spans(events: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
                     "enforcement": float(e["enforcement"]) if pd.notna(e["enforcement"]) else 1.0, "start": day,
                 })
             elif kind == "lift":
+                # Lifting one measure by name (scripted), else all of the actor's measures on that
+                # target (a retaliation lifted as a whole; the event names only the first).
                 name = str(e["action"]).removeprefix("lift_")
-                match = [s for s in open_ if s["actor"] == actor and s["action"] == name]
-                match = match or [s for s in open_ if s["actor"] == actor and s["measure"] == e["measure"] and s["target"] == e["target"]]
-                for span in match[:1]:
+                match = [s for s in open_ if s["actor"] == actor and s["action"] == name][:1]
+                match = match or [s for s in open_ if s["actor"] == actor and s["target"] == e["target"]]
+                for span in match:
+                    close(span, day)
+            elif kind == "reward":  # a coercer exempts a third country: its measures on it end
+                for span in [s for s in open_ if s["actor"] == actor and s["target"] == e["target"]]:
                     close(span, day)
             elif kind in CLOSING_KINDS:
                 for span in [s for s in open_ if s["actor"] == actor]:

@@ -124,6 +124,11 @@ def test_measure_spans_by_hand() -> None:
         (0, 40, "JP", "lift_photoresist_controls", "lift", "export_ban", "CN", "photoresist", np.nan),
         (0, 50, "CN", "accept_concession", "accept", "", "JP", "", np.nan),  # lifts all of CN's
         (1, 5, "CN", "ree_ban", "impose", "export_ban", "JP", "rare_earths", 1.0),
+        (1, 6, "CN", "ree_licensing_kr", "impose", "export_licensing", "KR", "rare_earths", 0.8),
+        (1, 7, "JP", "photoresist_controls", "impose", "export_ban", "CN", "photoresist", 1.0),
+        (1, 8, "JP", "chip_materials_licensing", "impose", "export_licensing", "CN", "chip_materials", 1.0),
+        (1, 9, "CN", "reward_KR", "reward", "", "KR", "", np.nan),  # exempts Korea
+        (1, 12, "JP", "lift_retaliation", "lift", "export_ban", "CN", "photoresist", np.nan),  # lifts both
     ], columns=["replication", "day", "actor", "action", "kind", "measure", "target", "products", "enforcement"])
     spans = plots.measure_spans(events, horizon_days=100)
     got = [(r.replication, r.actor, r.action, r.start, r.end) for r in spans.itertuples()]
@@ -133,12 +138,22 @@ def test_measure_spans_by_hand() -> None:
         (0, "CN", "duty", 25, 50),
         (0, "JP", "photoresist_controls", 30, 40),
         (1, "CN", "ree_ban", 5, 100),
+        (1, "CN", "ree_licensing_kr", 6, 9),
+        (1, "JP", "photoresist_controls", 7, 12),
+        (1, "JP", "chip_materials_licensing", 8, 12),
     ]
 
 
-@pytest.mark.parametrize("which", ["curb", "scripted"])
-def test_measure_spans_agree_with_measures_in_force(which: str, request: pytest.FixtureRequest) -> None:
-    run: Run = request.getfixturevalue(which)
+@pytest.mark.parametrize("which", ["curb", "scripted", "korea_hedging", "photoresist_retaliation"])
+def test_measure_spans_agree_with_measures_in_force(
+    which: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # Between them these runs replace (licensing -> ban), lift by name (scripted), lift a whole
+    # retaliation, back down, and exempt a third country (reward).
+    if which in ("curb", "scripted"):
+        run: Run = request.getfixturevalue(which)
+    else:
+        run = _run(tmp_path_factory, ROOT / "experiments" / "tiny" / f"{which}.toml", 2)
     hz = plots.horizon(run)
     spans = plots.measure_spans(run.events, hz)
     assert len(spans) > 0
