@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= experiments/rare_earth_curb.toml
 
-.PHONY: run test lint bench baseline clean
+.PHONY: run test lint bench baseline lab clean
 
 $(BIN)/sim: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ lint: $(VENV)/.dev
 
 bench: $(BIN)/sim
 	$(BIN)/python benchmarks/bench.py
+
+$(VENV)/.notebook: $(BIN)/sim
+	$(BIN)/python -m pip install --quiet -e ".[notebook]"
+	touch $@
+
+# JupyterLab from the project's venv, opened on notebooks/ (installs the `notebook` extra once).
+lab: $(VENV)/.notebook
+	$(BIN)/jupyter lab notebooks/
 
 # Refresh the regression baseline (only when a change of outcomes is intended).
 baseline: $(BIN)/sim

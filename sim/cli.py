@@ -63,6 +63,7 @@ def validate(scenario_file: str, overrides: tuple[str, ...]) -> None:
 @click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Override a scenario key (repeatable).")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+@click.option("--plot", "plot_figures", is_flag=True, help="Also write the figures into <folder>/figures/ (as `sim plot`).")
 def run(
     scenario_file: str,
     out: Path | None,
@@ -72,6 +73,7 @@ def run(
     overrides: tuple[str, ...],
     force: bool,
     quiet: bool,
+    plot_figures: bool = False,
 ) -> None:
     """Run a scenario and write timeseries, events, outcomes and a manifest to one folder."""
     scenario = _load(scenario_file, overrides)
@@ -101,6 +103,8 @@ def run(
     if not quiet:
         click.echo(summary_table(result.outcomes))
     click.echo(f"outputs: {folder}")
+    if plot_figures:
+        _plot(Path(folder), svg=False)
 
 
 @main.command()
@@ -118,6 +122,52 @@ def explain(run_dir: Path, replication: int, max_alternatives: int) -> None:
     except ExplainError as exc:
         _fail(str(exc))
     click.echo(text)
+
+
+def _plot(folder: Path, svg: bool) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim.plots import PlotError, write_figures
+
+    try:
+        written = write_figures(folder, svg=svg)
+    except (FileNotFoundError, PlotError) as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write figures into {folder / 'figures'}: {exc.strerror or exc}")
+    click.echo(f"figures: {len(written)} files in {folder / 'figures'}")
+
+
+@main.command()
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--svg", is_flag=True, help="Also write SVG next to each PNG.")
+def plot(folder: Path, svg: bool) -> None:
+    """Write the figures of a run (or sweep) folder into DIR/figures/ (PNG)."""
+    _plot(folder, svg)
+
+
+@main.command()
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Report file (default DIR/report.html).")
+def report(folder: Path, out: Path | None) -> None:
+    """Write one self-contained HTML report of a run folder (figures embedded; no network needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim.explain import ExplainError
+    from sim.plots import PlotError
+    from sim.report import write_report
+
+    try:
+        target = write_report(folder, out)
+    except (PlotError, ExplainError) as exc:
+        _fail(str(exc))
+    except FileNotFoundError as exc:
+        _fail(str(exc) if exc.strerror is None else f"cannot write {out or folder / 'report.html'}: {exc.strerror}")
+    except OSError as exc:  # includes a missing folder for --out
+        _fail(f"cannot write {out or folder / 'report.html'}: {exc.strerror or exc}")
+    click.echo(f"report: {target}")
 
 
 @main.command()
