@@ -24,7 +24,7 @@ FACT_KEYS = {"value", "unit", "year", "source", "note", "doubt", "official"}
 @dataclass(frozen=True)
 class Fact:
     name: str
-    value: float
+    value: float | int
     unit: str
     year: int
     source: dict[str, Any]
@@ -71,7 +71,8 @@ def load_facts(path: str | Path = DEFAULT_FACTS_PATH) -> dict[str, Fact]:
             raise ScenarioError(path, f"{name}.source", "a publisher source needs title and year")
         facts[name] = Fact(
             name=name,
-            value=float(value),
+            # an integer fact stays an integer: it may fill an integer field (a day) under strict typing
+            value=value if isinstance(value, int) else float(value),
             unit=str(entry["unit"]),
             year=int(entry["year"]),
             source=dict(source),
