@@ -7,6 +7,7 @@ expected, and exit status 2.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -16,9 +17,26 @@ import click
 EXIT_BAD_INPUT = 2
 
 
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(EXIT_BAD_INPUT)
+EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C
+
+
+def _fail(message: str, status: int = EXIT_BAD_INPUT) -> None:
+    # One line whatever the input: control characters (from file names or values) are escaped.
+    line = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
+    click.echo(f"error: {line}", err=True)
+    sys.exit(status)
+
+
+def _size(n_bytes: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n_bytes < 1024 or unit == "PiB":
+            return f"{n_bytes:.3g} {unit}"
+        n_bytes /= 1024
+    return f"{n_bytes:.3g} PiB"
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _load(path: str, overrides: tuple[str, ...]):
@@ -59,7 +77,7 @@ def validate(scenario_file: str, overrides: tuple[str, ...]) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default runs/<scenario>/<timestamp>).")
 @click.option("--seed", type=int, default=None, help="Run seed (default: the scenario's).")
 @click.option("--replications", "-n", type=click.IntRange(min=1), default=None, help="Number of replications (default: the scenario's).")
-@click.option("--workers", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Processes to run replications on.")
+@click.option("--workers", "-j", type=click.IntRange(min=1, max=256), default=1, show_default=True, help="Processes to run replications on.")
 @click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Override a scenario key (repeatable).")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
@@ -75,29 +93,51 @@ def run(
 ) -> None:
     """Run a scenario and write timeseries, events, outcomes and a manifest to one folder."""
     scenario = _load(scenario_file, overrides)
-    if seed is not None and seed < 0:
-        _fail("--seed: expected a non-negative integer")
+    from sim.config import MAX_REPLICATIONS, MAX_SEED
+
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        _fail(f"--seed: expected an integer from 0 to {MAX_SEED}")
+    import signal
+
     from tqdm import tqdm
 
     from sim.runner import (
-        OutputExistsError,
+        OutputError,
+        check_out_dir,
         default_out_dir,
+        estimate_run_bytes,
+        memory_limit_bytes,
         run_replications,
         summary_table,
         write_run,
     )
+    from sim.world import build_world
 
     seed = scenario.seed if seed is None else seed
     n = scenario.replications if replications is None else replications
-    target = out if out is not None else default_out_dir(scenario)
-    if target.exists() and not force:
-        _fail(f"{target} already exists; choose another --out or pass --force to replace it")
-    with tqdm(total=n, desc=scenario.name, unit="rep", disable=quiet or n == 1, file=sys.stderr) as bar:
-        result = run_replications(scenario, seed=seed, replications=n, workers=workers, progress=bar.update)
+    # Everything that can be refused is refused before any work: the output folder, then the size.
     try:
-        folder = write_run(target, scenario, result, seed, n, scenario_file, list(overrides), force=force)
-    except OutputExistsError as exc:
+        target = out if out is not None else default_out_dir(scenario)
+        check_out_dir(target, force)
+    except OutputError as exc:
         _fail(str(exc))
+    need, limit = estimate_run_bytes(scenario, build_world(scenario), n), memory_limit_bytes()
+    if need > limit or n > MAX_REPLICATIONS:
+        _fail(
+            f"run too large: {n} replication(s) x {scenario.horizon_days} days need about {_size(need)} of memory; "
+            f"this machine allows {_size(limit)} and at most {MAX_REPLICATIONS} replications (use fewer -n or a shorter horizon_days)"
+        )
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)  # SIGTERM cleans up like Ctrl-C
+    try:
+        with tqdm(total=n, desc=scenario.name, unit="rep", disable=quiet or n == 1, file=sys.stderr) as bar:
+            result = run_replications(scenario, seed=seed, replications=n, workers=workers, progress=bar.update)
+        folder = write_run(target, scenario, result, seed, n, scenario_file, list(overrides), force=force)
+    except OutputError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; no output folder was written", EXIT_INTERRUPTED)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if not quiet:
         click.echo(summary_table(result.outcomes))
     click.echo(f"outputs: {folder}")
@@ -129,11 +169,25 @@ def schema(out: Path | None) -> None:
     text = json.dumps(json_schema(), indent=2)
     if out is None:
         click.echo(text)
-    else:
-        tmp = out.with_name(f".{out.name}.tmp")
-        tmp.write_text(text)
-        tmp.replace(out)
-        click.echo(f"schema: {out}")
+        return
+    import os
+    import tempfile
+
+    # A unique temporary file created exclusively (never through a link planted at a fixed name),
+    # then renamed over the target (a symlink at the target is replaced, not followed).
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name[:100]}.", suffix=".tmp", dir=out.parent if str(out.parent) else ".")
+    except OSError as exc:
+        _fail(f"--out {out}: cannot write there ({exc.strerror or exc})")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        _fail(f"--out {out}: cannot write it ({exc.strerror or exc})")
+    click.echo(f"schema: {out}")
 
 
 if __name__ == "__main__":

@@ -14,9 +14,7 @@ import difflib
 import hashlib
 import json
 import math
-import os
 import re
-import stat
 import tomllib
 import types
 import typing
@@ -36,6 +34,7 @@ from pydantic import (
 
 from sim.errors import ScenarioError, format_path
 from sim.facts import DEFAULT_FACTS_PATH, load_facts, resolve_fact_refs
+from sim.files import MAX_TEXT_BYTES, FileProblem, read_text
 
 SHARE_TOLERANCE = 1e-6
 TIERS = ("advanced", "mature", "dual_use", "civilian")
@@ -466,45 +465,19 @@ def path_to_tuple(path: str) -> tuple:
 # --------------------------------------------------------------------------- loading
 
 
-MAX_FILE_BYTES = 4 * 1024 * 1024  # a scenario is a few kB; this refuses /dev/zero-like inputs early
+MAX_FILE_BYTES = MAX_TEXT_BYTES  # a scenario is a few kB; this refuses /dev/zero-like inputs early
 MAX_NESTING = 32  # tables and lists inside each other (real scenarios use < 10)
 MAX_EXTENDS_DEPTH = 32  # files in one extends chain
 MAX_EXTENDS_FILES = 256  # distinct files one scenario may pull in
 INT_LIMIT = 2**63 - 1  # what numpy's int64 (and the manifest's readers) hold
 
 
-def read_text_file(path: Path, key_path: str = "", what: str = "a TOML file") -> str:
-    """Read a small regular UTF-8 file, refusing anything else (directories, devices, FIFOs,
-    symlink loops, huge or binary files) with a :class:`ScenarioError` instead of hanging or
-    exhausting memory. The type and size are checked on the open descriptor (no race)."""
+def read_text_file(path: Path, key_path: str = "") -> str:
+    """A small regular UTF-8 file (see :mod:`sim.files`), or a :class:`ScenarioError`."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise ScenarioError(path, key_path, "file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(path, key_path, f"expected {what}, got a directory") from None
-    except OSError as exc:
-        raise ScenarioError(path, key_path, f"cannot open file ({exc.strerror or exc.__class__.__name__})") from None
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise ScenarioError(path, key_path, f"expected {what}, got a directory")
-        if not stat.S_ISREG(info.st_mode):
-            raise ScenarioError(path, key_path, f"expected {what}, got a special file (device, FIFO or socket)")
-        if info.st_size > MAX_FILE_BYTES:
-            raise ScenarioError(path, key_path, f"file too large ({info.st_size} bytes; at most {MAX_FILE_BYTES})")
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise ScenarioError(path, key_path, f"cannot read file ({exc.strerror or exc.__class__.__name__})") from None
-    finally:
-        os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        raise ScenarioError(path, key_path, f"file too large (more than {MAX_FILE_BYTES} bytes)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(path, key_path, f"expected UTF-8 text (byte {exc.start} is not)") from None
+        return read_text(path, MAX_FILE_BYTES, "a TOML file")
+    except FileProblem as exc:
+        raise ScenarioError(path, key_path, exc.reason) from None
 
 
 def parse_toml(text: str, file: str | Path, key_path: str = "") -> dict[str, Any]:
