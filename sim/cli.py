@@ -60,7 +60,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("scenario_file", type=click.Path(path_type=str))
 @click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Override a scenario key (repeatable).")
 def validate(scenario_file: str, overrides: tuple[str, ...]) -> None:
     """Check a scenario file; exit 0 if valid, 2 with one clear message if not."""
@@ -73,7 +73,7 @@ def validate(scenario_file: str, overrides: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("scenario_file", type=click.Path(path_type=str))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default runs/<scenario>/<timestamp>).")
 @click.option("--seed", type=int, default=None, help="Run seed (default: the scenario's).")
 @click.option("--replications", "-n", type=click.IntRange(min=1), default=None, help="Number of replications (default: the scenario's).")

@@ -490,7 +490,8 @@ def parse_toml(text: str, file: str | Path, key_path: str = "") -> dict[str, Any
     except RecursionError:
         raise ScenarioError(file, key_path, f"nested too deeply (at most {MAX_NESTING} levels)") from None
     except (ValueError, MemoryError) as exc:  # e.g. an integer of 5000 digits
-        raise ScenarioError(file, key_path, f"cannot parse a value ({_one_line(exc)[:120]})") from None
+        why = "an integer with thousands of digits" if "digits" in str(exc) else _one_line(exc)[:120]
+        raise ScenarioError(file, key_path, f"cannot parse a value ({why}; integers must fit in 64 bits)") from None
     check_nesting(data, file)
     return data
 
@@ -599,7 +600,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
         value = value_text.strip()
     except (RecursionError, ValueError, MemoryError):
         raise ScenarioError("--set", key[:40], "cannot parse the value (nested too deeply or a number too long)") from None
-    check_nesting(value, "--set")
+    check_nesting(value, f"--set {key[:40]}")
     return key.split("."), value
 
 
