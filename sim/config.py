@@ -56,6 +56,18 @@ def _ranged(lo: float | None = None, hi: float | None = None, *, gt: float | Non
     return Annotated[float, Field(ge=lo, le=hi, gt=gt, allow_inf_nan=False)]
 
 
+def _zero_or(lo: float, hi: float) -> Any:
+    """0 (none at all), or a quantity in [lo, hi]: a positive amount too small to divide by (1e-320
+    underflows to zero in a daily flow) is a mistake, not a tiny amount."""
+
+    def check(value: float) -> float:
+        if value != 0 and not lo <= value <= hi:
+            raise ValueError(f"expected 0 or a number from {lo:g} to {hi:g}")
+        return value
+
+    return Annotated[float, Field(allow_inf_nan=False), AfterValidator(check)]
+
+
 def _days(lo: int = 0, hi: int = MAX_DAYS) -> Any:
     return Annotated[int, Field(ge=lo, le=hi)]
 
@@ -156,8 +168,8 @@ class TradeFlow(Strict):
     exporter: Name
     importer: Name
     product: Name
-    volume: _ranged(0.0, MAX_QUANTITY) = Field(
-        description="baseline flow in product units per year (domestic if exporter == importer); 0 to 1e13"
+    volume: _zero_or(MIN_QUANTITY, MAX_QUANTITY) = Field(
+        description="baseline flow in product units per year (domestic if exporter == importer); 0 or 0.001 to 1e13"
     )
 
 
@@ -171,7 +183,7 @@ class CapacityGrowth(Strict):
 
 
 class Input(Strict):
-    per_unit: _ranged(0.0, 1e9) = Field(description="input units per unit of the firm's output; 0 to 1e9")
+    per_unit: _zero_or(1e-9, 1e9) = Field(description="input units per unit of the firm's output; 0 or 1e-9 to 1e9")
     critical: bool = Field(True, description="no short-run substitute: output is limited by it (Leontief)")
     days_of_cover: _ranged(0.0, 3650.0) = Field(30.0, description="starting and target inventory, in days of baseline use; 0 to 3650")
     suppliers: dict[Name, Share] | None = Field(
