@@ -12,7 +12,14 @@ import pytest
 from sim.analysis import load_run
 from sim.config import Scenario, load_scenario
 from sim.model import stream
-from sim.runner import OutputError, OutputExistsError, RunResult, default_out_dir, run_replications, write_run
+from sim.runner import (
+    OutputError,
+    OutputExistsError,
+    RunResult,
+    default_out_dir,
+    run_replications,
+    write_run,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "experiments" / "tiny" / "rare_earth_ban_scripted.toml"
