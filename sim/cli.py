@@ -74,7 +74,7 @@ def validate(scenario_file: str, overrides: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("scenario_file", type=click.Path(path_type=str))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default runs/<scenario>/<timestamp>).")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder (default runs/<scenario>/<timestamp>-<random>).")
 @click.option("--seed", type=int, default=None, help="Run seed (default: the scenario's).")
 @click.option("--replications", "-n", type=click.IntRange(min=1), default=None, help="Number of replications (default: the scenario's).")
 @click.option("--workers", "-j", type=click.IntRange(min=1, max=256), default=1, show_default=True, help="Processes to run replications on.")
@@ -161,7 +161,7 @@ def explain(run_dir: Path, replication: int, max_alternatives: int) -> None:
 
 
 @main.command()
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to a file instead of stdout.")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write to a file instead of stdout.")
 def schema(out: Path | None) -> None:
     """Print the JSON Schema of scenario files (for editor completion and checking)."""
     from sim.config import json_schema
