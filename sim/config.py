@@ -543,16 +543,24 @@ def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, A
     under a key written with a trailing ``+`` (``"rules+" = [...]``), whose list is appended to the
     base's list (e.g. a variant adding one rule to a government)."""
     out = copy.deepcopy(base)
+    _merge_into(out, override)
+    return out
+
+
+def _merge_into(out: dict[str, Any], override: Mapping[str, Any]) -> None:
+    """:func:`deep_merge` on a private copy ``out`` (copied once, not once per nesting level)."""
     for key, value in override.items():
         if key.endswith(APPEND_SUFFIX) and isinstance(value, list):
             name = key[: -len(APPEND_SUFFIX)]
             existing = out.get(name, [])
             out[name] = (existing if isinstance(existing, list) else [existing]) + copy.deepcopy(value)
         elif isinstance(value, Mapping):
-            out[key] = deep_merge(out[key] if isinstance(out.get(key), dict) else {}, value)
+            target = out.get(key)
+            if not isinstance(target, dict):
+                target = out[key] = {}
+            _merge_into(target, value)
         else:
             out[key] = copy.deepcopy(value)
-    return out
 
 
 def read_with_extends(path: str | Path) -> dict[str, Any]:
@@ -583,13 +591,15 @@ def read_with_extends(path: str | Path) -> dict[str, Any]:
         if not isinstance(parents, list) or not all(isinstance(p, str) and p for p in parents):
             raise ScenarioError(path, "extends", "expected a file name or a list of file names")
         result: dict[str, Any] = {}
-        for name in parents:
+        for k, name in enumerate(parents):
             if "\0" in name:
                 raise ScenarioError(path, "extends", "expected a file name (found a NUL character)")
             parent_path = path.parent / name
             if not parent_path.exists() and not parent_path.is_symlink():
                 raise ScenarioError(path, "extends", f"extended file {str(parent_path)!r} not found")
-            result = deep_merge(result, load(parent_path, (*chain, resolved)))
+            base = load(parent_path, (*chain, resolved))
+            # The first base needs no merge (deep_merge below copies it); later ones merge in order.
+            result = base if k == 0 else deep_merge(result, base)
         merged[resolved] = deep_merge(result, raw)  # also resolves "key+" appends against nothing
         return merged[resolved]
 
