@@ -81,10 +81,11 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    for process in processes:
         with contextlib.suppress(Exception):
             process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def estimate_run_bytes(scenario: Scenario, world: World, replications: int) -> int:

@@ -101,7 +101,9 @@ def test_kill_9_leaves_nothing_that_looks_complete_and_a_rerun_works(tmp_path: P
     assert hidden(tmp_path) == []  # the dead run's temporary folder was cleaned up
 
 
-def test_kill_9_of_the_parent_stops_its_workers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
+def test_killing_the_parent_stops_its_workers(tmp_path: Path, signum: int) -> None:
+    # SIGKILL: the workers notice their parent is gone; SIGTERM: the parent stops them and exits 130.
     proc = start(tmp_path / "run", "-q", "-j", "2")
     end = time.monotonic() + 60
     workers: list[int] = []
@@ -110,8 +112,9 @@ def test_kill_9_of_the_parent_stops_its_workers(tmp_path: Path) -> None:
         time.sleep(0.05)
     assert len(workers) >= 2, "the workers did not start"
     time.sleep(0.5)  # let them get into their chunks
-    proc.kill()
+    proc.send_signal(signum)
     proc.wait(timeout=30)
+    assert proc.returncode == (-signal.SIGKILL if signum == signal.SIGKILL else 130)
     end = time.monotonic() + 10
     while time.monotonic() < end and any(running(pid) for pid in workers):
         time.sleep(0.1)
