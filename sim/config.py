@@ -521,11 +521,28 @@ def check_nesting(raw: Any, file: str | Path) -> None:
         if len(path) > MAX_NESTING:
             raise ScenarioError(file, format_path(path[:4]) + "...", f"nested too deeply (at most {MAX_NESTING} levels)")
         if isinstance(node, dict):
+            for key in node:
+                _check_string(key, file, path)
             stack.extend((v, (*path, str(k))) for k, v in node.items())
         elif isinstance(node, list):
             stack.extend((v, (*path, i)) for i, v in enumerate(node))
+        elif isinstance(node, str):
+            _check_string(node, file, path)
         elif isinstance(node, int) and not isinstance(node, bool) and abs(node) > INT_LIMIT:
             raise ScenarioError(file, format_path(path), f"integer out of range (at most {INT_LIMIT} in absolute value)")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab, newline and CR are text; the rest is not
+
+
+def _check_string(text: str, file: str | Path, path: tuple) -> None:
+    """Any key or string value: bounded and free of control characters (they end up in file
+    names, tables and one-line messages)."""
+    if len(text) > MAX_TEXT:
+        raise ScenarioError(file, format_path(path), f"text too long ({len(text)} characters; at most {MAX_TEXT})")
+    bad = _CONTROL.search(text)
+    if bad:
+        raise ScenarioError(file, format_path(path), f"control character {bad.group()!r} in {_shown(text)}")
 
 
 def _read_toml(path: Path, key_path: str = "") -> dict[str, Any]:
