@@ -7,7 +7,6 @@ expected, and exit status 2.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from pathlib import Path
@@ -15,8 +14,6 @@ from pathlib import Path
 import click
 
 EXIT_BAD_INPUT = 2
-
-
 EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C
 
 
@@ -25,14 +22,6 @@ def _fail(message: str, status: int = EXIT_BAD_INPUT) -> None:
     line = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
     click.echo(f"error: {line}", err=True)
     sys.exit(status)
-
-
-def _size(n_bytes: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if n_bytes < 1024 or unit == "PiB":
-            return f"{n_bytes:.3g} {unit}"
-        n_bytes /= 1024
-    return f"{n_bytes:.3g} PiB"
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
@@ -93,7 +82,7 @@ def run(
 ) -> None:
     """Run a scenario and write timeseries, events, outcomes and a manifest to one folder."""
     scenario = _load(scenario_file, overrides)
-    from sim.config import MAX_REPLICATIONS, MAX_SEED
+    from sim.config import MAX_SEED
 
     if seed is not None and not 0 <= seed <= MAX_SEED:
         _fail(f"--seed: expected an integer from 0 to {MAX_SEED}")
@@ -103,15 +92,14 @@ def run(
 
     from sim.runner import (
         OutputError,
+        RunTooLargeError,
         check_out_dir,
+        check_run_size,
         default_out_dir,
-        estimate_run_bytes,
-        memory_limit_bytes,
         run_replications,
         summary_table,
         write_run,
     )
-    from sim.world import build_world
 
     seed = scenario.seed if seed is None else seed
     n = scenario.replications if replications is None else replications
@@ -119,14 +107,9 @@ def run(
     try:
         target = out if out is not None else default_out_dir(scenario)
         check_out_dir(target, force)
-    except OutputError as exc:
+        check_run_size(scenario, n)
+    except (OutputError, RunTooLargeError) as exc:
         _fail(str(exc))
-    need, limit = estimate_run_bytes(scenario, build_world(scenario), n), memory_limit_bytes()
-    if need > limit or n > MAX_REPLICATIONS:
-        _fail(
-            f"run too large: {n} replication(s) x {scenario.horizon_days} days need about {_size(need)} of memory; "
-            f"this machine allows {_size(limit)} and at most {MAX_REPLICATIONS} replications (use fewer -n or a shorter horizon_days)"
-        )
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)  # SIGTERM cleans up like Ctrl-C
     try:
         with tqdm(total=n, desc=scenario.name, unit="rep", disable=quiet or n == 1, file=sys.stderr) as bar:
@@ -170,23 +153,12 @@ def schema(out: Path | None) -> None:
     if out is None:
         click.echo(text)
         return
-    import os
-    import tempfile
+    from sim.files import FileProblem, write_text_atomic
 
-    # A unique temporary file created exclusively (never through a link planted at a fixed name),
-    # then renamed over the target (a symlink at the target is replaced, not followed).
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name[:100]}.", suffix=".tmp", dir=out.parent if str(out.parent) else ".")
-    except OSError as exc:
-        _fail(f"--out {out}: cannot write there ({exc.strerror or exc})")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, out)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        _fail(f"--out {out}: cannot write it ({exc.strerror or exc})")
+        write_text_atomic(out, text)
+    except FileProblem as exc:
+        _fail(f"--out {exc.path}: {exc.reason}")
     click.echo(f"schema: {out}")
 
 

@@ -1,4 +1,5 @@
-"""Reading files that may be hostile: scenarios, extends bases, run folders.
+"""Reading files that may be hostile (scenarios, extends bases, run folders), and writing one
+file without following links planted beside it.
 
 A path a user (or someone else's scenario) names can be a directory, a device such as /dev/zero,
 a FIFO that blocks forever, a symlink loop, a huge or binary file, or JSON nested 100,000 deep.
@@ -114,3 +115,25 @@ def read_parquet(path: str | Path) -> Any:
         return pd.read_parquet(path)
     except (OSError, ValueError, pa.ArrowException, MemoryError, RecursionError) as exc:
         raise FileProblem(path, f"cannot read it ({' '.join(str(exc).split())[:200]})") from None
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write ``path`` whole or not at all, through a unique temporary file created exclusively
+    beside it (never through a link planted at a predictable name), then renamed over ``path``
+    (a symlink at ``path`` is replaced, not followed)."""
+    import contextlib
+    import tempfile
+
+    path = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise FileProblem(path, f"cannot write there ({_reason(exc)})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise FileProblem(path, f"cannot write it ({_reason(exc)})") from None

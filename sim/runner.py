@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from sim.config import Scenario
+from sim.config import MAX_REPLICATIONS, Scenario
 from sim.economy import World
 from sim.model import CoercionModel
 from sim.results import ReplicationResult, collect
@@ -103,6 +103,29 @@ def estimate_run_bytes(scenario: Scenario, world: World, replications: int) -> i
 
 TABLE_ROW_BYTES = 40  # replication, day, value (8 bytes each), variable and label codes, pandas overhead
 MEMORY_SHARE = 0.75  # of physical memory a run may plan to use
+
+
+class RunTooLargeError(Exception):
+    """A run that would not fit in memory: refused before any work, with the estimate."""
+
+
+def check_run_size(scenario: Scenario, replications: int) -> None:
+    """Refuse a run whose estimated memory exceeds :func:`memory_limit_bytes`."""
+    need, limit = estimate_run_bytes(scenario, build_world(scenario), replications), memory_limit_bytes()
+    if need > limit or replications > MAX_REPLICATIONS:
+        raise RunTooLargeError(
+            f"run too large: {replications} replication(s) x {scenario.horizon_days} days need about {_size(need)} of "
+            f"memory; this machine allows {_size(limit)} and at most {MAX_REPLICATIONS} replications "
+            "(use fewer -n or a shorter horizon_days)"
+        )
+
+
+def _size(n_bytes: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n_bytes < 1024:
+            return f"{n_bytes:.3g} {unit}"
+        n_bytes /= 1024
+    return f"{n_bytes:.3g} PiB"
 
 
 def memory_limit_bytes() -> int:
