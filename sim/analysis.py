@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,12 @@ def load_run(path: str | Path) -> Run:
     directory or FIFO where a file should be, a truncated or edited table, a manifest that does not
     match the tables) raises :class:`RunFolderError` naming the file and the reason."""
     path = Path(path)
-    if not path.is_dir():
-        raise RunFolderError(f"{path}: not a run folder ({'does not exist' if not path.exists() else 'not a directory'})")
+    try:
+        kind = "a folder" if path.is_dir() else "not a directory" if os.path.lexists(path) else "does not exist"
+    except OSError as exc:  # e.g. a name too long
+        raise RunFolderError(f"{path}: cannot open ({exc.strerror})") from None
+    if kind != "a folder":
+        raise RunFolderError(f"{path}: not a run folder ({kind})")
     try:
         manifest = read_json(path / "manifest.json")
     except FileProblem as exc:

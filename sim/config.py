@@ -14,6 +14,7 @@ import difflib
 import hashlib
 import json
 import math
+import os
 import re
 import tomllib
 import types
@@ -612,8 +613,12 @@ def read_with_extends(path: str | Path) -> dict[str, Any]:
             if "\0" in name:
                 raise ScenarioError(path, "extends", "expected a file name (found a NUL character)")
             parent_path = path.parent / name
-            if not parent_path.exists() and not parent_path.is_symlink():
-                raise ScenarioError(path, "extends", f"extended file {str(parent_path)!r} not found")
+            try:
+                os.lstat(parent_path)
+            except FileNotFoundError:
+                raise ScenarioError(path, "extends", f"extended file {str(parent_path)!r} not found") from None
+            except OSError as exc:  # a name too long, a file in the way: say so, naming the base
+                raise ScenarioError(path, "extends", f"cannot open {_shown(str(parent_path), 80)} ({exc.strerror})") from None
             base = load(parent_path, (*chain, resolved))
             # The first base needs no merge (deep_merge below copies it); later ones merge in order.
             result = base if k == 0 else deep_merge(result, base)

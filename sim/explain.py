@@ -69,9 +69,13 @@ def _one_line(text: object) -> str:
 def load_explain(path: str | Path) -> ExplainInput:
     """Read a run folder's events, outcomes (optional) and manifest."""
     path = Path(path)
-    if not path.exists():
+    try:
+        exists, is_dir = os.path.lexists(path), path.is_dir()
+    except OSError as exc:  # e.g. a name too long
+        raise ExplainError(f"{path}: cannot open ({exc.strerror})") from None
+    if not exists:
         raise ExplainError(f"{path} does not exist")
-    if not path.is_dir():
+    if not is_dir:
         raise ExplainError(f"{path} is not a run folder (not a directory)")
     for name in ("manifest.json", "events.parquet"):
         if not os.path.lexists(path / name):

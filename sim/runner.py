@@ -208,6 +208,7 @@ def package_versions() -> dict[str, str]:
 
 RUN_MARKER = "manifest.json"  # a folder holding this file is a run folder (the only kind --force replaces)
 TMP_PREFIX = ".sim-tmp-"  # temporary folders beside the target: .sim-tmp-<pid>-<token>
+PATH_MAX = 4000  # below Linux's 4096, leaving room for the file names inside the folder
 RUN_FILES = ["manifest.json", "scenario.json", "timeseries.parquet", "events.parquet", "outcomes.parquet"]
 
 
@@ -269,8 +270,11 @@ def check_out_dir(out: str | Path, force: bool = False) -> Path:
     name_max = 255
     with contextlib.suppress(OSError, ValueError):
         name_max = os.pathconf(target.parent if target.parent.exists() else "/", "PC_NAME_MAX")
-    if len(os.fsencode(target.name)) > name_max:
-        raise OutputError(f"--out: folder name too long ({len(os.fsencode(target.name))} bytes; at most {name_max})")
+    longest = max((len(os.fsencode(part)) for part in target.parts), default=0)
+    if longest > name_max:
+        raise OutputError(f"--out: folder name too long ({longest} bytes; at most {name_max})")
+    if len(os.fsencode(str(target))) > PATH_MAX:
+        raise OutputError(f"--out: path too long ({len(os.fsencode(str(target)))} bytes; at most {PATH_MAX})")
     if target.is_symlink():
         raise OutputError(f"{out} is a symbolic link; choose a plain folder path")
     if target.exists() or os.path.lexists(target):

@@ -228,8 +228,9 @@ def hostile_files(case: int, folder: Path, rng: np.random.Generator) -> Path:
         return write("scenario.toml", 'extends = "missing/base.toml"\nname = "m"\n')
     if kind == 2:  # devices
         return write("scenario.toml", f'extends = "{["/dev/zero", "/dev/urandom", "/dev/null"][case % 3]}"\n')
-    if kind == 3:  # '..' and absolute paths that are directories
-        return write("scenario.toml", f'extends = {toml_value(["..", "/", str(folder), "."][case % 4])}\n')
+    if kind == 3:  # '..', absolute paths that are directories, names too long, a file in the way
+        names = ["..", "/", str(folder), ".", "a" * 300, "a/" * 3000, "scenario.toml/x.toml", "/proc/self/mem"]
+        return write("scenario.toml", f'extends = {toml_value(names[(case // 16) % len(names)])}\n')
     if kind == 4:  # a FIFO as the scenario or its base
         os.mkfifo(folder / "fifo.toml")
         return folder / "fifo.toml" if rng.integers(2) else write("scenario.toml", 'extends = "fifo.toml"\n')

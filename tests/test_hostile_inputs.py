@@ -55,6 +55,11 @@ def test_special_files_as_scenario_and_as_base(tmp_path: Path) -> None:
         assert_bad(invoke("validate", base), needle)
         assert_bad(invoke("run", base, "--out", tmp_path / "out", "-q"), needle)
     assert not (tmp_path / "out").exists()
+    for name in ["a" * 300, "a/" * 3000, "file.txt/x.toml"]:
+        (tmp_path / "file.txt").write_text("x")
+        base = tmp_path / "odd_base.toml"
+        base.write_text(f"extends = {json.dumps(name)}\n")
+        assert_bad(invoke("validate", base), "extends")
 
 
 def test_long_extends_chain_is_refused_without_recursion_error(tmp_path: Path) -> None:

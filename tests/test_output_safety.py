@@ -86,6 +86,8 @@ def test_bad_out_paths_are_refused_before_the_run(tmp_path: Path, no_simulation:
         ([tmp_path / "dangling"], "symbolic link"),
         ([tmp_path / "dangling", "--force"], "symbolic link"),
         ([tmp_path / ("n" * 300)], "too long"),
+        ([tmp_path / ("n" * 300) / "run"], "too long"),
+        ([tmp_path.joinpath(*["d" * 200] * 30)], "path too long"),
         (["."], "not '.' or '..'"),
         (["..", "--force"], "not '.' or '..'"),
         ([not_run], "already exists"),
@@ -303,6 +305,16 @@ def test_load_run_names_the_damaged_file(tmp_path: Path, run_folder: Path, name:
     assert result.exit_code in (0, 2) and "Traceback" not in result.output
     if name in ("manifest.json", "events.parquet") and needle != "replications":  # explain reads an odd manifest leniently
         assert_bad(result, name)
+
+
+def test_unopenable_run_paths(tmp_path: Path) -> None:
+    too_long = "a/" * 3000
+    with pytest.raises(RunFolderError, match="too long"):
+        load_run(too_long)
+    assert_bad(invoke("explain", too_long), "too long")
+    with pytest.raises(RunFolderError, match="not a directory"):
+        load_run("/dev/null")
+    assert_bad(invoke("explain", "/dev/null"), "not a run folder")
 
 
 def test_explain_survives_a_tampered_alternatives_cell(tmp_path: Path, run_folder: Path) -> None:
