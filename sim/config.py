@@ -76,9 +76,9 @@ def _days(lo: int = 0, hi: int = MAX_DAYS) -> Any:
 NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 NAME_RULE = "a name of 1-64 letters, digits, '_' or '-' (not starting with '-')"
 MAX_TEXT = 10_000
-RESERVED_COUNTRY = "all"
+RESERVED_COUNTRY = "all"  # a measure's target = "all" means every other country
 MAX_REPLICATIONS = 1_000_000
-MAX_SEED = 2**63 - 1  # a measure's target = "all" means every other country
+MAX_SEED = 2**63 - 1  # numpy's SeedSequence takes any int; the manifest's readers take int64
 
 
 def _check_name(value: str) -> str:
@@ -95,10 +95,10 @@ def _check_country_code(value: str) -> str:
 
 
 def _check_text(value: str) -> str:
-    """Free text (descriptions, display names): bounded, printable (newlines and tabs allowed)."""
+    """Free text (descriptions, display names): bounded, printable (newlines, CR and tabs allowed)."""
     if len(value) > MAX_TEXT:
         raise ValueError(f"expected at most {MAX_TEXT} characters, got {len(value)}")
-    bad = next((ch for ch in value if (ord(ch) < 32 and ch not in "\n\t") or 0x7F <= ord(ch) < 0xA0), None)
+    bad = next((ch for ch in value if (ord(ch) < 32 and ch not in "\n\r\t") or 0x7F <= ord(ch) < 0xA0), None)
     if bad is not None:
         raise ValueError(f"expected printable text, found control character {bad!r}")
     return value
