@@ -275,6 +275,21 @@ def hostile_files(case: int, folder: Path, rng: np.random.Generator) -> Path:
     return write("scenario.toml", f'extends = "{base}"\nname = {toml_value(WEIRD_STRINGS[case % len(WEIRD_STRINGS)])}\n')
 
 
+def hostile_out(case: int, folder: Path) -> str:
+    """An --out that must be refused even with --force: under a file, a file, a folder that is not
+    a run, '.', '..', a dangling link, a FIFO, a name too long, a device."""
+    (folder / "file").write_text("x")
+    (folder / "project").mkdir()
+    (folder / "project" / "notes.txt").write_text("mine")
+    kind = case % 9
+    if kind == 5:
+        os.symlink(folder / "nowhere", folder / "link")
+    if kind == 6:
+        os.mkfifo(folder / "fifo")
+    return [str(folder / "file" / "sub"), str(folder / "file"), str(folder / "project"), ".", "..",
+            str(folder / "link"), str(folder / "fifo"), str(folder / ("n" * 300)), "/dev/null"][kind]
+
+
 # ----------------------------------------------------------------------------- checks
 
 
@@ -354,6 +369,12 @@ def test_fuzz_validate_and_run(tmp_path: Path) -> None:
             key = rng.choice(["horizon_days", "seed", "name", "economy.switching_days", "products.rare_earths.elasticity",
                               "governments.CN.temperature", "outcome.target", "countries.JP.gdp", "replications"])
             overrides = [f"{key}={toml_value(weird_value(rng))}"]
+        elif kind < 0.45:  # a valid file with a hostile --out: refused before any work
+            target = hostile_out(case, folder)
+            code, _ = answer(["run", str(TINY[case % len(TINY)]), "--out", target, "--force", "-q", "-n", "1",
+                              "--set", "horizon_days=2"], what)
+            assert code == 2, f"{what}: --out {target[:80]} was accepted"
+            continue
         elif kind < 0.6:
             path = folder / "scenario.toml"
             path.write_text(toml_document(mutate_gently(bases[case % len(bases)], rng)))
@@ -380,6 +401,9 @@ def test_fuzz_validate_and_run(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - start
     # The corpus must exercise both answers, and the run path must really be taken.
     assert 50 <= validated <= FUZZ_CASES - 300, validated
+    for case in range(FUZZ_CASES):  # hostile --out never touched what was there
+        notes = tmp_path / f"c{case}" / "project" / "notes.txt"
+        assert not notes.parent.exists() or notes.read_text() == "mine", case
     assert runs >= min(MAX_RUNS, validated) and runs > 20
     # Nothing allocated anywhere near the machine's memory (the size checks refuse before work).
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
