@@ -29,6 +29,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -109,8 +110,11 @@ def _shown(value: str, limit: int = 40) -> str:
     return repr(value) if len(value) <= limit else f"{value[:limit]!r}... ({len(value)} characters)"
 
 
-Name = Annotated[str, AfterValidator(_check_name)]
-CountryCode = Annotated[str, AfterValidator(_check_country_code)]
+_NAME_SCHEMA = {"type": "string", "pattern": f"^{NAME_RE.pattern}$", "description": NAME_RULE}
+Name = Annotated[str, AfterValidator(_check_name), WithJsonSchema(_NAME_SCHEMA)]
+CountryCode = Annotated[
+    str, AfterValidator(_check_country_code), WithJsonSchema({**_NAME_SCHEMA, "not": {"const": RESERVED_COUNTRY}})
+]
 Text = Annotated[str, AfterValidator(_check_text)]
 
 
