@@ -208,6 +208,7 @@ def package_versions() -> dict[str, str]:
 
 RUN_MARKER = "manifest.json"  # a folder holding this file is a run folder (the only kind --force replaces)
 TMP_PREFIX = ".sim-tmp-"  # temporary folders beside the target: .sim-tmp-<pid>-<token>
+OLD_PREFIX = ".sim-old-"  # an old run moved aside by --force where renameat2 is missing (never auto-removed)
 PATH_MAX = 4000  # below Linux's 4096, leaving room for the file names inside the folder
 RUN_FILES = ["manifest.json", "scenario.json", "timeseries.parquet", "events.parquet", "outcomes.parquet"]
 
@@ -323,11 +324,13 @@ def _publish(tmp: Path, out: Path, replace: bool) -> None:
         if _renameat2(tmp, out, _RENAME_EXCHANGE):
             shutil.rmtree(tmp, ignore_errors=True)  # now holds the old run
             return
-        backup = out.parent / f"{TMP_PREFIX}{os.getpid()}-old-{secrets.token_hex(4)}"
+        # Without an atomic exchange: move the old run aside under a name no cleanup removes, so
+        # that even a kill -9 at this instant loses nothing (it leaves a hidden .sim-old-* folder).
+        backup = out.parent / f"{OLD_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
         out.rename(backup)
         try:
             os.rename(tmp, out)
-        except OSError:
+        except BaseException:
             backup.rename(out)
             raise
         shutil.rmtree(backup, ignore_errors=True)

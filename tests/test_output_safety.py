@@ -154,7 +154,7 @@ def test_force_fallback_without_renameat2_keeps_old_run_on_failure(
     real_rename = os.rename
 
     def failing(src: object, dst: object) -> None:
-        if Path(str(dst)) == out and "-old-" not in str(src):  # the new run cannot move in
+        if Path(str(dst)) == out and runner.OLD_PREFIX not in str(src):  # the new run cannot move in
             raise OSError(errno.ENOSPC, "No space left on device")
         real_rename(src, dst)
 
