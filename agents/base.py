@@ -9,6 +9,7 @@ automatically, so adding a rule is one new file plus its test.
 from __future__ import annotations
 
 import importlib
+import math
 import pkgutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -261,13 +262,27 @@ def logit_choice(
     """Pick one action by a logit over utilities; temperature 0 takes the best (first on ties)."""
     if not actions:
         return None, ()
-    utilities = np.array([a.utility for a in actions], dtype=float)
-    considered = tuple((a.label, float(a.utility)) for a in actions)
-    if temperature <= 0:
+    utilities = finite_utilities([a.utility for a in actions])
+    considered = tuple((a.label, float(u)) for a, u in zip(actions, utilities))
+    if temperature <= 0 or not math.isfinite(temperature):
         return actions[int(np.argmax(utilities))], considered
-    z = (utilities - utilities.max()) / temperature
-    weights = np.exp(z)
+    # Finite utilities and the best one at exp(0) = 1: the weights are finite, their sum is at
+    # least 1 and no probability is NaN, whatever the temperature (1e-300 or 1e300).
+    with np.errstate(over="ignore", under="ignore"):
+        z = (utilities - utilities.max()) / temperature
+        weights = np.exp(np.nan_to_num(z, nan=-np.inf, posinf=0.0))
     return actions[int(rng.choice(len(actions), p=weights / weights.sum()))], considered
+
+
+UTILITY_BOUND = 1e12  # utilities beyond it (a ratio over a tolerance of 1e-320) carry no more meaning
+
+
+def finite_utilities(values: list[float]) -> np.ndarray:
+    """Utilities as finite floats: +-inf and overflow clipped to +-UTILITY_BOUND, NaN (an
+    undefined comparison) counted as the worst, so that choice and the logged alternatives never
+    hold NaN or inf."""
+    u = np.array(values, dtype=float)
+    return np.clip(np.nan_to_num(u, nan=-UTILITY_BOUND, posinf=UTILITY_BOUND, neginf=-UTILITY_BOUND), -UTILITY_BOUND, UTILITY_BOUND)
 
 
 def decide(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sim.files import FileProblem, read_json, read_parquet
 from sim.outcomes import OUTCOME_CLASSES
 
 
@@ -74,17 +75,57 @@ def _values(column: pd.Series) -> list[str]:
     return sorted(str(v) for v in pd.unique(column.dropna()) if str(v) != "")
 
 
+class RunFolderError(ValueError):
+    """A folder is not a readable run: the message names the file and what is wrong (one line)."""
+
+
+TIMESERIES_COLUMNS = ("replication", "day", "variable", "country", "partner", "product", "firm", "value")
+EVENT_COLUMNS = ("replication", "day", "actor", "action", "kind", "rule", "reason")
+OUTCOME_COLUMNS = ("replication", "outcome", "path")
+
+
 def load_run(path: str | Path) -> Run:
+    """Read a run folder written by ``sim run``. Anything missing, unreadable or inconsistent (a
+    directory or FIFO where a file should be, a truncated or edited table, a manifest that does not
+    match the tables) raises :class:`RunFolderError` naming the file and the reason."""
     path = Path(path)
-    if not (path / "manifest.json").exists():
-        raise FileNotFoundError(f"{path} is not a run folder (no manifest.json)")
-    return Run(
-        path=path,
-        timeseries=pd.read_parquet(path / "timeseries.parquet"),
-        events=pd.read_parquet(path / "events.parquet"),
-        outcomes=pd.read_parquet(path / "outcomes.parquet"),
-        manifest=json.loads((path / "manifest.json").read_text()),
-    )
+    try:
+        kind = "a folder" if path.is_dir() else "not a directory" if os.path.lexists(path) else "does not exist"
+    except OSError as exc:  # e.g. a name too long
+        raise RunFolderError(f"{path}: cannot open ({exc.strerror})") from None
+    if kind != "a folder":
+        raise RunFolderError(f"{path}: not a run folder ({kind})")
+    try:
+        manifest = read_json(path / "manifest.json")
+    except FileProblem as exc:
+        raise RunFolderError(f"{exc}; {path} is not a readable run folder") from None
+    if not isinstance(manifest, dict):
+        raise RunFolderError(f"{path / 'manifest.json'}: expected a JSON object")
+    count = manifest.get("replications")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise RunFolderError(f"{path / 'manifest.json'}: expected 'replications', a positive integer (got {count!r:.40})")
+    tables = {}
+    for name, columns in (("timeseries", TIMESERIES_COLUMNS), ("events", EVENT_COLUMNS), ("outcomes", OUTCOME_COLUMNS)):
+        file = path / f"{name}.parquet"
+        try:
+            table = read_parquet(file)
+        except FileProblem as exc:
+            raise RunFolderError(str(exc)) from None
+        missing = [c for c in columns if c not in table.columns]
+        if missing and not (name == "events" and table.empty):
+            raise RunFolderError(f"{file}: missing column(s) {', '.join(missing)} (not written by sim run, or edited)")
+        tables[name] = table
+    outcomes = tables["outcomes"]
+    if sorted(outcomes["replication"].tolist()) != list(range(count)):
+        raise RunFolderError(
+            f"{path / 'outcomes.parquet'}: expected one row per replication 0..{count - 1} as the manifest says, "
+            f"got {len(outcomes)} row(s) (truncated or edited)"
+        )
+    for name in ("timeseries", "events"):
+        table = tables[name]
+        if len(table) and not table["replication"].isin(range(count)).all():
+            raise RunFolderError(f"{path / (name + '.parquet')}: replication numbers outside 0..{count - 1} (edited?)")
+    return Run(path=path, timeseries=tables["timeseries"], events=tables["events"], outcomes=outcomes, manifest=manifest)
 
 
 def outcome_shares(outcomes: pd.DataFrame, z: float = 1.96) -> pd.DataFrame:

@@ -14,11 +14,18 @@ from pathlib import Path
 import click
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C
 
 
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(EXIT_BAD_INPUT)
+def _fail(message: str, status: int = EXIT_BAD_INPUT) -> None:
+    # One line whatever the input: control characters (from file names or values) are escaped.
+    line = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
+    click.echo(f"error: {line}", err=True)
+    sys.exit(status)
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _load(path: str, overrides: tuple[str, ...]):
@@ -42,7 +49,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("scenario_file", type=click.Path(path_type=str))
 @click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Override a scenario key (repeatable).")
 def validate(scenario_file: str, overrides: tuple[str, ...]) -> None:
     """Check a scenario file; exit 0 if valid, 2 with one clear message if not."""
@@ -55,11 +62,11 @@ def validate(scenario_file: str, overrides: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default runs/<scenario>/<timestamp>).")
+@click.argument("scenario_file", type=click.Path(path_type=str))
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder (default runs/<scenario>/<timestamp>-<random>).")
 @click.option("--seed", type=int, default=None, help="Run seed (default: the scenario's).")
 @click.option("--replications", "-n", type=click.IntRange(min=1), default=None, help="Number of replications (default: the scenario's).")
-@click.option("--workers", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Processes to run replications on.")
+@click.option("--workers", "-j", type=click.IntRange(min=1, max=256), default=1, show_default=True, help="Processes to run replications on.")
 @click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Override a scenario key (repeatable).")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
@@ -77,12 +84,19 @@ def run(
 ) -> None:
     """Run a scenario and write timeseries, events, outcomes and a manifest to one folder."""
     scenario = _load(scenario_file, overrides)
-    if seed is not None and seed < 0:
-        _fail("--seed: expected a non-negative integer")
+    from sim.config import MAX_SEED
+
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        _fail(f"--seed: expected an integer from 0 to {MAX_SEED}")
+    import signal
+
     from tqdm import tqdm
 
     from sim.runner import (
-        OutputExistsError,
+        OutputError,
+        RunTooLargeError,
+        check_out_dir,
+        check_run_size,
         default_out_dir,
         run_replications,
         summary_table,
@@ -91,15 +105,24 @@ def run(
 
     seed = scenario.seed if seed is None else seed
     n = scenario.replications if replications is None else replications
-    target = out if out is not None else default_out_dir(scenario)
-    if target.exists() and not force:
-        _fail(f"{target} already exists; choose another --out or pass --force to replace it")
-    with tqdm(total=n, desc=scenario.name, unit="rep", disable=quiet or n == 1, file=sys.stderr) as bar:
-        result = run_replications(scenario, seed=seed, replications=n, workers=workers, progress=bar.update)
+    # Everything that can be refused is refused before any work: the output folder, then the size.
     try:
-        folder = write_run(target, scenario, result, seed, n, scenario_file, list(overrides), force=force)
-    except OutputExistsError as exc:
+        target = out if out is not None else default_out_dir(scenario)
+        check_out_dir(target, force)
+        check_run_size(scenario, n)
+    except (OutputError, RunTooLargeError) as exc:
         _fail(str(exc))
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)  # SIGTERM cleans up like Ctrl-C
+    try:
+        with tqdm(total=n, desc=scenario.name, unit="rep", disable=quiet or n == 1, file=sys.stderr) as bar:
+            result = run_replications(scenario, seed=seed, replications=n, workers=workers, progress=bar.update)
+        folder = write_run(target, scenario, result, seed, n, scenario_file, list(overrides), force=force)
+    except OutputError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; no output folder was written", EXIT_INTERRUPTED)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if not quiet:
         click.echo(summary_table(result.outcomes))
     click.echo(f"outputs: {folder}")
@@ -171,7 +194,7 @@ def report(folder: Path, out: Path | None) -> None:
 
 
 @main.command()
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to a file instead of stdout.")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write to a file instead of stdout.")
 def schema(out: Path | None) -> None:
     """Print the JSON Schema of scenario files (for editor completion and checking)."""
     from sim.config import json_schema
@@ -179,11 +202,14 @@ def schema(out: Path | None) -> None:
     text = json.dumps(json_schema(), indent=2)
     if out is None:
         click.echo(text)
-    else:
-        tmp = out.with_name(f".{out.name}.tmp")
-        tmp.write_text(text)
-        tmp.replace(out)
-        click.echo(f"schema: {out}")
+        return
+    from sim.files import FileProblem, write_text_atomic
+
+    try:
+        write_text_atomic(out, text)
+    except FileProblem as exc:
+        _fail(f"--out {exc.path}: {exc.reason}")
+    click.echo(f"schema: {out}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import difflib
 import hashlib
 import json
 import math
+import os
+import re
 import tomllib
 import types
 import typing
@@ -21,10 +23,20 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from sim.errors import ScenarioError, format_path
 from sim.facts import DEFAULT_FACTS_PATH, load_facts, resolve_fact_refs
+from sim.files import MAX_TEXT_BYTES, FileProblem, read_text
 
 SHARE_TOLERANCE = 1e-6
 TIERS = ("advanced", "mature", "dual_use", "civilian")
@@ -33,6 +45,77 @@ MEASURE_KINDS = ("export_ban", "export_licensing", "export_quota", "tariff", "im
 Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+
+# Documented ranges. A scenario is data from anyone: every quantity has bounds wide enough for any
+# real economy but narrow enough that the daily arithmetic (float64) cannot overflow, underflow to
+# zero in a divisor or allocate more than a machine holds (e.g. a ramp-up pipeline of 1e12 days).
+MAX_DAYS = 36_500  # a century: horizons, delays, clocks
+MAX_QUANTITY = 1e13  # units per year (flows, outputs): ~1000x the largest real trade flow
+MIN_QUANTITY = 1e-3
+
+
+def _ranged(lo: float | None = None, hi: float | None = None, *, gt: float | None = None) -> Any:
+    return Annotated[float, Field(ge=lo, le=hi, gt=gt, allow_inf_nan=False)]
+
+
+def _zero_or(lo: float, hi: float) -> Any:
+    """0 (none at all), or a quantity in [lo, hi]: a positive amount too small to divide by (1e-320
+    underflows to zero in a daily flow) is a mistake, not a tiny amount."""
+
+    def check(value: float) -> float:
+        if value != 0 and not lo <= value <= hi:
+            raise ValueError(f"expected 0 or a number from {lo:g} to {hi:g}")
+        return value
+
+    return Annotated[float, Field(allow_inf_nan=False), AfterValidator(check)]
+
+
+def _days(lo: int = 0, hi: int = MAX_DAYS) -> Any:
+    return Annotated[int, Field(ge=lo, le=hi)]
+
+
+NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
+NAME_RULE = "a name of 1-64 letters, digits, '_' or '-' (not starting with '-')"
+MAX_TEXT = 10_000
+RESERVED_COUNTRY = "all"  # a measure's target = "all" means every other country
+MAX_REPLICATIONS = 1_000_000
+MAX_SEED = 2**63 - 1  # numpy's SeedSequence takes any int; the manifest's readers take int64
+
+
+def _check_name(value: str) -> str:
+    if not NAME_RE.fullmatch(value):
+        raise ValueError(f"expected {NAME_RULE}, got {_shown(value)}")
+    return value
+
+
+def _check_country_code(value: str) -> str:
+    _check_name(value)
+    if value == RESERVED_COUNTRY:
+        raise ValueError(f"{RESERVED_COUNTRY!r} is reserved (a measure's target = 'all' means every other country)")
+    return value
+
+
+def _check_text(value: str) -> str:
+    """Free text (descriptions, display names): bounded, printable (newlines, CR and tabs allowed)."""
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"expected at most {MAX_TEXT} characters, got {len(value)}")
+    bad = next((ch for ch in value if (ord(ch) < 32 and ch not in "\n\r\t") or 0x7F <= ord(ch) < 0xA0), None)
+    if bad is not None:
+        raise ValueError(f"expected printable text, found control character {bad!r}")
+    return value
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    """repr of a (possibly huge or unprintable) user string, cut for one-line messages."""
+    return repr(value) if len(value) <= limit else f"{value[:limit]!r}... ({len(value)} characters)"
+
+
+_NAME_SCHEMA = {"type": "string", "pattern": f"^{NAME_RE.pattern}$", "description": NAME_RULE}
+Name = Annotated[str, AfterValidator(_check_name), WithJsonSchema(_NAME_SCHEMA)]
+CountryCode = Annotated[
+    str, AfterValidator(_check_country_code), WithJsonSchema({**_NAME_SCHEMA, "not": {"const": RESERVED_COUNTRY}})
+]
+Text = Annotated[str, AfterValidator(_check_text)]
 
 
 class Strict(BaseModel):
@@ -45,7 +128,7 @@ class RuleSpec(BaseModel):
     """A policy rule chosen by name from the rule library, with its parameters."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    rule: str
+    rule: Name
     params: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -58,26 +141,28 @@ def _check_sums_to_one(shares: Mapping[str, float] | None, what: str) -> None:
 
 
 class Country(Strict):
-    name: str = ""
-    gdp: Positive = Field(description="GDP, USD bn per year (the GDP-loss proxy is a share of it)")
+    name: Text = ""
+    gdp: _ranged(MIN_QUANTITY, 1e6) = Field(description="GDP, USD bn per year (the GDP-loss proxy is a share of it); 0.001 to 1e6")
 
 
 class Product(Strict):
     tier: Literal["advanced", "mature", "dual_use", "civilian"]
-    unit: str = Field(description="physical unit of quantities, e.g. 't' or 'vehicle'")
-    baseline_price: Positive = Field(description="USD per unit before any shock")
-    elasticity: Positive = Field(description="short-run price elasticity of demand (absolute value)")
+    unit: Annotated[Text, Field(max_length=64)] = Field(description="physical unit of quantities, e.g. 't' or 'vehicle'")
+    baseline_price: _ranged(1e-6, 1e12) = Field(description="USD per unit before any shock; 1e-6 to 1e12")
+    elasticity: _ranged(0.01, 100.0) = Field(
+        description="short-run price elasticity of demand (absolute value); 0.01 to 100 (prices move by 1/elasticity)"
+    )
     final: bool = Field(
         False, description="final goods are sold by firms to markets; others trade through country pools"
     )
-    spare_capacity: NonNegative = Field(
-        0.05, description="idle capacity of background producers, as a share of their baseline output"
+    spare_capacity: _ranged(0.0, 100.0) = Field(
+        0.05, description="idle capacity of background producers, as a share of their baseline output; 0 to 100"
     )
-    ramp_up_days: Annotated[int, Field(ge=0)] = Field(
-        180, description="delay between deciding to add capacity and the capacity producing"
+    ramp_up_days: _days(0, 3650) = Field(
+        180, description="delay between deciding to add capacity and the capacity producing; 0 to 3650"
     )
-    downstream_multiplier: NonNegative = Field(
-        1.0, description="USD of downstream output lost per USD of this input that unmodelled buyers miss"
+    downstream_multiplier: _ranged(0.0, 1000.0) = Field(
+        1.0, description="USD of downstream output lost per USD of this input that unmodelled buyers miss; 0 to 1000"
     )
     price_adjustment: Share | None = Field(
         None, description="this product's price adjustment speed (default: economy.price_adjustment)"
@@ -85,26 +170,28 @@ class Product(Strict):
 
 
 class TradeFlow(Strict):
-    exporter: str
-    importer: str
-    product: str
-    volume: NonNegative = Field(description="baseline flow in product units per year (domestic if exporter == importer)")
+    exporter: Name
+    importer: Name
+    product: Name
+    volume: _zero_or(MIN_QUANTITY, MAX_QUANTITY) = Field(
+        description="baseline flow in product units per year (domestic if exporter == importer); 0 or 0.001 to 1e13"
+    )
 
 
 class CapacityGrowth(Strict):
     """Capacity that a country's background producers can add when buyers cannot be served."""
 
-    country: str
-    product: str
-    max_expansion: NonNegative = Field(description="most capacity that can be added, as a multiple of baseline output")
+    country: Name
+    product: Name
+    max_expansion: _ranged(0.0, 1000.0) = Field(description="most capacity that can be added, as a multiple of baseline output; 0 to 1000")
     response: Share = Field(0.5, description="share of persistent unmet demand that is turned into new capacity orders")
 
 
 class Input(Strict):
-    per_unit: NonNegative = Field(description="input units per unit of the firm's output")
+    per_unit: _zero_or(1e-9, 1e9) = Field(description="input units per unit of the firm's output; 0 or 1e-9 to 1e9")
     critical: bool = Field(True, description="no short-run substitute: output is limited by it (Leontief)")
-    days_of_cover: NonNegative = Field(30.0, description="starting and target inventory, in days of baseline use")
-    suppliers: dict[str, Share] | None = Field(
+    days_of_cover: _ranged(0.0, 3650.0) = Field(30.0, description="starting and target inventory, in days of baseline use; 0 to 3650")
+    suppliers: dict[Name, Share] | None = Field(
         None, description="share of the input bought from each country; default: the home country's import pattern"
     )
 
@@ -116,24 +203,22 @@ class Input(Strict):
 
 
 class Firm(Strict):
-    country: str
-    product: str
-    baseline_output: Positive = Field(description="product units per year")
-    capacity: Annotated[float, Field(ge=1.0, allow_inf_nan=False)] = Field(
-        1.05, description="capacity as a multiple of baseline output"
-    )
-    inputs: dict[str, Input] = Field(default_factory=dict)
-    sales: dict[str, Share] | None = Field(
+    country: Name
+    product: Name
+    baseline_output: _ranged(MIN_QUANTITY, MAX_QUANTITY) = Field(description="product units per year; 0.001 to 1e13")
+    capacity: _ranged(1.0, 1000.0) = Field(1.05, description="capacity as a multiple of baseline output; 1 to 1000")
+    inputs: dict[Name, Input] = Field(default_factory=dict)
+    sales: dict[Name, Share] | None = Field(
         None, description="final goods only: share of sales by destination market"
     )
-    margin: Share = Field(0.08, description="baseline profit as a share of revenue")
+    margin: _ranged(1e-6, 1.0) = Field(0.08, description="baseline profit as a share of revenue; 1e-6 to 1 (losses are shares of it)")
     fixed_cost_share: Share = Field(0.4, description="share of non-input costs that do not scale with output")
     influence: Share = Field(0.5, description="weight of the firm's lobbying at home")
-    description: str = ""
+    description: Text = ""
     rules: list[RuleSpec] = Field(
         default_factory=list, description="the firm's decision rules (e.g. lobby, diversify); lobbying is on by default"
     )
-    decision_interval_days: Annotated[int, Field(ge=1)] = Field(7, description="the firm's decision clock")
+    decision_interval_days: _days(1) = Field(7, description="the firm's decision clock")
 
     @field_validator("sales")
     @classmethod
@@ -150,14 +235,14 @@ class MeasureTemplate(Strict):
     an escalation ladder, a retaliation tool), filled in by :meth:`spec`."""
 
     measure: Literal["export_ban", "export_licensing", "export_quota", "tariff", "import_ban", "boycott"]
-    products: list[str] = Field(default_factory=list)
+    products: list[Name] = Field(default_factory=list)
     tiers: list[Literal["advanced", "mature", "dual_use", "civilian"]] = Field(default_factory=list)
     enforcement: Share = Field(1.0, description="0 = on paper only, 1 = fully enforced")
-    review_delay_days: Annotated[int, Field(ge=0)] = Field(0, description="licensing: days before first approvals")
+    review_delay_days: _days() = Field(0, description="licensing: days before first approvals")
     approval_rate: Share = Field(1.0, description="licensing: share of applications approved")
     quota_share: Share = Field(1.0, description="quota: allowed exports as a share of baseline exports to the target")
-    rate: NonNegative = Field(0.0, description="tariff / anti-dumping duty, ad valorem (0.25 = 25%)")
-    label: str = Field(
+    rate: _ranged(0.0, 100.0) = Field(0.0, description="tariff / anti-dumping duty, ad valorem (0.25 = 25%); 0 to 100")
+    label: Annotated[str, AfterValidator(lambda v: v and _check_name(v))] = Field(
         "", description="short name in escalation paths, e.g. 'ree_licensing' (default: '<measure>_<first product or tier>')"
     )
 
@@ -186,13 +271,13 @@ class MeasureSpec(MeasureTemplate):
     """One trade measure. ``actor`` imposes it; for export measures ``target`` is the importing
     country, for import measures (tariff, import_ban, boycott) it is the exporting country."""
 
-    actor: str
-    target: str = Field("all", description="a country code or 'all' (every other country)")
+    actor: Name
+    target: Name = Field("all", description="a country code or 'all' (every other country)")
 
 
 class ScheduledMeasure(MeasureSpec):
-    day: Annotated[int, Field(ge=0)]
-    until_day: Annotated[int, Field(ge=1)] | None = Field(None, description="lifted on this day (exclusive)")
+    day: _days()
+    until_day: _days(1) | None = Field(None, description="lifted on this day (exclusive)")
 
     @model_validator(mode="after")
     def _until_after_day(self) -> ScheduledMeasure:
@@ -205,12 +290,12 @@ class ScheduledMeasure(MeasureSpec):
 
 
 class Government(Strict):
-    decision_interval_days: Annotated[int, Field(ge=1)] = Field(7, description="the slower policy clock")
-    temperature: NonNegative = Field(0.0, description="logit noise over admissible actions (0 = deterministic)")
-    perception_noise: NonNegative = Field(
-        0.0, description="log-normal noise (sd of the log) on its estimates of other countries' pain"
+    decision_interval_days: _days(1) = Field(7, description="the slower policy clock")
+    temperature: _ranged(0.0, 1e6) = Field(0.0, description="logit noise over admissible actions (0 = deterministic); 0 to 1e6")
+    perception_noise: _ranged(0.0, 5.0) = Field(
+        0.0, description="log-normal noise (sd of the log) on its estimates of other countries' pain; 0 to 5"
     )
-    first_decision_day: Annotated[int, Field(ge=0)] = Field(
+    first_decision_day: _days() = Field(
         0, description="the decision clock ticks on this day and every decision_interval_days after it"
     )
     rules: list[RuleSpec] = Field(default_factory=lambda: [RuleSpec(rule="schedule")])
@@ -219,10 +304,10 @@ class Government(Strict):
 class CalendarWindow(Strict):
     """A scheduled meeting (e.g. an APEC leaders' meeting) that summit rules can use as an off-ramp."""
 
-    name: str
-    start_day: Annotated[int, Field(ge=0)]
-    end_day: Annotated[int, Field(ge=0)]
-    parties: list[str] = Field(default_factory=list, description="countries attending (empty = all)")
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
+    start_day: _days()
+    end_day: _days()
+    parties: list[Name] = Field(default_factory=list, description="countries attending (empty = all)")
 
     @model_validator(mode="after")
     def _ordered(self) -> CalendarWindow:
@@ -235,41 +320,49 @@ class Economy(Strict):
     """Market and firm-behaviour parameters (each one an assumption unless a fact is referenced)."""
 
     price_adjustment: Share = Field(0.15, description="share of the gap to the market-clearing price closed per day")
-    max_price_multiple: Annotated[float, Field(gt=1.0, allow_inf_nan=False)] = 50.0
-    min_price_multiple: Annotated[float, Field(gt=0.0, lt=1.0, allow_inf_nan=False)] = 0.2
-    replenish_days: Positive = Field(20.0, description="days over which firms rebuild inventory to target")
+    max_price_multiple: _ranged(None, 1e6, gt=1.0) = 50.0
+    min_price_multiple: Annotated[float, Field(ge=1e-6, lt=1.0, allow_inf_nan=False)] = 0.2
+    replenish_days: _ranged(1.0, 3650.0) = Field(20.0, description="days over which firms rebuild inventory to target; 1 to 3650")
     trust_loss: Share = Field(0.2, description="daily rate at which trust in a supplier falls to its fill rate")
     trust_recovery: Share = Field(0.005, description="daily rate at which trust recovers (slow: memory)")
-    switching_days: Positive = Field(120.0, description="ramp-up delay: days to move a supplier mix to its target")
-    incumbent_pull: Share = Field(0.002, description="daily pull of the mix back to the cheaper incumbent mix")
-    substitution_premium: Annotated[float, Field(ge=1.0, allow_inf_nan=False)] = Field(
-        1.5, description="cost multiple of substituting a missing non-critical input"
+    switching_days: _ranged(1.0, float(MAX_DAYS)) = Field(
+        120.0, description="ramp-up delay: days to move a supplier mix to its target; 1 to 36500 (a step never overshoots)"
     )
-    supply_elasticity: NonNegative = Field(
-        1.0, description="producers offer (price/baseline)^e of capacity when their home price is below baseline"
+    incumbent_pull: Share = Field(0.002, description="daily pull of the mix back to the cheaper incumbent mix")
+    substitution_premium: _ranged(1.0, 1000.0) = Field(
+        1.5, description="cost multiple of substituting a missing non-critical input; 1 to 1000"
+    )
+    supply_elasticity: _ranged(0.0, 100.0) = Field(
+        1.0, description="producers offer (price/baseline)^e of capacity when their home price is below baseline; 0 to 100"
     )
 
 
 class Outcome(Strict):
-    coercer: str | None = Field(None, description="the coercing country, for outcome classes")
-    target: str | None = Field(None, description="the coerced country")
+    coercer: Name | None = Field(None, description="the coercing country, for outcome classes")
+    target: Name | None = Field(None, description="the coerced country")
+
+    @model_validator(mode="after")
+    def _two_sides(self) -> Outcome:
+        if self.coercer is not None and self.coercer == self.target:
+            raise ValueError(f"the coercer and the target must differ (both {self.coercer!r})")
+        return self
 
 
 # --------------------------------------------------------------------------- scenario
 
 
 class Scenario(Strict):
-    name: str
-    description: str = ""
-    horizon_days: Annotated[int, Field(ge=1, le=36500)]
-    replications: Annotated[int, Field(ge=1)] = 1
-    seed: Annotated[int, Field(ge=0)] = 0
-    countries: dict[str, Country]
-    products: dict[str, Product]
+    name: Name = Field(description=f"{NAME_RULE}; names the default output folder runs/<name>/")
+    description: Text = ""
+    horizon_days: _days(1)
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 1
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
+    countries: dict[CountryCode, Country]
+    products: dict[Name, Product]
     trade: list[TradeFlow] = Field(default_factory=list)
     capacity_growth: list[CapacityGrowth] = Field(default_factory=list)
-    firms: dict[str, Firm] = Field(default_factory=dict)
-    governments: dict[str, Government] = Field(default_factory=dict)
+    firms: dict[Name, Firm] = Field(default_factory=dict)
+    governments: dict[Name, Government] = Field(default_factory=dict)
     schedule: list[ScheduledMeasure] = Field(default_factory=list)
     calendar: list[CalendarWindow] = Field(default_factory=list)
     economy: Economy = Field(default_factory=Economy)
@@ -292,7 +385,7 @@ def check_references(sc: Scenario, file: str | Path, rule_params: Callable[[str]
         if name not in known:
             close = difflib.get_close_matches(name, list(known), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ScenarioError(file, path, f"unknown {what} {name!r}{hint} (known: {', '.join(known)})")
+            raise ScenarioError(file, path, f"unknown {what} {_shown(name)}{hint} (known: {', '.join(known)})")
 
     countries, products = sc.countries, sc.products
     if len(countries) < 2:
@@ -342,7 +435,7 @@ def check_references(sc: Scenario, file: str | Path, rule_params: Callable[[str]
             if params_model is None:
                 continue
             try:
-                params = params_model.model_validate(spec.params)
+                params = params_model.model_validate(spec.params, strict=True)
             except ValidationError as exc:
                 raise _from_validation(exc, file, prefix=(*path_to_tuple(path), "params"), root=params_model) from None
             # Names inside a rule's parameters (countries, products, ...) must exist too.
@@ -389,21 +482,79 @@ def path_to_tuple(path: str) -> tuple:
 # --------------------------------------------------------------------------- loading
 
 
-def _read_toml(path: Path, key_path: str = "") -> dict[str, Any]:
+MAX_FILE_BYTES = MAX_TEXT_BYTES  # a scenario is a few kB; this refuses /dev/zero-like inputs early
+MAX_NESTING = 32  # tables and lists inside each other (real scenarios use < 10)
+MAX_EXTENDS_DEPTH = 32  # files in one extends chain
+MAX_EXTENDS_FILES = 256  # distinct files one scenario may pull in
+INT_LIMIT = 2**63 - 1  # what numpy's int64 (and the manifest's readers) hold
+
+
+def read_text_file(path: Path, key_path: str = "") -> str:
+    """A small regular UTF-8 file (see :mod:`sim.files`), or a :class:`ScenarioError`."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(path, key_path, "file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(path, key_path, "expected a TOML file, got a directory") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(path, key_path, f"cannot read file ({exc.__class__.__name__})") from None
+        return read_text(path, MAX_FILE_BYTES, "a TOML file")
+    except FileProblem as exc:
+        raise ScenarioError(path, key_path, exc.reason) from None
+
+
+def parse_toml(text: str, file: str | Path, key_path: str = "") -> dict[str, Any]:
+    """``tomllib.loads`` with its non-syntax failures (deep nesting, integers beyond Python's digit
+    limit) turned into one message, and the nesting depth checked."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(file, key_path, f"TOML syntax error: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(file, key_path, f"nested too deeply (at most {MAX_NESTING} levels)") from None
+    except (ValueError, MemoryError) as exc:  # e.g. an integer of 5000 digits
+        why = "an integer with thousands of digits" if "digits" in str(exc) else _one_line(exc)[:120]
+        raise ScenarioError(file, key_path, f"cannot parse a value ({why}; integers must fit in 64 bits)") from None
+    check_nesting(data, file)
+    return data
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def check_nesting(raw: Any, file: str | Path) -> None:
+    """Refuse trees nested deeper than :data:`MAX_NESTING` (iteratively, so that a tree 5000
+    levels deep is refused rather than crashing a recursive walk) and integers beyond int64."""
+    stack: list[tuple[Any, tuple]] = [(raw, ())]
+    while stack:
+        node, path = stack.pop()
+        if len(path) > MAX_NESTING:
+            raise ScenarioError(file, format_path(path[:4]) + "...", f"nested too deeply (at most {MAX_NESTING} levels)")
+        if isinstance(node, dict):
+            for key in node:
+                _check_string(key, file, path)
+            stack.extend((v, (*path, str(k))) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, (*path, i)) for i, v in enumerate(node))
+        elif isinstance(node, str):
+            _check_string(node, file, path)
+        elif isinstance(node, int) and not isinstance(node, bool) and abs(node) > INT_LIMIT:
+            raise ScenarioError(file, format_path(path), f"integer out of range (at most {INT_LIMIT} in absolute value)")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab, newline and CR are text; the rest is not
+
+
+def _check_string(text: str, file: str | Path, path: tuple) -> None:
+    """Any key or string value: bounded and free of control characters (they end up in file
+    names, tables and one-line messages)."""
+    if len(text) > MAX_TEXT:
+        raise ScenarioError(file, format_path(path), f"text too long ({len(text)} characters; at most {MAX_TEXT})")
+    bad = _CONTROL.search(text)
+    if bad:
+        raise ScenarioError(file, format_path(path), f"control character {bad.group()!r} in {_shown(text)}")
+
+
+def _read_toml(path: Path, key_path: str = "") -> dict[str, Any]:
+    text = read_text_file(path, key_path)
     if not text.strip():
         raise ScenarioError(path, "", "the file is empty; expected a TOML scenario")
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(path, "", f"TOML syntax error: {exc}") from None
+    return parse_toml(text, path)
 
 
 APPEND_SUFFIX = "+"
@@ -414,39 +565,71 @@ def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, A
     under a key written with a trailing ``+`` (``"rules+" = [...]``), whose list is appended to the
     base's list (e.g. a variant adding one rule to a government)."""
     out = copy.deepcopy(base)
+    _merge_into(out, override)
+    return out
+
+
+def _merge_into(out: dict[str, Any], override: Mapping[str, Any]) -> None:
+    """:func:`deep_merge` on a private copy ``out`` (copied once, not once per nesting level)."""
     for key, value in override.items():
         if key.endswith(APPEND_SUFFIX) and isinstance(value, list):
             name = key[: -len(APPEND_SUFFIX)]
             existing = out.get(name, [])
             out[name] = (existing if isinstance(existing, list) else [existing]) + copy.deepcopy(value)
         elif isinstance(value, Mapping):
-            out[key] = deep_merge(out[key] if isinstance(out.get(key), dict) else {}, value)
+            target = out.get(key)
+            if not isinstance(target, dict):
+                target = out[key] = {}
+            _merge_into(target, value)
         else:
             out[key] = copy.deepcopy(value)
-    return out
 
 
-def read_with_extends(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read a scenario and the files it extends (relative to itself), deep-merged."""
-    path = Path(path)
-    resolved = path.resolve()
-    if resolved in _chain:
-        cycle = " -> ".join(str(p.name) for p in (*_chain, resolved))
-        raise ScenarioError(path, "extends", f"cycle in extends: {cycle}")
-    raw = _read_toml(path)
-    parent = raw.pop("extends", None)
-    if parent is None:
-        return deep_merge({}, raw)  # resolves "key+" appends against nothing
-    parents = [parent] if isinstance(parent, str) else parent
-    if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
-        raise ScenarioError(path, "extends", "expected a file name or a list of file names")
-    merged: dict[str, Any] = {}
-    for name in parents:
-        parent_path = path.parent / name
-        if not parent_path.exists():
-            raise ScenarioError(path, "extends", f"extended file {str(parent_path)!r} not found")
-        merged = deep_merge(merged, read_with_extends(parent_path, (*_chain, resolved)))
-    return deep_merge(merged, raw)
+def read_with_extends(path: str | Path) -> dict[str, Any]:
+    """Read a scenario and the files it extends (relative to itself), deep-merged.
+
+    Each file is read and merged once (an extends diamond costs one read per file, not one per
+    path through it); chains deeper than :data:`MAX_EXTENDS_DEPTH` files, more than
+    :data:`MAX_EXTENDS_FILES` files, cycles and missing bases are refused."""
+    merged: dict[Path, dict[str, Any]] = {}
+
+    def load(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError, ValueError) as exc:  # symlink loops, NUL bytes
+            raise ScenarioError(path, "", f"cannot resolve path ({_one_line(exc)[:80]})") from None
+        if resolved in chain:
+            cycle = " -> ".join(str(p.name) for p in (*chain, resolved))
+            raise ScenarioError(path, "extends", f"cycle in extends: {cycle}")
+        if resolved in merged:
+            return merged[resolved]
+        if len(chain) >= MAX_EXTENDS_DEPTH:
+            raise ScenarioError(path, "extends", f"extends chain too long (at most {MAX_EXTENDS_DEPTH} files)")
+        if len(merged) >= MAX_EXTENDS_FILES:
+            raise ScenarioError(path, "extends", f"extends pulls in too many files (at most {MAX_EXTENDS_FILES})")
+        raw = _read_toml(path)
+        parent = raw.pop("extends", None)
+        parents = [] if parent is None else [parent] if isinstance(parent, str) else parent
+        if not isinstance(parents, list) or not all(isinstance(p, str) and p for p in parents):
+            raise ScenarioError(path, "extends", "expected a file name or a list of file names")
+        result: dict[str, Any] = {}
+        for k, name in enumerate(parents):
+            if "\0" in name:
+                raise ScenarioError(path, "extends", "expected a file name (found a NUL character)")
+            parent_path = path.parent / name
+            try:
+                os.lstat(parent_path)
+            except FileNotFoundError:
+                raise ScenarioError(path, "extends", f"extended file {str(parent_path)!r} not found") from None
+            except OSError as exc:  # a name too long, a file in the way: say so, naming the base
+                raise ScenarioError(path, "extends", f"cannot open {_shown(str(parent_path), 80)} ({exc.strerror})") from None
+            base = load(parent_path, (*chain, resolved))
+            # The first base needs no merge (deep_merge below copies it); later ones merge in order.
+            result = base if k == 0 else deep_merge(result, base)
+        merged[resolved] = deep_merge(result, raw)  # also resolves "key+" appends against nothing
+        return merged[resolved]
+
+    return load(Path(path), ())
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -457,10 +640,15 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     key = key.strip()
     if not key:
         raise ScenarioError("--set", text, "expected key.path=value")
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError("--set", key[:40], f"argument too long (at most {MAX_FILE_BYTES} characters)")
     try:
         value = tomllib.loads(f"v = {value_text.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = value_text.strip()
+    except (RecursionError, ValueError, MemoryError):
+        raise ScenarioError("--set", key[:40], "cannot parse the value (nested too deeply or a number too long)") from None
+    check_nesting(value, f"--set {key[:40]}")
     return key.split("."), value
 
 
@@ -542,7 +730,8 @@ def _from_validation(exc: ValidationError, file: str | Path, prefix: tuple = (),
         msg = err["msg"]
         msg = msg.removeprefix("Value error, ")
         given = err.get("input")
-        shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
+        text = _shown(given) if isinstance(given, str) else repr(given)[:60]
+        shown = "" if isinstance(given, dict | list) or given is None or "got " in msg else f" (got {text})"
         expected = f"{msg}{shown}"
     return ScenarioError(file, format_path((*prefix, *loc)), expected)
 
@@ -564,7 +753,8 @@ def scenario_from_raw(
     raw.pop("facts_used", None)
     _reject_nonfinite(raw, file)
     try:
-        scenario = Scenario.model_validate({**raw, "facts_used": sorted(used)})
+        # strict: a scenario is data from anyone; `true` or "5" where a number is expected is a mistake
+        scenario = Scenario.model_validate({**raw, "facts_used": sorted(used)}, strict=True)
     except ValidationError as exc:
         raise _from_validation(exc, file) from None
     check_references(scenario, file, rule_params)
@@ -584,8 +774,9 @@ def _reject_nonfinite(raw: Any, file: str | Path, path: tuple = ()) -> None:
 
 
 def load_raw(path: str | Path, overrides: list[str] | None = None) -> dict[str, Any]:
-    raw = read_with_extends(path)
-    return apply_overrides(raw, overrides or [])
+    raw = apply_overrides(read_with_extends(path), overrides or [])
+    check_nesting(raw, path)  # overrides can add depth (a.b.c... creates tables)
+    return raw
 
 
 def load_scenario(

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from sim.files import FileProblem, read_json, read_parquet
 
 REQUIRED_EVENT_COLUMNS = ("replication", "day", "actor", "action", "kind")
 DEFAULT_MAX_ALTERNATIVES = 5
@@ -66,29 +69,33 @@ def _one_line(text: object) -> str:
 def load_explain(path: str | Path) -> ExplainInput:
     """Read a run folder's events, outcomes (optional) and manifest."""
     path = Path(path)
-    if not path.exists():
+    try:
+        exists, is_dir = os.path.lexists(path), path.is_dir()
+    except OSError as exc:  # e.g. a name too long
+        raise ExplainError(f"{path}: cannot open ({exc.strerror})") from None
+    if not exists:
         raise ExplainError(f"{path} does not exist")
-    if not path.is_dir():
+    if not is_dir:
         raise ExplainError(f"{path} is not a run folder (not a directory)")
     for name in ("manifest.json", "events.parquet"):
-        if not (path / name).is_file():
+        if not os.path.lexists(path / name):
             raise ExplainError(f"{path} is not a run folder (no {name})")
     try:
-        manifest = json.loads((path / "manifest.json").read_text())
-    except (OSError, ValueError) as exc:
-        raise ExplainError(f"{path / 'manifest.json'}: cannot read it ({_one_line(exc)})") from None
+        manifest = read_json(path / "manifest.json")
+    except FileProblem as exc:
+        raise ExplainError(f"{exc.path}: cannot read it ({exc.reason})") from None
     if not isinstance(manifest, dict):
         raise ExplainError(f"{path / 'manifest.json'}: expected a JSON object")
     tables: dict[str, pd.DataFrame | None] = {}
     for name in ("events", "outcomes"):
         file = path / f"{name}.parquet"
-        if name == "outcomes" and not file.is_file():
+        if name == "outcomes" and not os.path.lexists(file):
             tables[name] = None
             continue
         try:
-            tables[name] = pd.read_parquet(file)
-        except Exception as exc:  # pyarrow raises several types for damaged files
-            raise ExplainError(f"{file}: cannot read it ({_one_line(exc)})") from None
+            tables[name] = read_parquet(file)
+        except FileProblem as exc:
+            raise ExplainError(str(exc)) from None
     events = tables["events"]
     assert events is not None
     missing = [c for c in REQUIRED_EVENT_COLUMNS if c not in events.columns]
@@ -182,7 +189,7 @@ def alternatives(value: Any) -> list[tuple[str, float | None]]:
         return []
     try:
         items = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # a tampered cell nested 100k deep
         return []
     pairs: list[tuple[str, float | None]] = []
     for item in items if isinstance(items, list) else []:

@@ -8,6 +8,7 @@ reads the facts file.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import tomllib
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError, format_path
+from sim.files import FileProblem, read_text
 
 DEFAULT_FACTS_PATH = Path(__file__).resolve().parents[1] / "seeds" / "facts.toml"
 SOURCE_FORMS = ("seed", "publisher", "assumption")
@@ -24,7 +26,7 @@ FACT_KEYS = {"value", "unit", "year", "source", "note", "doubt", "official"}
 @dataclass(frozen=True)
 class Fact:
     name: str
-    value: float
+    value: float | int
     unit: str
     year: int
     source: dict[str, Any]
@@ -42,14 +44,30 @@ class Fact:
 
 
 def load_facts(path: str | Path = DEFAULT_FACTS_PATH) -> dict[str, Fact]:
-    """Parse and check the facts file; every fact must carry a value, unit, year and source."""
+    """Parse and check the facts file; every fact must carry a value, unit, year and source.
+    Parsed once per file version (path, size, mtime): sweeps and validations load it often."""
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(path, "", "facts file not found") from None
+        info = path.stat()
+    except (OSError, ValueError):
+        return _load_facts(path)
+    return dict(_load_facts_cached(path.resolve(), info.st_size, info.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_facts_cached(path: Path, size: int, mtime_ns: int) -> dict[str, Fact]:
+    return _load_facts(path)
+
+
+def _load_facts(path: Path) -> dict[str, Fact]:
+    try:
+        raw = tomllib.loads(read_text(path, what="a TOML file"))
+    except FileProblem as exc:
+        raise ScenarioError(path, "", "facts file not found" if exc.reason == "file not found" else exc.reason) from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(path, "", f"not valid TOML ({exc})") from None
+    except (RecursionError, ValueError) as exc:
+        raise ScenarioError(path, "", f"cannot parse ({' '.join(str(exc).split())[:120]})") from None
     facts: dict[str, Fact] = {}
     for name, entry in raw.items():
         if not isinstance(entry, dict):
@@ -71,7 +89,8 @@ def load_facts(path: str | Path = DEFAULT_FACTS_PATH) -> dict[str, Fact]:
             raise ScenarioError(path, f"{name}.source", "a publisher source needs title and year")
         facts[name] = Fact(
             name=name,
-            value=float(value),
+            # an integer fact stays an integer: it may fill an integer field (a day) under strict typing
+            value=value if isinstance(value, int) else float(value),
             unit=str(entry["unit"]),
             year=int(entry["year"]),
             source=dict(source),

@@ -8,11 +8,17 @@ target and renamed into place.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
 import json
 import os
 import platform
+import secrets
 import shutil
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -24,18 +30,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from sim.config import Scenario
+from sim.config import MAX_REPLICATIONS, Scenario
 from sim.economy import World
 from sim.model import CoercionModel
 from sim.results import ReplicationResult, collect
 from sim.world import build_world
 
 PACKAGES = ("coercion-sim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "click", "matplotlib")
-
-
-class OutputExistsError(Exception):
-    pass
 
 
 def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
@@ -55,6 +58,81 @@ def _run_chunk(scenario: Scenario, seed: int, replications: int, indices: list[i
     seeds = replication_seeds(seed, replications)
     world = build_world(scenario)
     return [run_replication(scenario, seeds[k], k, world) for k in indices]
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Worker initializer: a worker never outlives the run that started it (``kill -9`` of the
+    parent). Linux kills it with the parent (PR_SET_PDEATHSIG); elsewhere, and as a second line,
+    a daemon thread exits the worker once the parent is gone."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    original = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != original or not _pid_alive(parent_pid):
+                os._exit(1)
+
+    if os.getppid() != original or not _pid_alive(parent_pid):  # died before we got here
+        os._exit(1)
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def estimate_run_bytes(scenario: Scenario, world: World, replications: int) -> int:
+    """Rough upper bound of the memory a run needs: one replication's recorders and ramp-up
+    pipeline, plus every replication's long timeseries table (kept until written), twice (the
+    concatenation copies it). Used to refuse runs that cannot fit before any work starts."""
+    t, c, p, f = scenario.horizon_days, world.n_countries, world.n_products, world.n_firms
+    flows = int(np.count_nonzero(world.flow0 > 0))
+    pairs = int(np.count_nonzero(world.recipe > 0))
+    recorder = 8 * t * (3 * c * p + 4 * c * c * p + 4 * c + 3 * f + pairs)  # incl. import-share temporaries
+    pipeline = 8 * (int(world.ramp_up_days.max(initial=0)) + 2) * c * p
+    rows = t * (2 * c * p + 3 * c + 2 * flows + 2 * f + pairs)
+    return recorder + pipeline + 2 * replications * rows * TABLE_ROW_BYTES
+
+
+TABLE_ROW_BYTES = 40  # replication, day, value (8 bytes each), variable and label codes, pandas overhead
+MEMORY_SHARE = 0.75  # of physical memory a run may plan to use
+
+
+class RunTooLargeError(Exception):
+    """A run that would not fit in memory: refused before any work, with the estimate."""
+
+
+def check_run_size(scenario: Scenario, replications: int) -> None:
+    """Refuse a run whose estimated memory exceeds :func:`memory_limit_bytes`."""
+    need, limit = estimate_run_bytes(scenario, build_world(scenario), replications), memory_limit_bytes()
+    if need > limit or replications > MAX_REPLICATIONS:
+        raise RunTooLargeError(
+            f"run too large: {replications} replication(s) x {scenario.horizon_days} days need about {_size(need)} of "
+            f"memory; this machine allows {_size(limit)} and at most {MAX_REPLICATIONS} replications "
+            "(use fewer -n or a shorter horizon_days)"
+        )
+
+
+def _size(n_bytes: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n_bytes < 1024:
+            return f"{n_bytes:.3g} {unit}"
+        n_bytes /= 1024
+    return f"{n_bytes:.3g} PiB"
+
+
+def memory_limit_bytes() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * MEMORY_SHARE)
+    except (ValueError, OSError, AttributeError):
+        return 8 * 1024**3
 
 
 @dataclass
@@ -85,13 +163,17 @@ def run_replications(
                 progress(1)
     else:
         chunks = [list(range(k, n, workers)) for k in range(workers) if k < n]
-        with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
-            futures = [pool.submit(_run_chunk, scenario, seed, n, chunk) for chunk in chunks]
-            for fut in futures:
-                part = fut.result()
-                results.extend(part)
-                if progress:
-                    progress(len(part))
+        with ProcessPoolExecutor(max_workers=len(chunks), initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+            try:
+                futures = [pool.submit(_run_chunk, scenario, seed, n, chunk) for chunk in chunks]
+                for fut in futures:
+                    part = fut.result()
+                    results.extend(part)
+                    if progress:
+                        progress(len(part))
+            except BaseException:  # Ctrl-C, SIGTERM: stop the workers now rather than finish their chunks
+                _stop_workers(pool)
+                raise
     results.sort(key=lambda r: r.replication)
     return RunResult(
         timeseries=_concat([r.timeseries for r in results]),
@@ -124,9 +206,144 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+RUN_MARKER = "manifest.json"  # a folder holding this file is a run folder (the only kind --force replaces)
+TMP_PREFIX = ".sim-tmp-"  # temporary folders beside the target: .sim-tmp-<pid>-<token>
+OLD_PREFIX = ".sim-old-"  # an old run moved aside by --force where renameat2 is missing (never auto-removed)
+PATH_MAX = 4000  # below Linux's 4096, leaving room for the file names inside the folder
+RUN_FILES = ["manifest.json", "scenario.json", "timeseries.parquet", "events.parquet", "outcomes.parquet"]
+
+
+class OutputError(Exception):
+    """The output folder cannot be used or written; the message is one line naming it."""
+
+
+class OutputExistsError(OutputError):
+    pass
+
+
 def default_out_dir(scenario: Scenario, root: str | Path = "runs") -> Path:
+    """``<root>/<scenario name>/<UTC time>-<random>``: unique even for runs started in the same
+    second, and always inside ``root`` (the name is a validated identifier; checked again here)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    return Path(root) / scenario.name / stamp
+    out = Path(root) / scenario.name / f"{stamp}-{secrets.token_hex(3)}"
+    base = Path(os.path.abspath(root))
+    if Path(os.path.abspath(out)).parent.parent != base or not scenario.name or scenario.name in (".", ".."):
+        raise OutputError(f"scenario name {scenario.name!r} would place outputs outside {root}/")
+    return out
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def remove_stale_temp(parent: Path) -> None:
+    """Remove temporary folders left in ``parent`` by runs that were killed (their process is gone)."""
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith(TMP_PREFIX) or entry.is_symlink() or not entry.is_dir():
+            continue
+        pid_text = entry.name[len(TMP_PREFIX):].split("-", 1)[0]
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _pid_alive(int(pid_text)):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def is_run_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink() and (path / RUN_MARKER).is_file()
+
+
+def check_out_dir(out: str | Path, force: bool = False) -> Path:
+    """Check an output folder *before* any work: a plain new path in a writable folder, or with
+    ``force`` an existing run folder (a folder holding manifest.json) -- nothing else is replaced.
+    Returns the absolute, normalised path; raises :class:`OutputError` with one line otherwise."""
+    given = Path(out)
+    if str(out) in ("", ".", "..") or given.name in ("", ".", ".."):
+        raise OutputError(f"--out {str(out)!r}: expected a folder name, not '.' or '..'")
+    target = Path(os.path.abspath(given))
+    name_max = 255
+    with contextlib.suppress(OSError, ValueError):
+        name_max = os.pathconf(target.parent if target.parent.exists() else "/", "PC_NAME_MAX")
+    longest = max((len(os.fsencode(part)) for part in target.parts), default=0)
+    if longest > name_max:
+        raise OutputError(f"--out: folder name too long ({longest} bytes; at most {name_max})")
+    if len(os.fsencode(str(target))) > PATH_MAX:
+        raise OutputError(f"--out: path too long ({len(os.fsencode(str(target)))} bytes; at most {PATH_MAX})")
+    if target.is_symlink():
+        raise OutputError(f"{out} is a symbolic link; choose a plain folder path")
+    if target.exists() or os.path.lexists(target):
+        if not force:
+            raise OutputExistsError(f"{out} already exists; choose another --out or pass --force to replace it")
+        if not is_run_folder(target):
+            raise OutputError(f"{out} is not a run folder (no {RUN_MARKER}); --force replaces only earlier runs")
+    ancestor = target.parent
+    while not os.path.lexists(ancestor) and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputError(f"--out {out}: {ancestor} is not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OutputError(f"--out {out}: cannot write in {ancestor} (permission denied)")
+    return target
+
+
+_RENAME_NOREPLACE, _RENAME_EXCHANGE = 1, 2
+
+
+def _renameat2(src: Path, dst: Path, flags: int) -> bool:
+    """Linux renameat2; False where unavailable (then the caller falls back)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        func = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    if func(at_fdcwd, os.fsencode(src), at_fdcwd, os.fsencode(dst), flags) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL):
+        return False
+    raise OSError(err, os.strerror(err), str(dst))
+
+
+def _publish(tmp: Path, out: Path, replace: bool) -> None:
+    """Move the finished temporary folder into place: exclusively (never over a folder another run
+    just wrote), or with ``replace`` by an atomic exchange with the old run, which is then removed
+    (a kill in between leaves either the old or the new run in place, never neither)."""
+    if replace:
+        if not is_run_folder(out):
+            raise OutputError(f"{out} is not a run folder (no {RUN_MARKER}); --force replaces only earlier runs")
+        if _renameat2(tmp, out, _RENAME_EXCHANGE):
+            shutil.rmtree(tmp, ignore_errors=True)  # now holds the old run
+            return
+        # Without an atomic exchange: move the old run aside under a name no cleanup removes, so
+        # that even a kill -9 at this instant loses nothing (it leaves a hidden .sim-old-* folder).
+        backup = out.parent / f"{OLD_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        out.rename(backup)
+        try:
+            os.rename(tmp, out)
+        except BaseException:
+            backup.rename(out)
+            raise
+        shutil.rmtree(backup, ignore_errors=True)
+        return
+    try:
+        if not _renameat2(tmp, out, _RENAME_NOREPLACE):
+            if os.path.lexists(out):
+                raise FileExistsError(errno.EEXIST, "exists", str(out))
+            os.rename(tmp, out)
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
+            raise OutputExistsError(f"{out} already exists (another run wrote it meanwhile); choose another --out") from None
+        raise
 
 
 def write_run(
@@ -139,16 +356,21 @@ def write_run(
     overrides: list[str] | None = None,
     force: bool = False,
 ) -> Path:
-    """Write the run folder atomically; refuse to replace an existing folder unless ``force``."""
-    out = Path(out)
-    if out.exists() and not force:
-        raise OutputExistsError(f"{out} already exists; choose another --out or pass --force to replace it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
+    """Write the run folder atomically: into ``.sim-tmp-<pid>-<token>`` beside the target, then
+    renamed into place. Refuses an existing folder unless ``force``, and even then replaces only a
+    run folder. Any failure (disk full, file too large) removes the temporary folder and raises
+    :class:`OutputError`; the target is left as it was."""
+    given = out
+    out = check_out_dir(out, force)
+    replace = os.path.lexists(out)
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create {out.parent}: {exc.strerror or exc}") from None
+    remove_stale_temp(out.parent)
+    tmp = out.parent / f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        tmp.mkdir()
         result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
         result.events.to_parquet(tmp / "events.parquet", index=False)
         result.outcomes.to_parquet(tmp / "outcomes.parquet", index=False)
@@ -170,20 +392,22 @@ def write_run(
             "command": " ".join(sys.argv),
             "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
             "timing": {"run_seconds": round(result.seconds, 4), "per_replication_seconds": round(result.seconds / max(replications, 1), 4)},
-            "files": ["manifest.json", "scenario.json", "timeseries.parquet", "events.parquet", "outcomes.parquet"],
+            "files": list(RUN_FILES),
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
-        if out.exists():
-            backup = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(backup)
-            tmp.rename(out)
-            shutil.rmtree(backup)
-        else:
-            tmp.rename(out)
+        # The manifest is written last: a folder without it is never taken for a finished run.
+        (tmp / RUN_MARKER).write_text(json.dumps(manifest, indent=2))
+        _publish(tmp, out, replace)
+    except OutputError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    except (OSError, pa.ArrowException) as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        reason = getattr(exc, "strerror", None) or " ".join(str(exc).split())[:200]
+        raise OutputError(f"cannot write {given}: {reason}; nothing was written") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return out
+    return Path(given)
 
 
 def summary_table(outcomes: pd.DataFrame, max_rows: int = 12) -> str:

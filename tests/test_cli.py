@@ -45,7 +45,7 @@ BAD_BODIES = [
     ("[products.rare_earths]\nelasticty = 0.2", ["products.rare_earths.elasticty", "elasticity"]),
     ("[products.rare_earths]\nbaseline_price = nan", ["products.rare_earths.baseline_price", "finite"]),
     ("[products.rare_earths]\nbaseline_price = inf", ["products.rare_earths.baseline_price", "finite"]),
-    ("[products.rare_earths]\nbaseline_price = -5.0", ["products.rare_earths.baseline_price", "greater than 0"]),
+    ("[products.rare_earths]\nbaseline_price = -5.0", ["products.rare_earths.baseline_price", "greater than or equal to"]),
     ("[firms.toyota]\nmargin = 1.5", ["firms.toyota.margin", "less than or equal to 1"]),
     ("[firms.toyota.inputs.rare_earths]\nsuppliers = { CN = 0.5, ROW = 0.2 }", ["firms.toyota.inputs.rare_earths.suppliers", "sum to 1"]),
     ("[firms.toyota]\nsales = { JP = 0.5, CN = 0.6 }", ["firms.toyota.sales", "sum to 1"]),

@@ -12,7 +12,14 @@ import pytest
 from sim.analysis import load_run
 from sim.config import Scenario, load_scenario
 from sim.model import stream
-from sim.runner import OutputExistsError, RunResult, default_out_dir, run_replications, write_run
+from sim.runner import (
+    OutputError,
+    OutputExistsError,
+    RunResult,
+    default_out_dir,
+    run_replications,
+    write_run,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "experiments" / "tiny" / "rare_earth_ban_scripted.toml"
@@ -128,10 +135,17 @@ def test_existing_folder_is_kept_unless_forced(tmp_path: Path, tiny: Scenario, s
     with pytest.raises(OutputExistsError):
         write_run(out, tiny, serial, seed=1, replications=3)
     assert (out / "notes.txt").read_text() == "mine"
-    write_run(out, tiny, serial, seed=1, replications=3, force=True)
-    assert not (out / "notes.txt").exists()
-    assert (out / "manifest.json").exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no temporary or backup folders left
+    # --force replaces only a run folder (one holding manifest.json), never any other folder.
+    with pytest.raises(OutputError, match="not a run folder"):
+        write_run(out, tiny, serial, seed=1, replications=3, force=True)
+    assert (out / "notes.txt").read_text() == "mine"
+    run = tmp_path / "run2"
+    write_run(run, tiny, serial, seed=1, replications=3)
+    (run / "extra.txt").write_text("old run")
+    write_run(run, tiny, serial, seed=2, replications=3, force=True)
+    assert not (run / "extra.txt").exists()
+    assert json.loads((run / "manifest.json").read_text())["seed"] == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run", "run2"]  # no temporary or backup folders left
 
 
 def test_failed_write_leaves_nothing_behind(
@@ -141,14 +155,14 @@ def test_failed_write_leaves_nothing_behind(
         raise OSError("disk full")
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match="disk full"):
         write_run(tmp_path / "run", tiny, serial, seed=1, replications=3)
     assert list(tmp_path.iterdir()) == []
     # Forcing over an existing folder that then fails keeps the old folder intact.
     old = tmp_path / "old"
     old.mkdir()
     (old / "manifest.json").write_text("{}")
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError):
         write_run(old, tiny, serial, seed=1, replications=3, force=True)
     assert (old / "manifest.json").read_text() == "{}"
     assert [p.name for p in tmp_path.iterdir()] == ["old"]
@@ -157,7 +171,9 @@ def test_failed_write_leaves_nothing_behind(
 def test_default_output_folder(tiny: Scenario) -> None:
     out = default_out_dir(tiny, root="runs")
     assert out.parts[:2] == ("runs", "rare_earth_ban_scripted_tiny")
-    assert len(out.parts[2]) == len("20260101T000000")
+    assert len(out.parts[2]) == len("20260101T000000-a1b2c3")
+    # Two runs started in the same second get different folders.
+    assert len({default_out_dir(tiny, root="runs") for _ in range(50)}) == 50
 
 
 def test_outcome_shares_paths_and_transitions_by_hand() -> None:
