@@ -151,11 +151,12 @@ def _plot(folder: Path, svg: bool) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+    from sim.analysis import RunFolderError
     from sim.plots import PlotError, write_figures
 
     try:
         written = write_figures(folder, svg=svg)
-    except (FileNotFoundError, PlotError) as exc:
+    except (FileNotFoundError, PlotError, RunFolderError) as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot write figures into {folder / 'figures'}: {exc.strerror or exc}")
@@ -178,13 +179,14 @@ def report(folder: Path, out: Path | None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+    from sim.analysis import RunFolderError
     from sim.explain import ExplainError
     from sim.plots import PlotError
     from sim.report import write_report
 
     try:
         target = write_report(folder, out)
-    except (PlotError, ExplainError) as exc:
+    except (PlotError, ExplainError, RunFolderError) as exc:
         _fail(str(exc))
     except FileNotFoundError as exc:
         _fail(str(exc) if exc.strerror is None else f"cannot write {out or folder / 'report.html'}: {exc.strerror}")

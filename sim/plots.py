@@ -13,10 +13,11 @@ folder is handed to :mod:`sim.sweep_plots`.
 
 from __future__ import annotations
 
-import json
 import math
+import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -31,6 +32,7 @@ from scipy.stats import binomtest
 
 from sim import style
 from sim.analysis import SERIES_DIMENSIONS, Run, SelectionError, load_run
+from sim.files import FileProblem, read_json
 
 DIMENSIONS = SERIES_DIMENSIONS
 OUTCOME_ORDER = (
@@ -56,23 +58,33 @@ def run_label(run: Run) -> str:
     return f"{name}, n = {len(run.outcomes)}"
 
 
+def resolved_scenario(run: Run) -> dict[str, Any]:
+    """The run's resolved scenario (``scenario.json``); ``{}`` if the folder has none. A damaged
+    file is a :class:`PlotError` naming it."""
+    file = run.path / "scenario.json"
+    if not os.path.lexists(file):
+        return {}
+    try:
+        data = read_json(file)
+    except FileProblem as exc:
+        raise PlotError(str(exc)) from None
+    return data if isinstance(data, dict) else {}
+
+
 def horizon(run: Run) -> int:
     """Number of simulated days (from the resolved scenario, else the timeseries)."""
-    scenario = run.path / "scenario.json"
-    if scenario.is_file():
-        days = json.loads(scenario.read_text()).get("horizon_days")
-        if isinstance(days, int):
-            return days
+    days = resolved_scenario(run).get("horizon_days")
+    if isinstance(days, int) and not isinstance(days, bool):
+        return days
     return int(run.timeseries["day"].max()) + 1 if len(run.timeseries) else 0
 
 
 def scenario_outcome_roles(run: Run) -> tuple[str | None, str | None]:
     """(coercer, target) from the scenario's ``[outcome]`` table, if any."""
-    scenario = run.path / "scenario.json"
-    if scenario.is_file():
-        outcome = json.loads(scenario.read_text()).get("outcome") or {}
-        return outcome.get("coercer"), outcome.get("target")
-    return None, None
+    outcome = resolved_scenario(run).get("outcome") or {}
+    if not isinstance(outcome, dict):
+        return None, None
+    return outcome.get("coercer"), outcome.get("target")
 
 
 def series_table(run: Run, variable: str, **where: str) -> pd.DataFrame:
@@ -757,9 +769,9 @@ def is_sweep_folder(path: Path) -> bool:
     manifest = path / "manifest.json"
     if manifest.is_file():
         try:
-            data = json.loads(manifest.read_text())
-        except ValueError:
-            return False
+            data = read_json(manifest)
+        except FileProblem:
+            return False  # load_run then names what is wrong with it
         if isinstance(data, dict) and ("design" in data or data.get("kind") == "sweep"):
             return True
     return (path / "sweep.toml").is_file() or (path / "sweep.json").is_file()

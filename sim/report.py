@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -99,13 +98,12 @@ def _paths(run: Run, top: int = 8) -> str:
 
 
 def _description(run: Run) -> str:
-    file = run.path / "scenario.json"
-    text = json.loads(file.read_text()).get("description", "") if file.is_file() else ""
+    text = plots.resolved_scenario(run).get("description", "")
     return f"<p>{html.escape(' '.join(str(text).split()))}</p>" if text else ""
 
 
 def _scenario(run: Run) -> str:
-    scenario = json.loads((run.path / "scenario.json").read_text()) if (run.path / "scenario.json").is_file() else {}
+    scenario = plots.resolved_scenario(run)
     m = run.manifest
     rows = [
         ("scenario", scenario.get("name") or m.get("scenario", "")),

@@ -28,6 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from sim import style
+from sim.files import read_json
 from sim.plots import OUTCOME_ORDER, WIDTH, PlotError, _figure, wilson
 
 
@@ -233,7 +234,6 @@ def sweep_figures(
 def sweep_folder_figures(path: Path) -> dict[str, Figure]:
     """The boundary with ``sim sweep``'s folder layout: read the runs table with
     ``sim.analysis.load_sweep`` and the swept parameters from the manifest's ``parameters``."""
-    import json
 
     from sim import analysis
 
@@ -241,7 +241,8 @@ def sweep_folder_figures(path: Path) -> dict[str, Figure]:
     if load is None:
         raise PlotError(f"{path} is a sweep folder, but this version has no sweep reader (sim.analysis.load_sweep)")
     runs = load(path)
-    manifest = json.loads((path / "manifest.json").read_text()) if (path / "manifest.json").is_file() else {}
+    manifest = read_json(path / "manifest.json")
+    manifest = manifest if isinstance(manifest, dict) else {}
     params = manifest.get("parameters") or []
     names = [p if isinstance(p, str) else p.get("key") or p.get("name") for p in params]
     names = [p for p in names if p in runs.columns]

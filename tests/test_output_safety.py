@@ -305,6 +305,8 @@ def test_load_run_names_the_damaged_file(tmp_path: Path, run_folder: Path, name:
     assert result.exit_code in (0, 2) and "Traceback" not in result.output
     if name in ("manifest.json", "events.parquet") and needle != "replications":  # explain reads an odd manifest leniently
         assert_bad(result, name)
+    for command in ("plot", "report"):  # the figures and the report read through load_run
+        assert_bad(invoke(command, folder), name)
 
 
 def test_unopenable_run_paths(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ def test_plot_bad_folders(tmp_path: Path) -> None:
     # (SVG output is checked in test_plots.py: writing every figure again here costs seconds.)
     result = invoke("plot", tmp_path)
     assert result.exit_code == 2
-    assert result.output.strip() == f"error: {tmp_path} is not a run folder (no manifest.json)"
+    assert result.output.strip() == f"error: {tmp_path / 'manifest.json'}: file not found; {tmp_path} is not a readable run folder"
     result = invoke("report", tmp_path)
     assert result.exit_code == 2 and "Traceback" not in result.output
     # A sweep folder goes to the sweep figures; without a sweep reader that is one clear message.
