@@ -25,8 +25,10 @@ The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Marke
    behind a ban just lifted) reaches the short ones at once rather than through slow switching.
 5. *Receipts, production* (``_receive_and_produce``): firms receive their share, produce up to the binding critical input
    (Leontief); a missing non-critical input is substituted at ``substitution_premium``.
-6. *Sales and profit* (``_accounts``): pool firms sell their share of pool shipments at the producer's home price;
-   final-goods firms sell into open markets. Profit is booked against the baseline.
+6. *Sales and profit* (``_accounts``): pool firms sell their share of pool shipments, each unit
+   paid at its destination's price (duties are paid by the importer on top), so exporters earn
+   the rents of a shortage abroad; final-goods firms sell into open markets. Profit is booked
+   against the baseline.
 7. *Prices* (``_prices``): per country and pool product, a multiplicative price adjustment towards clearing the
    local market (received + supply stuck at home vs demand), with the product's elasticity.
    Export restrictions thus open a wedge: supply stuck inside the restricting country lowers the
@@ -38,8 +40,9 @@ The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Marke
    supplier mixes move towards trusted suppliers over ``switching_days`` (the ramp-up delay) and
    back towards the cheaper incumbent mix by ``incumbent_pull``. Background producers order new
    capacity against unmet demand, which arrives after the product's ``ramp_up_days``, up to a cap.
-9. *GDP-loss proxy* (``_gdp_loss``, computed before prices move) per country: lost value added of firms and background producers, buyers' lost
-   inputs and higher prices, less export-licence rents and duty revenue.
+9. *GDP-loss proxy* (``_gdp_loss``, computed before prices move) per country: lost value added of
+   firms and background producers (sales at destination prices, so export rents included),
+   buyers' lost inputs and higher prices, less duty revenue.
 """
 
 from __future__ import annotations
@@ -562,6 +565,7 @@ class _Day:
     input_cost: np.ndarray = None  # type: ignore[assignment]  # (F,)
     profit: np.ndarray = None  # type: ignore[assignment]  # (F,)
     gdp_loss: np.ndarray = None  # type: ignore[assignment]  # (C,)
+    unit_value: np.ndarray = None  # type: ignore[assignment]  # (E, P) what a pool's producers earn per unit sold
 
 
 def _capacity(world: World, state: State, day: _Day) -> None:
@@ -695,11 +699,19 @@ def _receive_and_produce(world: World, state: State, day: _Day) -> None:
 
 
 def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
-    """Stage 6: sales, revenue, input costs (duties included), profit."""
+    """Stage 6: sales, revenue, input costs (duties included), profit.
+
+    A pool's producers are paid what its buyers pay, less duties: each unit shipped to country
+    ``i`` earns ``i``'s price (the importer pays the duty on top, to its own government). So a
+    pool's unit value is its sales valued at destination prices over the units sold, and an
+    exporter whose buyers abroad pay more in a shortage (a licence holder, a supplier outside the
+    restricting country) earns that rent."""
     n_c, n_p, n_f = world.n_countries, world.n_products, world.n_firms
     k_cell = world.pair_cell
     price, terms, output = state.price, day.terms, day.output
-    revenue = output * price.take(world.firm_pool)  # pool firms sell at the home price
+    sales_value = (day.shipments * price[None, :, :]).sum(axis=1)  # (E, P) at destination prices
+    day.unit_value = np.where(day.pool_sold > 0, sales_value / np.where(day.pool_sold > 0, day.pool_sold, 1.0), price)
+    revenue = output * day.unit_value.take(world.firm_pool)  # pool firms: the pool's unit value
     ff = world.final_firms
     final_prices = price.take(world.final_price_index)  # (F_final, M) price of the firm's product in each market
     revenue[ff] = output[ff] * _row_sums(terms.market_split * final_prices)
@@ -731,15 +743,14 @@ def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
     price, base_price = state.price, world.base_price
     value_added_loss = world.base_value_added - (day.revenue - day.input_cost)
     loss = np.bincount(world.firm_home, weights=value_added_loss, minlength=n_c).astype(float)
-    loss += (world.bg_base_value - day.bg_sold * price).sum(axis=1)
+    loss += (world.bg_base_value - day.bg_sold * day.unit_value).sum(axis=1)
     bg_received = day.bg_demand * day.fill
     if day.any_rationed:
         bg_received = bg_received + day.bg_demand * day.rationed * day.spot_rate[None, :, :]
     buyer_loss = ((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier).sum(axis=(0, 2))
     buyer_loss += (bg_received * ((price[None, :, :] * day.terms.one_plus_duty) - base_price)).sum(axis=(0, 2))
     loss += buyer_loss
-    rent = day.shipments * (price[None, :, :] - price[:, None, :]) * world.cross_border
-    loss -= rent.sum(axis=(1, 2))  # export-licence rents stay in the exporting country
+    # (Export rents, destination price over home price, are in the producers' sales above.)
     if day.terms.any_duty:
         duty_paid = day.shipments * policy.duty * price[None, :, :]
         loss -= duty_paid.sum(axis=(0, 2))  # duty revenue of the importing country

@@ -248,9 +248,15 @@ def _receive_and_produce(world: World, state: State, d: SimpleNamespace) -> None
 
 
 def _accounts(world: World, policy: Policy, d: SimpleNamespace) -> None:
-    """6. Sales, costs, profit."""
+    """6. Sales, costs, profit. A pool's producers earn, per unit, its sales at destination prices
+    over the units it sold."""
     C, P, F = world.n_countries, world.n_products, world.n_firms
     price = d.price
+    d.unit_value = price.copy()
+    for e in range(C):
+        for p in range(P):
+            if d.pool_sold[e, p] > 0:
+                d.unit_value[e, p] = sum(d.shipments[e, i, p] * price[i, p] for i in range(C)) / d.pool_sold[e, p]
     d.revenue = np.zeros(F)
     d.input_cost = np.zeros(F)
     d.profit = np.zeros(F)
@@ -261,7 +267,7 @@ def _accounts(world: World, policy: Policy, d: SimpleNamespace) -> None:
                 split = _safe_div(world.sales0[f, m] * d.access[f, m], d.market_factor[f], 0.0)
                 d.revenue[f] += d.output[f] * split * price[m, q]
         else:
-            d.revenue[f] = d.output[f] * price[h, q]
+            d.revenue[f] = d.output[f] * d.unit_value[h, q]
         for p in range(P):
             for e in range(C):
                 d.input_cost[f] += d.received_by_source[f, p, e] * (1.0 + policy.duty[e, h, p]) * price[h, p]
@@ -280,15 +286,13 @@ def _gdp_loss(world: World, policy: Policy, d: SimpleNamespace) -> None:
         d.loss[world.firm_home[f]] += base_value_added - (d.revenue[f] - d.input_cost[f])
     for c in range(C):
         for p in range(P):
-            d.loss[c] += world.bg_output0[c, p] * base_price[p] - d.bg_sold[c, p] * price[c, p]
+            d.loss[c] += world.bg_output0[c, p] * base_price[p] - d.bg_sold[c, p] * d.unit_value[c, p]
     for e in range(C):
         for i in range(C):
             for p in range(P):
                 got = d.bg_demand[e, i, p] * (d.fill[e, i, p] + d.rationed[e, i, p] * d.spot_rate[i, p])
                 d.loss[i] += (world.bg_demand0[e, i, p] - got) * base_price[p] * world.downstream_multiplier[p]
                 d.loss[i] += got * (price[i, p] * (1.0 + policy.duty[e, i, p]) - base_price[p])
-                if e != i:  # export-licence rents stay with the exporter
-                    d.loss[e] -= d.shipments[e, i, p] * (price[i, p] - price[e, p])
                 d.loss[i] -= d.shipments[e, i, p] * policy.duty[e, i, p] * price[i, p]  # duty revenue
 
 

@@ -193,3 +193,44 @@ def test_no_spot_purchases_through_restricted_or_quota_routes(measure_kind: str)
     blocked = Measure(kind=measure_kind, actor=1, targets=targets, products=np.array([True]), enforcement=0.5, quota_share=0.5)
     r = step(world, state, policy_from_measures(world, [blocked], 0))
     assert r.spot.sum() == 0.0 and r.shipments[:, 2, 0].sum() == pytest.approx(4.0)
+
+
+def exporter_world() -> World:
+    """A (0) mines ore: a modelled miner (20/day) and background producers (30/day); it sells 30/day
+    at home and 20/day to B (1). Ore costs 10 at baseline."""
+    from sim.config import scenario_from_raw
+    from sim.world import build_world
+
+    raw = {
+        "name": "exporter", "horizon_days": 10,
+        "countries": {c: {"gdp": 100.0} for c in "AB"},
+        "products": {"ore": {"tier": "civilian", "unit": "t", "baseline_price": 10.0, "elasticity": 0.5, "spare_capacity": 0.0}},
+        "trade": [
+            {"exporter": "A", "importer": "A", "product": "ore", "volume": 30 * 365.0},
+            {"exporter": "A", "importer": "B", "product": "ore", "volume": 20 * 365.0},
+        ],
+        "firms": {"miner": {"country": "A", "product": "ore", "baseline_output": 20 * 365.0, "margin": 0.2}},
+    }
+    return build_world(scenario_from_raw(raw))
+
+
+def test_exporters_are_paid_the_destination_price_and_earn_the_rent_of_a_shortage_abroad() -> None:
+    world = exporter_world()
+    state = initial_state(world)
+    state.price[1, 0] = 30.0  # ore is scarce in B: three times its baseline price
+    r = step(world, state, Policy.free_trade(world))
+    # B's buyers order less at the higher price: 20 x 3^-0.5; A's buyers 30 at the old price.
+    to_b = 20.0 * 3.0**-0.5
+    assert r.shipments[0, 1, 0] == pytest.approx(to_b)
+    sold = 30.0 + to_b
+    assert r.pool_sold[0, 0] == pytest.approx(sold)
+    # Each unit earns its destination's price: the pool's unit value is (30 x 10 + to_b x 30) / sold.
+    unit_value = (30.0 * 10.0 + to_b * 30.0) / sold
+    miner_sells = 20.0 / 50.0 * sold  # its baseline share of the pool's sales
+    assert r.output[0] == pytest.approx(miner_sells)
+    assert r.revenue[0] == pytest.approx(miner_sells * unit_value)
+    assert unit_value > 10.0  # more than the home price: the export rent
+    # A's GDP-loss proxy: its producers' sales fall from 50 x 10 to sold x unit_value (a gain);
+    # B's buyers lose what they no longer get and pay more for what they do (downstream multiplier 1).
+    np.testing.assert_allclose(r.gdp_loss[0], 500.0 - sold * unit_value, rtol=1e-12)
+    np.testing.assert_allclose(r.gdp_loss[1], (20.0 - to_b) * 10.0 + to_b * (30.0 - 10.0), rtol=1e-12)

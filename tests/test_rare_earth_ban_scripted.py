@@ -92,10 +92,19 @@ def test_japan_import_share_from_china_falls_as_alternatives_ramp_up(
 def test_chinese_processors_lose_revenue(run: RunResult) -> None:
     profit = series(run.timeseries, "profit", firm="cn_ree_processor")
     assert profit[0] > 0
-    assert profit[BAN_DAY + 100] < 0.0  # the export loss and the low home price turn profit negative
-    assert run.outcomes.loc[0, "profit_loss_pct.cn_ree_processor"] > 100.0
-    # (The alternative supplier need not gain: China's surplus, free to flow to third markets, pulls
-    # their price down by arbitrage while only Japan pays the premium.)
+    # The glut behind the ban lowers China's home price; exports to third markets are paid their
+    # (near-baseline) prices, so profit falls by about half but stays positive.
+    assert profit[BAN_DAY + 100] < 0.8 * profit[0]
+    assert 20.0 < run.outcomes.loc[0, "profit_loss_pct.cn_ree_processor"] < 100.0
+
+
+def test_the_supplier_outside_china_earns_the_rent_of_the_shortage(run: RunResult) -> None:
+    """Exporters are paid the destination price: the Lynas-like firm sells to Japan at Japan's
+    shortage price and gains during a Chinese embargo, as it did in 2010-11."""
+    profit = series(run.timeseries, "profit", firm="alt_ree_supplier")
+    assert np.all(profit[:BAN_DAY - 90] == pytest.approx(profit[0], rel=1e-6))  # before the curbs bite
+    assert profit[BAN_DAY + 100] > 10 * profit[0]
+    assert run.outcomes.loc[0, "profit_loss_pct.alt_ree_supplier"] < -100.0  # a gain, several times its profit
 
 
 def test_gdp_loss_larger_for_the_more_dependent_side(run: RunResult) -> None:
