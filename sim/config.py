@@ -82,6 +82,11 @@ class Product(Strict):
     price_adjustment: Share | None = Field(
         None, description="this product's price adjustment speed (default: economy.price_adjustment)"
     )
+    value_added_ratio: Share | None = Field(
+        None,
+        description="value added as a share of output (input-output tables); firms making it buy the rest of their "
+        "inputs in, so only this share of a lost sale is lost GDP. Default: revenue less the modelled inputs",
+    )
 
 
 class TradeFlow(Strict):
@@ -129,6 +134,11 @@ class Firm(Strict):
     margin: Share = Field(0.08, description="baseline profit as a share of revenue")
     fixed_cost_share: Share = Field(0.4, description="share of non-input costs that do not scale with output")
     influence: Share = Field(0.5, description="weight of the firm's lobbying at home")
+    plants: dict[str, Share] | None = Field(
+        None,
+        description="share of output made in each country (sums to 1): where the firm's value added, and so its "
+        "GDP loss, is counted. Default: all in `country`",
+    )
     description: str = ""
     rules: list[RuleSpec] = Field(
         default_factory=list, description="the firm's decision rules (e.g. lobby, diversify); lobbying is on by default"
@@ -139,6 +149,12 @@ class Firm(Strict):
     @classmethod
     def _sales_sum(cls, value: dict[str, float] | None) -> dict[str, float] | None:
         _check_sums_to_one(value, "sales shares")
+        return value
+
+    @field_validator("plants")
+    @classmethod
+    def _plants_sum(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        _check_sums_to_one(value, "plant shares")
         return value
 
 

@@ -40,8 +40,10 @@ The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Marke
    supplier mixes move towards trusted suppliers over ``switching_days`` (the ramp-up delay) and
    back towards the cheaper incumbent mix by ``incumbent_pull``. Background producers order new
    capacity against unmet demand, which arrives after the product's ``ramp_up_days``, up to a cap.
-9. *GDP-loss proxy* (``_gdp_loss``, computed before prices move) per country: lost value added of
-   firms and background producers (sales at destination prices, so export rents included),
+9. *GDP-loss proxy* (``_gdp_loss``, computed before prices move) per country: lost domestic value
+   added of firms (split by where their plants are; revenue less modelled and bought-in inputs,
+   so value added is the product's national-accounts share of output) and of background
+   producers (sales at destination prices, so export rents included),
    buyers' lost inputs and higher prices, less duty revenue.
 """
 
@@ -115,6 +117,14 @@ class World:
     params: EconomyParams = field(default_factory=EconomyParams)
     # Per-product price adjustment speed (default: params.price_adjustment for every product).
     product_price_adjustment: np.ndarray | None = None
+    # Value added as a share of output per product (national accounts), NaN where unknown: then a
+    # firm's value added is its revenue less its modelled inputs, and background producers' is
+    # their sales. Where known, the rest of the intermediate inputs (parts, materials, services
+    # not modelled) is bought in at a fixed cost per unit.
+    value_added_ratio: np.ndarray | None = None  # (P,)
+    # Where firms produce: share of each firm's output (and value added) made in each country
+    # (default: all at home). Only value added is split; firms still buy and sell from home.
+    plant_share: np.ndarray | None = None  # (F, C)
 
     # Derived baseline quantities (filled by __post_init__).
     base_use: np.ndarray = field(init=False)  # (F, P) input units per day at baseline
@@ -159,7 +169,10 @@ class World:
     producers_pool: np.ndarray = field(init=False)
     producers_base_share: np.ndarray = field(init=False)
     base_value_added: np.ndarray = field(init=False)  # (F,)
+    bought_in_per_unit: np.ndarray = field(init=False)  # (F,) unmodelled intermediate inputs per unit
     bg_base_value: np.ndarray = field(init=False)  # (C, P) background producers' baseline sales
+    bg_bought_in: np.ndarray = field(init=False)  # (P,) their intermediate inputs per unit (USD)
+    bg_base_value_added: np.ndarray = field(init=False)  # (C, P)
     cross_border: np.ndarray = field(init=False)  # (E, I, 1) 1 off the diagonal
     pool_cell: np.ndarray = field(init=False)  # (C, P) flat index c * P + p
     bg_mix0: np.ndarray = field(init=False)  # (I, P, E) their baseline supplier shares
@@ -226,8 +239,24 @@ class World:
             self.producers_base_share = np.where(
                 base_total[self.producers_pool] > 0, producers_base / base_total[self.producers_pool], 0.0
             )
-        self.base_value_added = self.base_revenue - self.base_input_cost
+        ratio = np.full(n_p, np.nan) if self.value_added_ratio is None else np.asarray(self.value_added_ratio, float)
+        self.value_added_ratio = ratio
+        firm_ratio = ratio[self.firm_product]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            unit_inputs = np.where(self.base_output > 0, self.base_input_cost / self.base_output, 0.0)
+        # Bought-in inputs per unit so that baseline value added = ratio x revenue (none if the
+        # modelled inputs already leave less than that).
+        self.bought_in_per_unit = np.where(
+            np.isnan(firm_ratio), 0.0,
+            np.maximum(self.base_price[self.firm_product] * (1.0 - np.nan_to_num(firm_ratio)) - unit_inputs, 0.0),
+        )
+        self.base_value_added = self.base_revenue - self.base_input_cost - self.bought_in_per_unit * self.base_output
         self.bg_base_value = self.bg_output0 * self.base_price
+        self.bg_bought_in = np.where(np.isnan(ratio), 0.0, (1.0 - np.nan_to_num(ratio)) * self.base_price)
+        self.bg_base_value_added = self.bg_output0 * (self.base_price - self.bg_bought_in)[None, :]
+        if self.plant_share is None:
+            self.plant_share = np.zeros((self.n_firms, n_c))
+            self.plant_share[np.arange(self.n_firms), self.firm_home] = 1.0
         self.cross_border = 1.0 - np.eye(n_c)[:, :, None]
         self.pool_cell = np.arange(n_c * n_p).reshape(n_c, n_p)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -739,11 +768,13 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
 
 def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
     """Stage 9 (run before prices move): the GDP-loss proxy per country at today's prices."""
-    n_c = world.n_countries
     price, base_price = state.price, world.base_price
-    value_added_loss = world.base_value_added - (day.revenue - day.input_cost)
-    loss = np.bincount(world.firm_home, weights=value_added_loss, minlength=n_c).astype(float)
-    loss += (world.bg_base_value - day.bg_sold * day.unit_value).sum(axis=1)
+    # Value added: revenue less modelled inputs less bought-in inputs (fixed per unit), counted in
+    # the countries where the firm's plants are.
+    value_added = day.revenue - day.input_cost - world.bought_in_per_unit * day.output
+    loss = (world.base_value_added - value_added) @ world.plant_share  # (C,)
+    bg_value_added = day.bg_sold * (day.unit_value - world.bg_bought_in[None, :])
+    loss += (world.bg_base_value_added - bg_value_added).sum(axis=1)
     bg_received = day.bg_demand * day.fill
     if day.any_rationed:
         bg_received = bg_received + day.bg_demand * day.rationed * day.spot_rate[None, :, :]

@@ -282,11 +282,23 @@ def _gdp_loss(world: World, policy: Policy, d: SimpleNamespace) -> None:
     price, base_price = d.price, world.base_price
     d.loss = np.zeros(C)
     for f in range(F):
-        base_value_added = world.base_revenue[f] - world.base_input_cost[f]
-        d.loss[world.firm_home[f]] += base_value_added - (d.revenue[f] - d.input_cost[f])
+        # Value added: revenue less modelled inputs less bought-in inputs per unit, which make
+        # baseline value added the product's value-added ratio of revenue (where one is given).
+        ratio = world.value_added_ratio[world.firm_product[f]]
+        bought_in = 0.0
+        if not math.isnan(ratio) and world.base_output[f] > 0:
+            unit_price = world.base_price[world.firm_product[f]]
+            bought_in = max(unit_price * (1.0 - ratio) - world.base_input_cost[f] / world.base_output[f], 0.0)
+        base_value_added = world.base_revenue[f] - world.base_input_cost[f] - bought_in * world.base_output[f]
+        value_added = d.revenue[f] - d.input_cost[f] - bought_in * d.output[f]
+        for c in range(C):  # counted where the firm's plants are
+            d.loss[c] += world.plant_share[f, c] * (base_value_added - value_added)
     for c in range(C):
         for p in range(P):
-            d.loss[c] += world.bg_output0[c, p] * base_price[p] - d.bg_sold[c, p] * d.unit_value[c, p]
+            ratio = world.value_added_ratio[p]
+            bought_in = 0.0 if math.isnan(ratio) else (1.0 - ratio) * base_price[p]
+            base_value_added = world.bg_output0[c, p] * (base_price[p] - bought_in)
+            d.loss[c] += base_value_added - d.bg_sold[c, p] * (d.unit_value[c, p] - bought_in)
     for e in range(C):
         for i in range(C):
             for p in range(P):

@@ -234,3 +234,31 @@ def test_exporters_are_paid_the_destination_price_and_earn_the_rent_of_a_shortag
     # B's buyers lose what they no longer get and pay more for what they do (downstream multiplier 1).
     np.testing.assert_allclose(r.gdp_loss[0], 500.0 - sold * unit_value, rtol=1e-12)
     np.testing.assert_allclose(r.gdp_loss[1], (20.0 - to_b) * 10.0 + to_b * (30.0 - 10.0), rtol=1e-12)
+
+
+def test_gdp_loss_counts_value_added_where_the_plants_are() -> None:
+    import dataclasses
+
+    # Cars: value added 25% of output (the rest bought in); 40% of the carmaker's output is made
+    # in A, 60% in B. Per car: 1000 revenue, 20 ore, 1000 x 0.75 - 20 = 730 bought in, so value
+    # added is 10 cars x 250 = 2,500/day.
+    w = dataclasses.replace(
+        world(), value_added_ratio=np.array([np.nan, 0.25]), plant_share=np.array([[0.4, 0.6]])
+    )
+    assert w.bought_in_per_unit[0] == pytest.approx(730.0)
+    assert w.base_value_added[0] == pytest.approx(2500.0)
+    state = initial_state(w)
+    policy = policy_from_measures(w, [measure("export_ban", 0, 1, enforcement=1.0)], day=0)
+    for _ in range(5):  # five days on the 100-ore stock (see the full-ban test above)
+        step(w, state, policy)
+    price_a = state.price[0, 0]
+    r = step(w, state, policy)
+    assert r.output[0] == 0.0
+    # No cars, no purchases: all 2,500 of value added is lost, 60% of it in B ...
+    assert r.gdp_loss[1] == pytest.approx(0.6 * 2500.0)
+    # ... and 40% in A, on top of A's ore producers' lost sales (ore has no ratio: sales count)
+    # and its ore buyers' gain from the glut (they get more than their 30/day, at a lower price).
+    got = r.shipments[0, 0, 0]
+    producers = 500.0 - r.pool_sold[0, 0] * price_a
+    buyers = (30.0 - got) * 10.0 + got * (price_a - 10.0)
+    assert r.gdp_loss[0] == pytest.approx(0.4 * 2500.0 + producers + buyers)

@@ -110,7 +110,9 @@ def test_the_supplier_outside_china_earns_the_rent_of_the_shortage(run: RunResul
 def test_gdp_loss_larger_for_the_more_dependent_side(run: RunResult) -> None:
     japan = run.outcomes.loc[0, "gdp_loss_pct.JP"]
     china = run.outcomes.loc[0, "gdp_loss_pct.CN"]
-    assert japan > 1.0
+    # Domestic value added only (carmakers' Japanese plants, a fifth of a car's value): more than
+    # the published one-year estimates' low end (NRI, 0.43%) for 14 months of curbs and a ban.
+    assert japan > 0.5
     assert abs(china) < 0.1
     assert japan > 10 * abs(china)
 
