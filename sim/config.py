@@ -257,7 +257,15 @@ class Economy(Strict):
     trust_loss: Share = Field(0.2, description="daily rate at which trust in a supplier falls to its fill rate")
     trust_recovery: Share = Field(0.005, description="daily rate at which trust recovers (slow: memory)")
     switching_days: Positive = Field(120.0, description="ramp-up delay: days to move a supplier mix to its target")
-    incumbent_pull: Share = Field(0.002, description="daily pull of the mix back to the cheaper incumbent mix")
+    incumbent_pull: Share = Field(
+        0.002,
+        description="daily pull of the mix back to the incumbent mix, while that is cheaper by more than switching_cost",
+    )
+    switching_cost: Share = Field(
+        0.1,
+        description="share of the landed price a buyer gives up to switch back to its incumbent suppliers "
+        "(re-qualification, contract terms): below it, a qualified new supplier is kept",
+    )
     substitution_premium: Annotated[float, Field(ge=1.0, allow_inf_nan=False)] = Field(
         1.5, description="cost multiple of substituting a missing non-critical input"
     )

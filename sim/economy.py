@@ -37,8 +37,9 @@ The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Marke
    on a fully open route is pulled towards it at the same speed (so a price that rose behind a
    ban comes down once the ban is lifted, even when the local market already clears).
 8. *Adaptation* (``_adapt_suppliers``, ``_grow_capacity``): firms' trust in each supplier falls quickly to its fill rate and recovers slowly;
-   supplier mixes move towards trusted suppliers over ``switching_days`` (the ramp-up delay) and
-   back towards the cheaper incumbent mix by ``incumbent_pull``. Background producers order new
+   supplier mixes move towards trusted suppliers over ``switching_days`` (the ramp-up delay), and
+   back towards the incumbent mix by ``incumbent_pull`` only while it is cheaper by more than the
+   ``switching_cost`` and its routes are open (diversification lasts). Background producers order new
    capacity against unmet demand, which arrives after the product's ``ramp_up_days``, up to a cap.
 9. *GDP-loss proxy* (``_gdp_loss``, computed before prices move) per country: lost domestic value
    added of firms (split by where their plants are; revenue less modelled and bought-in inputs,
@@ -75,6 +76,7 @@ class EconomyParams:
     switching_days: float = 120.0
     incumbent_pull: float = 0.002
     substitution_premium: float = 1.5
+    switching_cost: float = 0.1
     supply_elasticity: float = 1.0
 
 
@@ -814,7 +816,12 @@ def _prices(world: World, state: State, day: _Day) -> None:
 
 def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     """Stage 8a: trust falls fast to each supplier's fill rate and recovers slowly; supplier mixes
-    (firms' and background buyers') move towards trusted suppliers and back to the incumbents."""
+    (firms' and background buyers') move towards trusted suppliers.
+
+    Diversification lasts: a buyer drifts back towards its incumbent (baseline) mix only while
+    that mix is cheaper, landed (price x (1 + duty)), than its current one by more than the
+    switching cost, and none of its incumbent routes is restricted. A supplier it has qualified
+    stays unless the incumbent undercuts it by more than the cost of switching back."""
     prm = world.params
     n_c, n_p = world.n_countries, world.n_products
     pair_mix, fill = day.pair_mix, day.fill
@@ -835,8 +842,15 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     target_mix -= pair_mix
     target_mix /= prm.switching_days
     target_mix += pair_mix
+    landed = (state.price[:, None, :] * day.terms.one_plus_duty).transpose(1, 2, 0)  # (I, P, E)
+    closed = ~day.terms.open_route.transpose(1, 2, 0)  # (I, P, E) restricted or under a quota
+    landed_rows = landed.reshape(n_c * n_p, n_c).take(world.pair_cell, axis=0)  # (K, E)
+    closed_rows = closed.reshape(n_c * n_p, n_c).take(world.pair_cell, axis=0)
+    drift = (_row_sums(world.pair_mix0 * landed_rows) < (1.0 - prm.switching_cost) * _row_sums(pair_mix * landed_rows)) & ~(
+        (world.pair_mix0 > 0) & closed_rows
+    ).any(axis=1)
     pull = world.pair_mix0 - pair_mix
-    pull *= prm.incumbent_pull
+    pull *= (prm.incumbent_pull * drift)[:, None]
     target_mix += pull
     # Back into the (F, P, E) state: each pair's E shares are one contiguous 8E-byte row, so
     # viewing rows as opaque records makes the scatter a plain 1-d put (much faster than
@@ -848,10 +862,13 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     bg_weighted = state.bg_mix * attract
     bg_total = bg_weighted.sum(axis=2, keepdims=True)
     bg_target = np.where(bg_total > 0, bg_weighted / bg_total, state.bg_mix)
+    bg_drift = ((world.bg_mix0 * landed).sum(axis=2) < (1.0 - prm.switching_cost) * (state.bg_mix * landed).sum(axis=2)) & ~(
+        (world.bg_mix0 > 0) & closed
+    ).any(axis=2)
     state.bg_mix = (
         state.bg_mix
         + (bg_target - state.bg_mix) / prm.switching_days
-        + prm.incumbent_pull * (world.bg_mix0 - state.bg_mix)
+        + (prm.incumbent_pull * bg_drift)[:, :, None] * (world.bg_mix0 - state.bg_mix)
     )
 
 

@@ -212,6 +212,7 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
             switching_days=econ.switching_days,
             incumbent_pull=econ.incumbent_pull,
             substitution_premium=econ.substitution_premium,
+            switching_cost=econ.switching_cost,
             supply_elasticity=econ.supply_elasticity,
         ),
     )

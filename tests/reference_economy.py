@@ -350,12 +350,16 @@ def _adapt_suppliers(world: World, state: State, policy: Policy, d: SimpleNamesp
     new_mix = state.mix.copy()
     for f in range(F):
         for p in range(P):
-            new_mix[f, p] = _moved_mix(state.mix[f, p], world.mix0[f, p], world.firm_home[f], p, state, policy, prm)
+            new_mix[f, p] = _moved_mix(
+                state.mix[f, p], world.mix0[f, p], world.firm_home[f], p, state, policy, prm, d.under_quota
+            )
     state.mix = new_mix
     new_bg_mix = state.bg_mix.copy()
     for i in range(C):
         for p in range(P):
-            new_bg_mix[i, p] = _moved_mix(state.bg_mix[i, p], world.bg_mix0[i, p], i, p, state, policy, prm)
+            new_bg_mix[i, p] = _moved_mix(
+                state.bg_mix[i, p], world.bg_mix0[i, p], i, p, state, policy, prm, d.under_quota
+            )
     state.bg_mix = new_bg_mix
 
 
@@ -377,16 +381,26 @@ def _grow_capacity(world: World, state: State, d: SimpleNamespace) -> None:
     state.bg_capacity = state.bg_capacity + arriving
 
 
-def _moved_mix(mix: np.ndarray, mix0: np.ndarray, i: int, p: int, state: State, policy: Policy, prm) -> list[float]:  # type: ignore[no-untyped-def]
+def _moved_mix(  # type: ignore[no-untyped-def]
+    mix: np.ndarray, mix0: np.ndarray, i: int, p: int, state: State, policy: Policy, prm, under_quota: np.ndarray
+) -> list[float]:
     """One buyer's supplier shares for (importer ``i``, product ``p``) after a day: a step of
-    1/switching_days towards trusted, duty-free suppliers, and a pull back to the incumbent mix."""
+    1/switching_days towards trusted, duty-free suppliers, and a pull back to the incumbent mix
+    while that is cheaper landed by more than the switching cost and all its routes are open."""
     C = len(mix)
     weights = [mix[e] * state.trust[e, i, p] / (1.0 + policy.duty[e, i, p]) for e in range(C)]
     total = sum(weights)
+    landed = [state.price[e, p] * (1.0 + policy.duty[e, i, p]) for e in range(C)]
+    incumbent_cost = sum(mix0[e] * landed[e] for e in range(C))
+    current_cost = sum(mix[e] * landed[e] for e in range(C))
+    incumbent_open = all(
+        mix0[e] <= 0 or (policy.allow[e, i, p] >= 1.0 and not under_quota[e, i, p]) for e in range(C)
+    )
+    pull = prm.incumbent_pull if incumbent_open and incumbent_cost < (1.0 - prm.switching_cost) * current_cost else 0.0
     moved = []
     for e in range(C):
         target = weights[e] / total if total > 0 else mix[e]
-        moved.append(mix[e] + (target - mix[e]) / prm.switching_days + prm.incumbent_pull * (mix0[e] - mix[e]))
+        moved.append(mix[e] + (target - mix[e]) / prm.switching_days + pull * (mix0[e] - mix[e]))
     return moved
 
 

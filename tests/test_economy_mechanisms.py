@@ -262,3 +262,58 @@ def test_gdp_loss_counts_value_added_where_the_plants_are() -> None:
     producers = 500.0 - r.pool_sold[0, 0] * price_a
     buyers = (30.0 - got) * 10.0 + got * (price_a - 10.0)
     assert r.gdp_loss[0] == pytest.approx(0.4 * 2500.0 + producers + buyers)
+
+
+def adapt_mixes(world: World, state, price_a: float, price_b: float) -> None:  # type: ignore[no-untyped-def]
+    """Run stage 8a alone with every supplier delivering in full (trust stays 1) at these prices."""
+    from sim.economy import _adapt_suppliers, _Day, _policy_terms
+
+    state.price[0, 0], state.price[1, 0] = price_a, price_b
+    day = _Day(terms=_policy_terms(world, Policy.free_trade(world)))
+    day.pair_mix = np.zeros((0, world.n_countries))
+    day.mix_rows = state.mix.reshape(-1, world.n_countries)
+    day.fill = np.ones_like(world.flow0)
+    day.demand = world.flow0.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):  # as step() runs its stages
+        _adapt_suppliers(world, state, day)
+
+
+@pytest.mark.parametrize(
+    ("price_a", "drifts"),
+    [
+        (10.0, False),  # as cheap as the new supplier: no reason to switch back
+        (8.5, False),  # cheaper, but by less than the 10% switching cost: 8.5 >= 0.9 x (8.5 + 10) / 2
+        (8.0, True),  # cheaper by more: 8 < 0.9 x (8 + 10) / 2 = 8.1
+    ],
+)
+def test_diversification_lasts_unless_the_incumbent_is_cheaper_by_more_than_the_switching_cost(
+    price_a: float, drifts: bool
+) -> None:
+    world = spot_world()  # C's buyers bought all their ore from A at baseline
+    assert world.params.switching_cost == pytest.approx(0.1) and world.params.incumbent_pull == pytest.approx(0.002)
+    state = initial_state(world)
+    state.bg_mix[2, 0] = [0.5, 0.5, 0.0]  # they have qualified B for half of it
+    adapt_mixes(world, state, price_a, 10.0)
+    # All suppliers delivered and no duty: the trusted target is the current mix, so only the pull
+    # back to the incumbent can move it: 0.002 x (1 - 0.5) towards A.
+    expected = [0.501, 0.499, 0.0] if drifts else [0.5, 0.5, 0.0]
+    np.testing.assert_allclose(state.bg_mix[2, 0], expected, rtol=1e-12)
+
+
+def test_no_drift_back_to_an_incumbent_still_restricted() -> None:
+    world = spot_world()
+    state = initial_state(world)
+    state.bg_mix[2, 0] = [0.5, 0.5, 0.0]
+    state.price[0, 0] = 5.0  # A is far cheaper ...
+    licensing = Measure(kind="export_licensing", actor=0, targets=np.array([False, False, True]),
+                        products=np.array([True]), enforcement=0.5, approval_rate=0.5)
+    from sim.economy import _adapt_suppliers, _Day, _policy_terms
+
+    day = _Day(terms=_policy_terms(world, policy_from_measures(world, [licensing], 0)))
+    day.pair_mix, day.mix_rows = np.zeros((0, 3)), state.mix.reshape(-1, 3)
+    day.fill, day.demand = np.ones_like(world.flow0), world.flow0.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        _adapt_suppliers(world, state, day)
+    # ... but its route to C is under licensing: the mix does not drift back (the duty-free,
+    # fully trusted target is the current mix).
+    np.testing.assert_allclose(state.bg_mix[2, 0], [0.5, 0.5, 0.0], rtol=1e-12)

@@ -62,7 +62,7 @@ def test_price_spikes_outside_china_but_not_inside(run: RunResult, product: str)
     assert japan[BAN_DAY + 60] > 5.0
     # Inside China the curb strands supply at home: the price never rises and ends lower.
     assert china.max() <= 1.0 + 1e-9
-    assert china[-1] < 0.9
+    assert china[-1] < 0.95  # light rare earths about 0.91, heavy about 0.41 (issue 9 numbers)
     # Other importers feel it too (China's own exports are unaffected, but Japan's buyers bid for
     # third-country supply), less than Japan.
     for country in ("US", "KR", "ROW"):
