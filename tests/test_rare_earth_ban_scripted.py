@@ -144,3 +144,15 @@ def test_events_explain_each_scripted_measure(run: RunResult) -> None:
     assert set(events["rule"]) == {"schedule"}
     assert all(events["reason"].str.startswith("scripted"))
     assert run.outcomes.loc[0, "path"] == " > ".join(f"CN:{a}" for a in events["action"])
+
+
+@pytest.mark.parametrize("product", [*REE, "electronic_components"])
+def test_outcomes_count_the_days_a_price_sits_at_the_cap(run: RunResult, product: str) -> None:
+    """price_cap_days flags answers that hinge on the guard rail: the days on which the product's
+    price is at max_price_multiple in some country, recounted here from the price series."""
+    cap = load_scenario(SCENARIO).economy.max_price_multiple
+    prices = run.timeseries[(run.timeseries["variable"] == "price_multiple") & (run.timeseries["product"] == product)]
+    at_cap = prices.groupby("day", observed=True)["value"].max() >= (1 - 1e-9) * cap
+    assert run.outcomes.loc[0, f"price_cap_days.{product}"] == int(at_cap.sum())
+    if product == "electronic_components":
+        assert int(at_cap.sum()) == 0  # untouched by the curbs
