@@ -317,3 +317,31 @@ def test_no_drift_back_to_an_incumbent_still_restricted() -> None:
     # ... but its route to C is under licensing: the mix does not drift back (the duty-free,
     # fully trusted target is the current mix).
     np.testing.assert_allclose(state.bg_mix[2, 0], [0.5, 0.5, 0.0], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "expected"),
+    [
+        ({"plants": {"A": 0.5, "Z": 0.5}}, "firms.miner.plants.Z", "a country of the scenario"),
+        ({"value_added_ratio": 0.1}, "products.ore.value_added_ratio", "at least firm miner's margin (0.2)"),
+    ],
+)
+def test_plants_and_value_added_ratios_are_checked(change: dict, key: str, expected: str) -> None:
+    from sim.config import scenario_from_raw
+    from sim.errors import ScenarioError
+    from sim.world import build_world
+
+    raw = {
+        "name": "exporter", "horizon_days": 10,
+        "countries": {c: {"gdp": 100.0} for c in "AB"},
+        "products": {"ore": {"tier": "civilian", "unit": "t", "baseline_price": 10.0, "elasticity": 0.5}},
+        "trade": [{"exporter": "A", "importer": "A", "product": "ore", "volume": 50 * 365.0}],
+        "firms": {"miner": {"country": "A", "product": "ore", "baseline_output": 20 * 365.0, "margin": 0.2}},
+    }
+    if "plants" in change:
+        raw["firms"]["miner"]["plants"] = change["plants"]
+    else:
+        raw["products"]["ore"].update(change)
+    with pytest.raises(ScenarioError) as error:
+        build_world(scenario_from_raw(raw, "w.toml"), "w.toml")
+    assert key in str(error.value) and expected in str(error.value)
