@@ -167,6 +167,11 @@ class Product(Strict):
     price_adjustment: Share | None = Field(
         None, description="this product's price adjustment speed (default: economy.price_adjustment)"
     )
+    value_added_ratio: Share | None = Field(
+        None,
+        description="value added as a share of output (input-output tables); firms making it buy the rest of their "
+        "inputs in, so only this share of a lost sale is lost GDP. Default: revenue less the modelled inputs",
+    )
 
 
 class TradeFlow(Strict):
@@ -214,6 +219,11 @@ class Firm(Strict):
     margin: _ranged(1e-6, 1.0) = Field(0.08, description="baseline profit as a share of revenue; 1e-6 to 1 (losses are shares of it)")
     fixed_cost_share: Share = Field(0.4, description="share of non-input costs that do not scale with output")
     influence: Share = Field(0.5, description="weight of the firm's lobbying at home")
+    plants: dict[Name, Share] | None = Field(
+        None,
+        description="share of output made in each country (sums to 1): where the firm's value added, and so its "
+        "GDP loss, is counted. Default: all in `country`",
+    )
     description: Text = ""
     rules: list[RuleSpec] = Field(
         default_factory=list, description="the firm's decision rules (e.g. lobby, diversify); lobbying is on by default"
@@ -224,6 +234,12 @@ class Firm(Strict):
     @classmethod
     def _sales_sum(cls, value: dict[str, float] | None) -> dict[str, float] | None:
         _check_sums_to_one(value, "sales shares")
+        return value
+
+    @field_validator("plants")
+    @classmethod
+    def _plants_sum(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        _check_sums_to_one(value, "plant shares")
         return value
 
 
@@ -328,7 +344,15 @@ class Economy(Strict):
     switching_days: _ranged(1.0, float(MAX_DAYS)) = Field(
         120.0, description="ramp-up delay: days to move a supplier mix to its target; 1 to 36500 (a step never overshoots)"
     )
-    incumbent_pull: Share = Field(0.002, description="daily pull of the mix back to the cheaper incumbent mix")
+    incumbent_pull: Share = Field(
+        0.002,
+        description="daily pull of the mix back to the incumbent mix, while that is cheaper by more than switching_cost",
+    )
+    switching_cost: Share = Field(
+        0.1,
+        description="share of the landed price a buyer gives up to switch back to its incumbent suppliers "
+        "(re-qualification, contract terms): below it, a qualified new supplier is kept",
+    )
     substitution_premium: _ranged(1.0, 1000.0) = Field(
         1.5, description="cost multiple of substituting a missing non-critical input; 1 to 1000"
     )

@@ -7,39 +7,45 @@ turned into arrays by :func:`policy_from_measures`).
 Indices: ``c``/``e``/``i`` countries (exporter ``e``, importer ``i``), ``p`` products, ``f`` firms.
 Quantities are product units per day; money is USD per day.
 
-The daily step, in order (DESIGN.md "Firms", "Markets and prices"):
+The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Markets and prices"):
 
-1. *Capacity*: each firm can make ``min(capacity, critical inventory / recipe)`` from its stock
+1. *Capacity* (``_capacity``): each firm can make ``min(capacity, critical inventory / recipe)`` from its stock
    at the start of the day.
-2. *Orders*: final-goods firms plan output for the markets still open to them; pool firms plan on
+2. *Orders* (``_orders``): final-goods firms plan output for the markets still open to them; pool firms plan on
    yesterday's sales. Orders = recipe x plan + inventory gap / ``replenish_days``, split across
    supplier countries by each firm's supplier mix. Background buyers' demand responds to price.
-3. *Measures and supply*: bans, licensing and import bans scale what may ship (``allow``); duties
+3. *Measures and supply* (``_supply``): bans, licensing and import bans scale what may ship (``allow``); duties
    raise costs. A country's pool of a product = its firms' offers + background producers'
    capacity, scaled down when the price obtainable in the markets still open is below baseline.
-4. *Rationing*: a pool short of supply fills all allowed orders pro rata; quotas then cap flows.
-   *Spot market*: orders a short pool could not fill are offered, the same day, to the pools that
+4. *Rationing* (``_ration``): a pool short of supply fills all allowed orders pro rata; quotas then cap flows.
+   *Spot market* (``_spot_market``): orders a short pool could not fill are offered, the same day, to the pools that
    still have supply to spare and are fully open to the buyer (not restricted, not under a quota),
    in proportion to their spare supply; each pool fills its spot orders pro rata. Every buyer gets
    the same share of its rationed orders (its importer's spot rate), so a glut in one country (e.g.
    behind a ban just lifted) reaches the short ones at once rather than through slow switching.
-5. *Receipts, production*: firms receive their share, produce up to the binding critical input
+5. *Receipts, production* (``_receive_and_produce``): firms receive their share, produce up to the binding critical input
    (Leontief); a missing non-critical input is substituted at ``substitution_premium``.
-6. *Sales and profit*: pool firms sell their share of pool shipments at the producer's home price;
-   final-goods firms sell into open markets. Profit is booked against the baseline.
-7. *Prices*: per country and pool product, a multiplicative price adjustment towards clearing the
+6. *Sales and profit* (``_accounts``): pool firms sell their share of pool shipments, each unit
+   paid at its destination's price (duties are paid by the importer on top), so exporters earn
+   the rents of a shortage abroad; final-goods firms sell into open markets. Profit is booked
+   against the baseline.
+7. *Prices* (``_prices``): per country and pool product, a multiplicative price adjustment towards clearing the
    local market (received + supply stuck at home vs demand), with the product's elasticity.
    Export restrictions thus open a wedge: supply stuck inside the restricting country lowers the
    price there while shortage raises it outside. Arbitrage closes the wedge where trade is free:
    a price above the landed price (price x (1 + duty)) of a foreign pool that has supply left over
    on a fully open route is pulled towards it at the same speed (so a price that rose behind a
    ban comes down once the ban is lifted, even when the local market already clears).
-8. *Adaptation*: firms' trust in each supplier falls quickly to its fill rate and recovers slowly;
-   supplier mixes move towards trusted suppliers over ``switching_days`` (the ramp-up delay) and
-   back towards the cheaper incumbent mix by ``incumbent_pull``. Background producers order new
+8. *Adaptation* (``_adapt_suppliers``, ``_grow_capacity``): firms' trust in each supplier falls quickly to its fill rate and recovers slowly;
+   supplier mixes move towards trusted suppliers over ``switching_days`` (the ramp-up delay), and
+   back towards the incumbent mix by ``incumbent_pull`` only while it is cheaper by more than the
+   ``switching_cost`` and its routes are open (diversification lasts). Background producers order new
    capacity against unmet demand, which arrives after the product's ``ramp_up_days``, up to a cap.
-9. *GDP-loss proxy* per country: lost value added of firms and background producers, buyers' lost
-   inputs and higher prices, less export-licence rents and duty revenue.
+9. *GDP-loss proxy* (``_gdp_loss``, computed before prices move) per country: lost domestic value
+   added of firms (split by where their plants are; revenue less modelled and bought-in inputs,
+   so value added is the product's national-accounts share of output) and of background
+   producers (sales at destination prices, so export rents included),
+   buyers' lost inputs and higher prices, less duty revenue.
 """
 
 from __future__ import annotations
@@ -70,6 +76,7 @@ class EconomyParams:
     switching_days: float = 120.0
     incumbent_pull: float = 0.002
     substitution_premium: float = 1.5
+    switching_cost: float = 0.1
     supply_elasticity: float = 1.0
 
 
@@ -112,6 +119,14 @@ class World:
     params: EconomyParams = field(default_factory=EconomyParams)
     # Per-product price adjustment speed (default: params.price_adjustment for every product).
     product_price_adjustment: np.ndarray | None = None
+    # Value added as a share of output per product (national accounts), NaN where unknown: then a
+    # firm's value added is its revenue less its modelled inputs, and background producers' is
+    # their sales. Where known, the rest of the intermediate inputs (parts, materials, services
+    # not modelled) is bought in at a fixed cost per unit.
+    value_added_ratio: np.ndarray | None = None  # (P,)
+    # Where firms produce: share of each firm's output (and value added) made in each country
+    # (default: all at home). Only value added is split; firms still buy and sell from home.
+    plant_share: np.ndarray | None = None  # (F, C)
 
     # Derived baseline quantities (filled by __post_init__).
     base_use: np.ndarray = field(init=False)  # (F, P) input units per day at baseline
@@ -156,7 +171,10 @@ class World:
     producers_pool: np.ndarray = field(init=False)
     producers_base_share: np.ndarray = field(init=False)
     base_value_added: np.ndarray = field(init=False)  # (F,)
+    bought_in_per_unit: np.ndarray = field(init=False)  # (F,) unmodelled intermediate inputs per unit
     bg_base_value: np.ndarray = field(init=False)  # (C, P) background producers' baseline sales
+    bg_bought_in: np.ndarray = field(init=False)  # (P,) their intermediate inputs per unit (USD)
+    bg_base_value_added: np.ndarray = field(init=False)  # (C, P)
     cross_border: np.ndarray = field(init=False)  # (E, I, 1) 1 off the diagonal
     pool_cell: np.ndarray = field(init=False)  # (C, P) flat index c * P + p
     bg_mix0: np.ndarray = field(init=False)  # (I, P, E) their baseline supplier shares
@@ -223,8 +241,24 @@ class World:
             self.producers_base_share = np.where(
                 base_total[self.producers_pool] > 0, producers_base / base_total[self.producers_pool], 0.0
             )
-        self.base_value_added = self.base_revenue - self.base_input_cost
+        ratio = np.full(n_p, np.nan) if self.value_added_ratio is None else np.asarray(self.value_added_ratio, float)
+        self.value_added_ratio = ratio
+        firm_ratio = ratio[self.firm_product]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            unit_inputs = np.where(self.base_output > 0, self.base_input_cost / self.base_output, 0.0)
+        # Bought-in inputs per unit so that baseline value added = ratio x revenue (none if the
+        # modelled inputs already leave less than that).
+        self.bought_in_per_unit = np.where(
+            np.isnan(firm_ratio), 0.0,
+            np.maximum(self.base_price[self.firm_product] * (1.0 - np.nan_to_num(firm_ratio)) - unit_inputs, 0.0),
+        )
+        self.base_value_added = self.base_revenue - self.base_input_cost - self.bought_in_per_unit * self.base_output
         self.bg_base_value = self.bg_output0 * self.base_price
+        self.bg_bought_in = np.where(np.isnan(ratio), 0.0, (1.0 - np.nan_to_num(ratio)) * self.base_price)
+        self.bg_base_value_added = self.bg_output0 * (self.base_price - self.bg_bought_in)[None, :]
+        if self.plant_share is None:
+            self.plant_share = np.zeros((self.n_firms, n_c))
+            self.plant_share[np.arange(self.n_firms), self.firm_home] = 1.0
         self.cross_border = 1.0 - np.eye(n_c)[:, :, None]
         self.pool_cell = np.arange(n_c * n_p).reshape(n_c, n_p)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -485,166 +519,293 @@ def _binding_input(world: World, stock: np.ndarray) -> np.ndarray:
 
 
 def step(world: World, state: State, policy: Policy) -> DayResult:
-    """Advance ``state`` by one day in place and return the day's flows and accounts."""
+    """Advance ``state`` by one day in place and return the day's flows and accounts.
+
+    One named function per stage of the module docstring, in this order; each reads what the
+    earlier stages left on the day's scratchpad (:class:`_Day`) and adds its own results."""
     # Divisions below guard their own zero denominators with np.where; silence the warnings once.
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _step(world, state, policy)
+        day = _Day(terms=_policy_terms(world, policy))
+        _capacity(world, state, day)
+        _orders(world, state, policy, day)
+        _supply(world, state, policy, day)
+        _ration(world, policy, day)
+        _spot_market(world, day)
+        _receive_and_produce(world, state, day)
+        _accounts(world, state, policy, day)
+        _gdp_loss(world, state, policy, day)
+        _prices(world, state, day)
+        _adapt_suppliers(world, state, day)
+        _grow_capacity(world, state, day)
+        state.last_output = day.output
+        state.day += 1
+        return DayResult(
+            shipments=day.shipments,
+            demand=day.demand,
+            fill=day.fill,
+            output=day.output,
+            revenue=day.revenue,
+            input_cost=day.input_cost,
+            profit=day.profit,
+            received=day.received,
+            gdp_loss=day.gdp_loss,
+            pool_sold=day.pool_sold,
+            spot=day.spot,
+        )
 
 
-def _step(world: World, state: State, policy: Policy) -> DayResult:
-    # Firm x input quantities are worked on the K (firm, input) pairs (``pair_*``, see World), not
-    # on the mostly empty (F, P) grid. Sums keep the order of the earlier dense formulation (same
-    # einsum over (K, E) rows, input costs summed over dense (F, P) rows), so results are
-    # bit-identical to it; only the work skipped is work on zeros.
+@dataclass(slots=True)
+class _Day:
+    """The day's intermediate arrays, filled stage by stage (shapes as in :class:`DayResult`).
+
+    Firm x input quantities are worked on the K (firm, input) pairs (``pair_*``, see World), not
+    on the mostly empty (F, P) grid. Sums keep the order of the earlier dense formulation (same
+    einsum over (K, E) rows, input costs summed over dense (F, P) rows), so results are
+    bit-identical to it; only the work skipped is work on zeros."""
+
+    terms: _PolicyTerms
+    stock: np.ndarray = None  # type: ignore[assignment]  # (K,) inputs on hand at the start of the day
+    can_make: np.ndarray = None  # type: ignore[assignment]  # (F,)
+    planned: np.ndarray = None  # type: ignore[assignment]  # (F,)
+    pair_orders: np.ndarray = None  # type: ignore[assignment]  # (K,)
+    pair_mix: np.ndarray = None  # type: ignore[assignment]  # (K, E)
+    mix_rows: np.ndarray = None  # type: ignore[assignment]  # (F * P, E) view of state.mix
+    bg_demand: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
+    demand: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
+    open_total: np.ndarray = None  # type: ignore[assignment]  # (E, P) orders on allowed routes
+    offered: np.ndarray = None  # type: ignore[assignment]  # (F_pool,)
+    bg_offer: np.ndarray = None  # type: ignore[assignment]  # (C, P)
+    supply: np.ndarray = None  # type: ignore[assignment]  # (E, P)
+    pool_fill: np.ndarray = None  # type: ignore[assignment]  # (E, P)
+    fill: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
+    contract: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
+    any_rationed: bool = False
+    rationed: np.ndarray = None  # type: ignore[assignment]  # (E, I, P) share of orders rationed
+    spot: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
+    spot_total: np.ndarray = None  # type: ignore[assignment]  # (I, P)
+    spot_rate: np.ndarray = None  # type: ignore[assignment]  # (I, P)
+    shipments: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
+    pair_received: np.ndarray = None  # type: ignore[assignment]  # (K,)
+    pair_spot: np.ndarray = None  # type: ignore[assignment]  # (K,)
+    received: np.ndarray = None  # type: ignore[assignment]  # (F, P)
+    pool_sold: np.ndarray = None  # type: ignore[assignment]  # (E, P)
+    output: np.ndarray = None  # type: ignore[assignment]  # (F,)
+    bg_sold: np.ndarray = None  # type: ignore[assignment]  # (C, P)
+    substituted: np.ndarray = None  # type: ignore[assignment]  # (K,)
+    revenue: np.ndarray = None  # type: ignore[assignment]  # (F,)
+    input_cost: np.ndarray = None  # type: ignore[assignment]  # (F,)
+    profit: np.ndarray = None  # type: ignore[assignment]  # (F,)
+    gdp_loss: np.ndarray = None  # type: ignore[assignment]  # (C,)
+    unit_value: np.ndarray = None  # type: ignore[assignment]  # (E, P) what a pool's producers earn per unit sold
+
+
+def _capacity(world: World, state: State, day: _Day) -> None:
+    """Stage 1: what each producer could make today, from inputs on hand at the start of the day."""
+    day.stock = state.inventory.take(world.pair_row)  # (K,)
+    day.can_make = np.minimum(world.capacity, _binding_input(world, day.stock))
+
+
+def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
+    """Stage 2: plans and orders of modelled firms (by supplier mix) and background buyers."""
     prm = world.params
-    n_c, n_p, n_f = world.n_countries, world.n_products, world.n_firms
-    base_price = world.base_price
-    terms = _policy_terms(world, policy)
-    one_plus_duty = terms.one_plus_duty
-    kf, k_cell, k_row = world.pair_firm, world.pair_cell, world.pair_row
-    price = state.price
-
-    # 1. What each producer could make today, from inputs on hand at the start of the day.
-    stock = state.inventory.take(k_row)  # (K,)
-    can_make = np.minimum(world.capacity, _binding_input(world, stock))
-
-    # 2. Plans and orders.
-    planned = np.minimum(world.capacity, np.where(world.firm_final, terms.final_plan, state.last_output))
-    gap = np.maximum(world.pair_stock_target - stock, 0.0)
-    pair_orders = world.pair_recipe * planned[kf] + gap / prm.replenish_days  # (K,)
+    n_c, n_p = world.n_countries, world.n_products
+    day.planned = np.minimum(world.capacity, np.where(world.firm_final, day.terms.final_plan, state.last_output))
+    gap = np.maximum(world.pair_stock_target - day.stock, 0.0)
+    day.pair_orders = world.pair_recipe * day.planned[world.pair_firm] + gap / prm.replenish_days  # (K,)
     if not state.mix.flags.c_contiguous or state.mix.dtype != np.float64:
         state.mix = np.ascontiguousarray(state.mix, dtype=np.float64)
-    mix_rows = state.mix.reshape(-1, n_c)  # (F * P, E) view: pairs are written back through it
-    pair_mix = mix_rows.take(k_row, axis=0)  # (K, E)
+    day.mix_rows = state.mix.reshape(-1, n_c)  # (F * P, E) view: pairs are written back through it
+    day.pair_mix = day.mix_rows.take(world.pair_row, axis=0)  # (K, E)
     # Orders by (pair, source) summed into (E, I, P) in one bincount (each cell adds its pairs in
     # ascending order, as a per-source bincount would).
     firm_demand = np.bincount(
-        world.pair_demand_bin, weights=(pair_orders[:, None] * pair_mix).ravel(), minlength=n_c * n_c * n_p
+        world.pair_demand_bin, weights=(day.pair_orders[:, None] * day.pair_mix).ravel(), minlength=n_c * n_c * n_p
     ).reshape(n_c, n_c, n_p)
-    rel_price = price / base_price[None, :]  # (I, P)
+    rel_price = state.price / world.base_price[None, :]  # (I, P)
     bg_orders = (world.bg_total0[:, :, None] * state.bg_mix).transpose(2, 0, 1)  # (E, I, P)
-    bg_demand = bg_orders * (rel_price[None, :, :] * one_plus_duty) ** (-world.elasticity)
-    demand = firm_demand + bg_demand
+    day.bg_demand = bg_orders * (rel_price[None, :, :] * day.terms.one_plus_duty) ** (-world.elasticity)
+    day.demand = firm_demand + day.bg_demand
 
-    # Supply offered. Pool producers offer less when the price they can get has fallen below
-    # baseline (short-run supply elasticity). That price is the average over the markets still
-    # open to them, weighted by what those markets order: a producer whose exports are blocked
-    # to one country still sells at full price to the others, so a ban does not starve third
-    # markets; only the home glut of a restricting country depresses its producers' offers.
-    open_orders = demand * policy.allow  # (E, I, P)
-    open_total = open_orders.sum(axis=1)  # (E, P)
-    obtainable = np.where(open_total > 0, (open_orders * price[None, :, :]).sum(axis=1) / open_total, price)
-    willing = np.minimum(obtainable / base_price[None, :], 1.0) ** prm.supply_elasticity  # (E, P)
-    pf = world.pool_firms
-    pool_of_firm = world.firm_pool[pf]
-    offered = can_make[pf] * willing.take(pool_of_firm)  # (F_pool,) only pool firms offer to pools
-    firm_offer_pool = np.bincount(pool_of_firm, weights=offered, minlength=n_c * n_p)
-    bg_offer = state.bg_capacity * willing
-    supply = firm_offer_pool.reshape(n_c, n_p) + bg_offer  # (E, P)
 
-    # 3-4. Measures, then pro-rata rationing at each pool, then quotas.
-    allowed_total = open_total
-    pool_fill = np.where(allowed_total > supply, supply / allowed_total, 1.0)
-    fill = policy.allow * pool_fill[:, None, :]
+def _supply(world: World, state: State, policy: Policy, day: _Day) -> None:
+    """Stage 3: supply offered to each pool.
+
+    Pool producers offer less when the price they can get has fallen below baseline (short-run
+    supply elasticity). That price is the average over the markets still open to them, weighted
+    by what those markets order: a producer whose exports are blocked to one country still sells
+    at full price to the others, so a ban does not starve third markets; only the home glut of a
+    restricting country depresses its producers' offers."""
+    n_c, n_p = world.n_countries, world.n_products
+    price = state.price
+    open_orders = day.demand * policy.allow  # (E, I, P)
+    day.open_total = open_orders.sum(axis=1)  # (E, P)
+    obtainable = np.where(
+        day.open_total > 0, (open_orders * price[None, :, :]).sum(axis=1) / day.open_total, price
+    )
+    willing = np.minimum(obtainable / world.base_price[None, :], 1.0) ** world.params.supply_elasticity  # (E, P)
+    pool_of_firm = world.firm_pool[world.pool_firms]
+    day.offered = day.can_make[world.pool_firms] * willing.take(pool_of_firm)  # (F_pool,) only pool firms offer
+    firm_offer_pool = np.bincount(pool_of_firm, weights=day.offered, minlength=n_c * n_p)
+    day.bg_offer = state.bg_capacity * willing
+    day.supply = firm_offer_pool.reshape(n_c, n_p) + day.bg_offer  # (E, P)
+
+
+def _ration(world: World, policy: Policy, day: _Day) -> None:
+    """Stage 4: measures scale what may ship, a short pool fills allowed orders pro rata, quotas
+    then cap flows."""
+    allowed_total = day.open_total
+    day.pool_fill = np.where(allowed_total > day.supply, day.supply / allowed_total, 1.0)
+    fill = policy.allow * day.pool_fill[:, None, :]
+    demand = day.demand
     for q in policy.quotas:
         shipped = (demand[q.exporter] * fill[q.exporter])[q.importers].sum(axis=0)  # (P,)
         scale = np.where(q.products & (shipped > q.cap), q.cap / shipped, 1.0)
         fill[q.exporter][q.importers] *= scale[None, :]
-    contract = demand * fill
-    # Spot market for orders rationed at a short pool (pro rata, not bans or quotas). On most days
-    # no pool is short and there is nothing to re-route.
-    any_rationed = bool((pool_fill < 1.0).any())
-    if any_rationed:
-        rationed = policy.allow * (1.0 - pool_fill)[:, None, :]  # (E, I, P) share of orders rationed
-        wanted = (demand * rationed).sum(axis=0)  # (I, P) still wanted by each importer's buyers
-        spare = np.maximum(supply - contract.sum(axis=1), 0.0)  # (E, P)
-        weight = np.where(terms.open_route, spare[:, None, :], 0.0)  # (E, I, P)
-        weight_total = weight.sum(axis=0)  # (I, P)
-        spot_orders = np.where(weight_total > 0, wanted / weight_total, 0.0)[None, :, :] * weight
-        spot_ordered = spot_orders.sum(axis=1)  # (E, P)
-        spot_fill = np.where(spot_ordered > spare, spare / spot_ordered, 1.0)
-        spot = spot_orders * spot_fill[:, None, :]
-        spot_total = spot.sum(axis=0)  # (I, P)
-        spot_rate = np.where(wanted > 0, spot_total / wanted, 0.0)  # share of rationed orders served
-        shipments = contract + spot
-    else:
-        spot = np.zeros_like(contract)
-        shipments = contract
+    day.fill = fill
+    day.contract = demand * fill
+    day.any_rationed = bool((day.pool_fill < 1.0).any())
+    if day.any_rationed:
+        day.rationed = policy.allow * (1.0 - day.pool_fill)[:, None, :]
 
-    # 5. Receipts and production. A firm receives its orders times the mix-weighted fill rate of
-    # its suppliers into its home country (contracted over suppliers without an (F, P, E) product).
-    fill_rows = fill.transpose(1, 2, 0).reshape(n_c * n_p, n_c)  # (I * P, E) fill from each source
-    pair_received = pair_orders * np.einsum("ke,ke->k", pair_mix, fill_rows.take(k_cell, axis=0))
-    if any_rationed:  # each buyer gets its importer's spot rate on its rationed orders
-        rationed_rows = rationed.transpose(1, 2, 0).reshape(n_c * n_p, n_c)
-        pair_spot = pair_orders * np.einsum("ke,ke->k", pair_mix, rationed_rows.take(k_cell, axis=0)) * spot_rate.take(k_cell)
-        pair_received = pair_received + pair_spot
-    available = stock + pair_received
+
+def _spot_market(world: World, day: _Day) -> None:
+    """Stage 4b: orders rationed at a short pool (pro rata, not bans or quotas) go, the same day,
+    to pools with supply to spare on fully open routes, in proportion to their spare supply. On
+    most days no pool is short and there is nothing to re-route."""
+    if not day.any_rationed:
+        day.spot = np.zeros_like(day.contract)
+        day.shipments = day.contract
+        return
+    demand, supply = day.demand, day.supply
+    wanted = (demand * day.rationed).sum(axis=0)  # (I, P) still wanted by each importer's buyers
+    spare = np.maximum(supply - day.contract.sum(axis=1), 0.0)  # (E, P)
+    weight = np.where(day.terms.open_route, spare[:, None, :], 0.0)  # (E, I, P)
+    weight_total = weight.sum(axis=0)  # (I, P)
+    spot_orders = np.where(weight_total > 0, wanted / weight_total, 0.0)[None, :, :] * weight
+    spot_ordered = spot_orders.sum(axis=1)  # (E, P)
+    spot_fill = np.where(spot_ordered > spare, spare / spot_ordered, 1.0)
+    day.spot = spot_orders * spot_fill[:, None, :]
+    day.spot_total = day.spot.sum(axis=0)  # (I, P)
+    day.spot_rate = np.where(wanted > 0, day.spot_total / wanted, 0.0)  # share of rationed orders served
+    day.shipments = day.contract + day.spot
+
+
+def _receive_and_produce(world: World, state: State, day: _Day) -> None:
+    """Stage 5: receipts, the pool's sales split among its producers, final-goods output up to the
+    binding critical input (Leontief), substitution of missing non-critical inputs, stocks."""
+    n_c, n_p, n_f = world.n_countries, world.n_products, world.n_firms
+    k_cell, k_row = world.pair_cell, world.pair_row
+    # A firm receives its orders times the mix-weighted fill rate of its suppliers into its home
+    # country (contracted over suppliers without an (F, P, E) product).
+    fill_rows = day.fill.transpose(1, 2, 0).reshape(n_c * n_p, n_c)  # (I * P, E) fill from each source
+    pair_received = day.pair_orders * np.einsum("ke,ke->k", day.pair_mix, fill_rows.take(k_cell, axis=0))
+    if day.any_rationed:  # each buyer gets its importer's spot rate on its rationed orders
+        rationed_rows = day.rationed.transpose(1, 2, 0).reshape(n_c * n_p, n_c)
+        day.pair_spot = (
+            day.pair_orders
+            * np.einsum("ke,ke->k", day.pair_mix, rationed_rows.take(k_cell, axis=0))
+            * day.spot_rate.take(k_cell)
+        )
+        pair_received = pair_received + day.pair_spot
+    day.pair_received = pair_received
+    available = day.stock + pair_received
     input_limit = _binding_input(world, available)
-    pool_sold = shipments.sum(axis=1)  # (E, P)
+    day.pool_sold = day.shipments.sum(axis=1)  # (E, P)
     # Pool producers (modelled firms and one background producer per pool) share the pool's sales.
-    producers_offer = np.concatenate([offered, bg_offer.ravel()])
-    sold_by_producer = _pool_split(world.producers_pool, world.producers_base_share, producers_offer, pool_sold.ravel())
-    output = np.minimum(planned, input_limit)  # final-goods firms; pool firms' output is what they sold
+    pf = world.pool_firms
+    producers_offer = np.concatenate([day.offered, day.bg_offer.ravel()])
+    sold_by_producer = _pool_split(world.producers_pool, world.producers_base_share, producers_offer, day.pool_sold.ravel())
+    output = np.minimum(day.planned, input_limit)  # final-goods firms; pool firms' output is what they sold
     output[pf] = sold_by_producer[: pf.size]
-    bg_sold = sold_by_producer[pf.size :].reshape(n_c, n_p)
-    need = world.pair_recipe * output[kf]
+    day.output = output
+    day.bg_sold = sold_by_producer[pf.size :].reshape(n_c, n_p)
+    need = world.pair_recipe * output[world.pair_firm]
     used = np.where(world.pair_critical, need, np.minimum(need, available))
-    substituted = need - used
+    day.substituted = need - used
     inventory = state.inventory.copy()  # a new array, as the step has always returned
     inventory.put(k_row, np.maximum(available - used, 0.0))
     state.inventory = inventory
-    received = np.zeros((n_f, n_p))
-    received.put(k_row, pair_received)
+    day.received = np.zeros((n_f, n_p))
+    day.received.put(k_row, pair_received)
 
-    # 6. Sales, revenue, costs, profit.
-    revenue = output * price.take(world.firm_pool)  # pool firms sell at the home price
+
+def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
+    """Stage 6: sales, revenue, input costs (duties included), profit.
+
+    A pool's producers are paid what its buyers pay, less duties: each unit shipped to country
+    ``i`` earns ``i``'s price (the importer pays the duty on top, to its own government). So a
+    pool's unit value is its sales valued at destination prices over the units sold, and an
+    exporter whose buyers abroad pay more in a shortage (a licence holder, a supplier outside the
+    restricting country) earns that rent."""
+    n_c, n_p, n_f = world.n_countries, world.n_products, world.n_firms
+    k_cell = world.pair_cell
+    price, terms, output = state.price, day.terms, day.output
+    sales_value = (day.shipments * price[None, :, :]).sum(axis=1)  # (E, P) at destination prices
+    day.unit_value = np.where(day.pool_sold > 0, sales_value / np.where(day.pool_sold > 0, day.pool_sold, 1.0), price)
+    revenue = output * day.unit_value.take(world.firm_pool)  # pool firms: the pool's unit value
     ff = world.final_firms
     final_prices = price.take(world.final_price_index)  # (F_final, M) price of the firm's product in each market
     revenue[ff] = output[ff] * _row_sums(terms.market_split * final_prices)
     if terms.any_duty:
-        paid_rows = (fill * one_plus_duty).transpose(1, 2, 0).reshape(n_c * n_p, n_c)  # (I * P, E)
-        paid = pair_orders * np.einsum("ke,ke->k", pair_mix, paid_rows.take(k_cell, axis=0))
+        paid_rows = (day.fill * terms.one_plus_duty).transpose(1, 2, 0).reshape(n_c * n_p, n_c)  # (I * P, E)
+        paid = day.pair_orders * np.einsum("ke,ke->k", day.pair_mix, paid_rows.take(k_cell, axis=0))
         # Spot purchases pay the duties of the sources they came from, on average.
-        if any_rationed:
-            spot_duty = np.where(spot_total > 0, (spot * one_plus_duty).sum(axis=0) / np.where(spot_total > 0, spot_total, 1.0), 1.0)
-            paid = paid + pair_spot * spot_duty.take(k_cell)
+        if day.any_rationed:
+            spot_total = day.spot_total
+            spot_duty = np.where(
+                spot_total > 0,
+                (day.spot * terms.one_plus_duty).sum(axis=0) / np.where(spot_total > 0, spot_total, 1.0),
+                1.0,
+            )
+            paid = paid + day.pair_spot * spot_duty.take(k_cell)
     else:
-        paid = pair_received
-    pair_cost = (paid + substituted * prm.substitution_premium) * price.take(k_cell)
+        paid = day.pair_received
+    pair_cost = (paid + day.substituted * world.params.substitution_premium) * price.take(k_cell)
     dense_cost = np.zeros((n_f, n_p))  # summed as dense rows: the order (and bits) of the dense step
-    dense_cost.put(k_row, pair_cost)
-    input_cost = dense_cost.sum(axis=1)
-    profit = revenue - input_cost - world.other_cost_per_unit * output - world.fixed_cost
+    dense_cost.put(world.pair_row, pair_cost)
+    day.input_cost = dense_cost.sum(axis=1)
+    day.revenue = revenue
+    day.profit = revenue - day.input_cost - world.other_cost_per_unit * output - world.fixed_cost
 
-    # 9 (before prices move). GDP-loss proxy at today's prices.
-    value_added_loss = world.base_value_added - (revenue - input_cost)
-    loss = np.bincount(world.firm_home, weights=value_added_loss, minlength=n_c).astype(float)
-    loss += (world.bg_base_value - bg_sold * price).sum(axis=1)
-    bg_received = bg_demand * fill
-    if any_rationed:
-        bg_received = bg_received + bg_demand * rationed * spot_rate[None, :, :]
+
+def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
+    """Stage 9 (run before prices move): the GDP-loss proxy per country at today's prices."""
+    price, base_price = state.price, world.base_price
+    # Value added: revenue less modelled inputs less bought-in inputs (fixed per unit), counted in
+    # the countries where the firm's plants are.
+    value_added = day.revenue - day.input_cost - world.bought_in_per_unit * day.output
+    loss = (world.base_value_added - value_added) @ world.plant_share  # (C,)
+    bg_value_added = day.bg_sold * (day.unit_value - world.bg_bought_in[None, :])
+    loss += (world.bg_base_value_added - bg_value_added).sum(axis=1)
+    bg_received = day.bg_demand * day.fill
+    if day.any_rationed:
+        bg_received = bg_received + day.bg_demand * day.rationed * day.spot_rate[None, :, :]
     buyer_loss = ((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier).sum(axis=(0, 2))
-    buyer_loss += (bg_received * ((price[None, :, :] * one_plus_duty) - base_price)).sum(axis=(0, 2))
+    buyer_loss += (bg_received * ((price[None, :, :] * day.terms.one_plus_duty) - base_price)).sum(axis=(0, 2))
     loss += buyer_loss
-    rent = shipments * (price[None, :, :] - price[:, None, :]) * world.cross_border
-    loss -= rent.sum(axis=(1, 2))  # export-licence rents stay in the exporting country
-    if terms.any_duty:
-        duty_paid = shipments * policy.duty * price[None, :, :]
+    # (Export rents, destination price over home price, are in the producers' sales above.)
+    if day.terms.any_duty:
+        duty_paid = day.shipments * policy.duty * price[None, :, :]
         loss -= duty_paid.sum(axis=(0, 2))  # duty revenue of the importing country
+    day.gdp_loss = loss
 
-    # 7. Prices: multiplicative adjustment towards clearing each local pool-product market.
-    received_market = shipments.sum(axis=0)  # (I, P)
-    demanded_market = demand.sum(axis=0)
+
+def _prices(world: World, state: State, day: _Day) -> None:
+    """Stage 7: multiplicative adjustment towards clearing each local pool-product market, then
+    arbitrage towards the cheapest landed price of a foreign pool with supply left over."""
+    prm = world.params
+    price, base_price, one_plus_duty = state.price, world.base_price, day.terms.one_plus_duty
+    received_market = day.shipments.sum(axis=0)  # (I, P)
+    demanded_market = day.demand.sum(axis=0)
     # Supply stuck at home beyond the pool's usual idle capacity (e.g. held back by the exporter's
     # own controls) weighs on the home price.
-    stuck_at_home = np.maximum(supply - pool_sold - world.base_spare, 0.0)
+    stuck_at_home = np.maximum(day.supply - day.pool_sold - world.base_spare, 0.0)
     balance = np.where(demanded_market > 0, (received_market + stuck_at_home) / demanded_market, 1.0)
     balance = np.minimum(np.maximum(balance, 1e-9), 1e9)  # np.clip, without its Python overhead
     step_log = -world.price_speed[None, :] * np.log(balance) / world.elasticity[None, :]
     new_log = np.log(price) + np.where(~world.final[None, :], step_log, 0.0)
-    left_over = (supply - pool_sold) > 1e-9 * supply  # (E, P) pools with supply still unsold
-    landed = np.where(terms.arbitrage_route & left_over[:, None, :], price[:, None, :] * one_plus_duty, np.inf)
+    left_over = (day.supply - day.pool_sold) > 1e-9 * day.supply  # (E, P) pools with supply still unsold
+    landed = np.where(day.terms.arbitrage_route & left_over[:, None, :], price[:, None, :] * one_plus_duty, np.inf)
     parity = np.log(landed.min(axis=0))  # (I, P) cheapest landed price from a pool with spare supply
     above = (new_log > parity) & ~world.final[None, :]
     new_log = np.where(above, new_log - world.price_speed[None, :] * (new_log - np.where(above, parity, 0.0)), new_log)
@@ -652,13 +813,24 @@ def _step(world: World, state: State, policy: Policy) -> DayResult:
     hi = np.log(base_price * prm.max_price_multiple)
     state.price = np.exp(np.minimum(np.maximum(new_log, lo[None, :]), hi[None, :]))
 
-    # 8. Adaptation: trust, supplier mix, background capacity.
-    ordered = demand > 0
+
+def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
+    """Stage 8a: trust falls fast to each supplier's fill rate and recovers slowly; supplier mixes
+    (firms' and background buyers') move towards trusted suppliers.
+
+    Diversification lasts: a buyer drifts back towards its incumbent (baseline) mix only while
+    that mix is cheaper, landed (price x (1 + duty)), than its current one by more than the
+    switching cost, and none of its incumbent routes is restricted. A supplier it has qualified
+    stays unless the incumbent undercuts it by more than the cost of switching back."""
+    prm = world.params
+    n_c, n_p = world.n_countries, world.n_products
+    pair_mix, fill = day.pair_mix, day.fill
+    ordered = day.demand > 0
     falling = fill < state.trust
     rate = np.where(falling, prm.trust_loss, prm.trust_recovery)
     state.trust = np.where(ordered, state.trust + rate * (fill - state.trust), state.trust)
-    attract = (state.trust / one_plus_duty).transpose(1, 2, 0)  # (I, P, E)
-    weighted = pair_mix * attract.reshape(n_c * n_p, n_c).take(k_cell, axis=0)  # (K, E)
+    attract = (state.trust / day.terms.one_plus_duty).transpose(1, 2, 0)  # (I, P, E)
+    weighted = pair_mix * attract.reshape(n_c * n_p, n_c).take(world.pair_cell, axis=0)  # (K, E)
     total = _row_sums(weighted)[:, None]
     # weighted / total, or the current mix where nothing attracts (np.divide's where= is slow).
     attracting = total > 0
@@ -670,31 +842,45 @@ def _step(world: World, state: State, policy: Policy) -> DayResult:
     target_mix -= pair_mix
     target_mix /= prm.switching_days
     target_mix += pair_mix
+    landed = (state.price[:, None, :] * day.terms.one_plus_duty).transpose(1, 2, 0)  # (I, P, E)
+    closed = ~day.terms.open_route.transpose(1, 2, 0)  # (I, P, E) restricted or under a quota
+    landed_rows = landed.reshape(n_c * n_p, n_c).take(world.pair_cell, axis=0)  # (K, E)
+    closed_rows = closed.reshape(n_c * n_p, n_c).take(world.pair_cell, axis=0)
+    drift = (_row_sums(world.pair_mix0 * landed_rows) < (1.0 - prm.switching_cost) * _row_sums(pair_mix * landed_rows)) & ~(
+        (world.pair_mix0 > 0) & closed_rows
+    ).any(axis=1)
     pull = world.pair_mix0 - pair_mix
-    pull *= prm.incumbent_pull
+    pull *= (prm.incumbent_pull * drift)[:, None]
     target_mix += pull
     # Back into the (F, P, E) state: each pair's E shares are one contiguous 8E-byte row, so
     # viewing rows as opaque records makes the scatter a plain 1-d put (much faster than
     # fancy row assignment).
     as_record = np.dtype((np.void, 8 * n_c))
-    mix_rows.view(as_record).reshape(-1).put(k_row, target_mix.view(as_record).reshape(-1))
+    day.mix_rows.view(as_record).reshape(-1).put(world.pair_row, target_mix.view(as_record).reshape(-1))
     # Unmodelled buyers switch suppliers the same way, so a shortage at one source does not
     # leave them short for ever while other sources have goods to sell.
     bg_weighted = state.bg_mix * attract
     bg_total = bg_weighted.sum(axis=2, keepdims=True)
     bg_target = np.where(bg_total > 0, bg_weighted / bg_total, state.bg_mix)
+    bg_drift = ((world.bg_mix0 * landed).sum(axis=2) < (1.0 - prm.switching_cost) * (state.bg_mix * landed).sum(axis=2)) & ~(
+        (world.bg_mix0 > 0) & closed
+    ).any(axis=2)
     state.bg_mix = (
         state.bg_mix
         + (bg_target - state.bg_mix) / prm.switching_days
-        + prm.incumbent_pull * (world.bg_mix0 - state.bg_mix)
+        + (prm.incumbent_pull * bg_drift)[:, :, None] * (world.bg_mix0 - state.bg_mix)
     )
 
+
+def _grow_capacity(world: World, state: State, day: _Day) -> None:
+    """Stage 8b: background producers order capacity against demand left unmet (rationed and not
+    served by the spot market); it arrives after the product's ramp-up, up to a cap."""
+    n_c, n_p = world.n_countries, world.n_products
     slots = state.pipeline.shape[0]
     arriving = state.pipeline[state.day % slots].copy()
     state.pipeline[state.day % slots] = 0.0
-    # Demand a pool rationed and the spot market did not serve: the signal for new capacity.
-    if any_rationed:
-        unmet = (demand * rationed * (1.0 - spot_rate)[None, :, :]).sum(axis=1)
+    if day.any_rationed:
+        unmet = (day.demand * day.rationed * (1.0 - day.spot_rate)[None, :, :]).sum(axis=1)
     else:
         unmet = np.zeros((n_c, n_p))
     in_pipeline = state.pipeline.sum(axis=0)
@@ -708,19 +894,3 @@ def _step(world: World, state: State, policy: Policy) -> DayResult:
     else:  # a non-contiguous pipeline: index it in three dimensions
         state.pipeline[arrival_slot[None, :], np.arange(n_c)[:, None], np.arange(n_p)[None, :]] += new_orders
     state.bg_capacity = state.bg_capacity + arriving
-
-    state.last_output = output
-    state.day += 1
-    return DayResult(
-        shipments=shipments,
-        demand=demand,
-        fill=fill,
-        output=output,
-        revenue=revenue,
-        input_cost=input_cost,
-        profit=profit,
-        received=received,
-        gdp_loss=loss,
-        pool_sold=pool_sold,
-        spot=spot,
-    )

@@ -47,6 +47,7 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
     influence = np.zeros(n_f)
 
     imports_by = flow0.sum(axis=0)  # (I, P)
+    plant_share = np.zeros((n_f, n_c))
     for f, name in enumerate(firm_names):
         firm = sc.firms[name]
         home[f] = c_idx[firm.country]
@@ -73,6 +74,13 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
                         f"no trade flow brings {pname} to {firm.country}; give suppliers explicitly or add [[trade]] flows",
                     )
                 mix0[f, p] = flow0[:, home[f], p] / total
+        if firm.plants is None:
+            plant_share[f, home[f]] = 1.0
+        else:
+            for cname, share in firm.plants.items():
+                if cname not in c_idx:
+                    raise ScenarioError(file, f"firms.{name}.plants.{cname}", f"expected a country of the scenario ({', '.join(countries)})")
+                plant_share[f, c_idx[cname]] = share
         if sc.products[firm.product].final:
             for cname, share in (firm.sales or {}).items():
                 sales0[f, c_idx[cname]] = share
@@ -105,6 +113,17 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
             f"expected inputs costing at most {room[f]:.6g} USD per unit of {products[product[f]]} at baseline "
             f"prices (its baseline price less the firm's margin); they cost {unit_input_cost[f]:.6g}",
         )
+
+    # Value added (a share of output) must cover the firm's profit: the rest of it pays labour and
+    # capital; what is not value added is inputs, modelled or bought in.
+    for f in range(n_f):
+        ratio = prods[product[f]].value_added_ratio
+        if ratio is not None and ratio < margin[f] - REL_TOLERANCE:
+            raise ScenarioError(
+                file,
+                f"products.{products[product[f]]}.value_added_ratio",
+                f"expected a value-added ratio at least firm {firm_names[f]}'s margin ({margin[f]:g}); got {ratio:g}",
+            )
 
     # Firms' baseline purchases must fit inside the trade flows; the rest is background demand.
     firm_demand0 = np.zeros((n_c, n_c, n_p))  # (E, I, P)
@@ -181,6 +200,8 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
         product_price_adjustment=np.array(
             [econ.price_adjustment if pr.price_adjustment is None else pr.price_adjustment for pr in prods]
         ),
+        value_added_ratio=np.array([np.nan if pr.value_added_ratio is None else pr.value_added_ratio for pr in prods]),
+        plant_share=plant_share,
         params=EconomyParams(
             price_adjustment=econ.price_adjustment,
             max_price_multiple=econ.max_price_multiple,
@@ -191,6 +212,7 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
             switching_days=econ.switching_days,
             incumbent_pull=econ.incumbent_pull,
             substitution_premium=econ.substitution_premium,
+            switching_cost=econ.switching_cost,
             supply_elasticity=econ.supply_elasticity,
         ),
     )

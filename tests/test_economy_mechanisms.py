@@ -193,3 +193,155 @@ def test_no_spot_purchases_through_restricted_or_quota_routes(measure_kind: str)
     blocked = Measure(kind=measure_kind, actor=1, targets=targets, products=np.array([True]), enforcement=0.5, quota_share=0.5)
     r = step(world, state, policy_from_measures(world, [blocked], 0))
     assert r.spot.sum() == 0.0 and r.shipments[:, 2, 0].sum() == pytest.approx(4.0)
+
+
+def exporter_world() -> World:
+    """A (0) mines ore: a modelled miner (20/day) and background producers (30/day); it sells 30/day
+    at home and 20/day to B (1). Ore costs 10 at baseline."""
+    from sim.config import scenario_from_raw
+    from sim.world import build_world
+
+    raw = {
+        "name": "exporter", "horizon_days": 10,
+        "countries": {c: {"gdp": 100.0} for c in "AB"},
+        "products": {"ore": {"tier": "civilian", "unit": "t", "baseline_price": 10.0, "elasticity": 0.5, "spare_capacity": 0.0}},
+        "trade": [
+            {"exporter": "A", "importer": "A", "product": "ore", "volume": 30 * 365.0},
+            {"exporter": "A", "importer": "B", "product": "ore", "volume": 20 * 365.0},
+        ],
+        "firms": {"miner": {"country": "A", "product": "ore", "baseline_output": 20 * 365.0, "margin": 0.2}},
+    }
+    return build_world(scenario_from_raw(raw))
+
+
+def test_exporters_are_paid_the_destination_price_and_earn_the_rent_of_a_shortage_abroad() -> None:
+    world = exporter_world()
+    state = initial_state(world)
+    state.price[1, 0] = 30.0  # ore is scarce in B: three times its baseline price
+    r = step(world, state, Policy.free_trade(world))
+    # B's buyers order less at the higher price: 20 x 3^-0.5; A's buyers 30 at the old price.
+    to_b = 20.0 * 3.0**-0.5
+    assert r.shipments[0, 1, 0] == pytest.approx(to_b)
+    sold = 30.0 + to_b
+    assert r.pool_sold[0, 0] == pytest.approx(sold)
+    # Each unit earns its destination's price: the pool's unit value is (30 x 10 + to_b x 30) / sold.
+    unit_value = (30.0 * 10.0 + to_b * 30.0) / sold
+    miner_sells = 20.0 / 50.0 * sold  # its baseline share of the pool's sales
+    assert r.output[0] == pytest.approx(miner_sells)
+    assert r.revenue[0] == pytest.approx(miner_sells * unit_value)
+    assert unit_value > 10.0  # more than the home price: the export rent
+    # A's GDP-loss proxy: its producers' sales fall from 50 x 10 to sold x unit_value (a gain);
+    # B's buyers lose what they no longer get and pay more for what they do (downstream multiplier 1).
+    np.testing.assert_allclose(r.gdp_loss[0], 500.0 - sold * unit_value, rtol=1e-12)
+    np.testing.assert_allclose(r.gdp_loss[1], (20.0 - to_b) * 10.0 + to_b * (30.0 - 10.0), rtol=1e-12)
+
+
+def test_gdp_loss_counts_value_added_where_the_plants_are() -> None:
+    import dataclasses
+
+    # Cars: value added 25% of output (the rest bought in); 40% of the carmaker's output is made
+    # in A, 60% in B. Per car: 1000 revenue, 20 ore, 1000 x 0.75 - 20 = 730 bought in, so value
+    # added is 10 cars x 250 = 2,500/day.
+    w = dataclasses.replace(
+        world(), value_added_ratio=np.array([np.nan, 0.25]), plant_share=np.array([[0.4, 0.6]])
+    )
+    assert w.bought_in_per_unit[0] == pytest.approx(730.0)
+    assert w.base_value_added[0] == pytest.approx(2500.0)
+    state = initial_state(w)
+    policy = policy_from_measures(w, [measure("export_ban", 0, 1, enforcement=1.0)], day=0)
+    for _ in range(5):  # five days on the 100-ore stock (see the full-ban test above)
+        step(w, state, policy)
+    price_a = state.price[0, 0]
+    r = step(w, state, policy)
+    assert r.output[0] == 0.0
+    # No cars, no purchases: all 2,500 of value added is lost, 60% of it in B ...
+    assert r.gdp_loss[1] == pytest.approx(0.6 * 2500.0)
+    # ... and 40% in A, on top of A's ore producers' lost sales (ore has no ratio: sales count)
+    # and its ore buyers' gain from the glut (they get more than their 30/day, at a lower price).
+    got = r.shipments[0, 0, 0]
+    producers = 500.0 - r.pool_sold[0, 0] * price_a
+    buyers = (30.0 - got) * 10.0 + got * (price_a - 10.0)
+    assert r.gdp_loss[0] == pytest.approx(0.4 * 2500.0 + producers + buyers)
+
+
+def adapt_mixes(world: World, state, price_a: float, price_b: float) -> None:  # type: ignore[no-untyped-def]
+    """Run stage 8a alone with every supplier delivering in full (trust stays 1) at these prices."""
+    from sim.economy import _adapt_suppliers, _Day, _policy_terms
+
+    state.price[0, 0], state.price[1, 0] = price_a, price_b
+    day = _Day(terms=_policy_terms(world, Policy.free_trade(world)))
+    day.pair_mix = np.zeros((0, world.n_countries))
+    day.mix_rows = state.mix.reshape(-1, world.n_countries)
+    day.fill = np.ones_like(world.flow0)
+    day.demand = world.flow0.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):  # as step() runs its stages
+        _adapt_suppliers(world, state, day)
+
+
+@pytest.mark.parametrize(
+    ("price_a", "drifts"),
+    [
+        (10.0, False),  # as cheap as the new supplier: no reason to switch back
+        (8.5, False),  # cheaper, but by less than the 10% switching cost: 8.5 >= 0.9 x (8.5 + 10) / 2
+        (8.0, True),  # cheaper by more: 8 < 0.9 x (8 + 10) / 2 = 8.1
+    ],
+)
+def test_diversification_lasts_unless_the_incumbent_is_cheaper_by_more_than_the_switching_cost(
+    price_a: float, drifts: bool
+) -> None:
+    world = spot_world()  # C's buyers bought all their ore from A at baseline
+    assert world.params.switching_cost == pytest.approx(0.1) and world.params.incumbent_pull == pytest.approx(0.002)
+    state = initial_state(world)
+    state.bg_mix[2, 0] = [0.5, 0.5, 0.0]  # they have qualified B for half of it
+    adapt_mixes(world, state, price_a, 10.0)
+    # All suppliers delivered and no duty: the trusted target is the current mix, so only the pull
+    # back to the incumbent can move it: 0.002 x (1 - 0.5) towards A.
+    expected = [0.501, 0.499, 0.0] if drifts else [0.5, 0.5, 0.0]
+    np.testing.assert_allclose(state.bg_mix[2, 0], expected, rtol=1e-12)
+
+
+def test_no_drift_back_to_an_incumbent_still_restricted() -> None:
+    world = spot_world()
+    state = initial_state(world)
+    state.bg_mix[2, 0] = [0.5, 0.5, 0.0]
+    state.price[0, 0] = 5.0  # A is far cheaper ...
+    licensing = Measure(kind="export_licensing", actor=0, targets=np.array([False, False, True]),
+                        products=np.array([True]), enforcement=0.5, approval_rate=0.5)
+    from sim.economy import _adapt_suppliers, _Day, _policy_terms
+
+    day = _Day(terms=_policy_terms(world, policy_from_measures(world, [licensing], 0)))
+    day.pair_mix, day.mix_rows = np.zeros((0, 3)), state.mix.reshape(-1, 3)
+    day.fill, day.demand = np.ones_like(world.flow0), world.flow0.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        _adapt_suppliers(world, state, day)
+    # ... but its route to C is under licensing: the mix does not drift back (the duty-free,
+    # fully trusted target is the current mix).
+    np.testing.assert_allclose(state.bg_mix[2, 0], [0.5, 0.5, 0.0], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "expected"),
+    [
+        ({"plants": {"A": 0.5, "Z": 0.5}}, "firms.miner.plants.Z", "a country of the scenario"),
+        ({"value_added_ratio": 0.1}, "products.ore.value_added_ratio", "at least firm miner's margin (0.2)"),
+    ],
+)
+def test_plants_and_value_added_ratios_are_checked(change: dict, key: str, expected: str) -> None:
+    from sim.config import scenario_from_raw
+    from sim.errors import ScenarioError
+    from sim.world import build_world
+
+    raw = {
+        "name": "exporter", "horizon_days": 10,
+        "countries": {c: {"gdp": 100.0} for c in "AB"},
+        "products": {"ore": {"tier": "civilian", "unit": "t", "baseline_price": 10.0, "elasticity": 0.5}},
+        "trade": [{"exporter": "A", "importer": "A", "product": "ore", "volume": 50 * 365.0}],
+        "firms": {"miner": {"country": "A", "product": "ore", "baseline_output": 20 * 365.0, "margin": 0.2}},
+    }
+    if "plants" in change:
+        raw["firms"]["miner"]["plants"] = change["plants"]
+    else:
+        raw["products"]["ore"].update(change)
+    with pytest.raises(ScenarioError) as error:
+        build_world(scenario_from_raw(raw, "w.toml"), "w.toml")
+    assert key in str(error.value) and expected in str(error.value)

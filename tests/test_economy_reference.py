@@ -106,3 +106,26 @@ def test_reference_leaves_the_baseline_unchanged() -> None:
     np.testing.assert_allclose(state.inventory, start.inventory, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(result.output, world.base_output, rtol=1e-12)
     np.testing.assert_allclose(result.gdp_loss, 0.0, atol=1e-6 * world.gdp_daily.max())
+
+
+def with_value_added_and_plants(scenario: Scenario, rng: np.random.Generator) -> Scenario:
+    """The scenario with a value-added ratio on every product (at least every maker's margin) and
+    every firm's output split over two or three countries' plants."""
+    countries = list(scenario.countries)
+    products = {}
+    for name, product in scenario.products.items():
+        floor = max((f.margin for f in scenario.firms.values() if f.product == name), default=0.0)
+        products[name] = product.model_copy(update={"value_added_ratio": float(rng.uniform(floor, 1.0))})
+    firms = {}
+    for name, firm in scenario.firms.items():
+        where = rng.choice(countries, size=min(3, len(countries)), replace=False)
+        shares = rng.dirichlet(np.ones(len(where)))
+        firms[name] = firm.model_copy(update={"plants": {str(c): float(s) for c, s in zip(where, shares, strict=True)}})
+    return scenario.model_copy(update={"products": products, "firms": firms})
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_worlds_with_value_added_ratios_and_plants_agree(seed: int) -> None:
+    rng = np.random.default_rng(200 + seed)
+    scenario = random_scenario(rng, n_countries=3 + seed % 3, n_products=2 + seed % 3, n_firms=5 + seed, n_measures=4)
+    compare(with_value_added_and_plants(scenario, rng), 40)

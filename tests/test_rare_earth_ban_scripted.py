@@ -62,7 +62,7 @@ def test_price_spikes_outside_china_but_not_inside(run: RunResult, product: str)
     assert japan[BAN_DAY + 60] > 5.0
     # Inside China the curb strands supply at home: the price never rises and ends lower.
     assert china.max() <= 1.0 + 1e-9
-    assert china[-1] < 0.9
+    assert china[-1] < 0.95  # light rare earths about 0.91, heavy about 0.41 (issue 9 numbers)
     # Other importers feel it too (China's own exports are unaffected, but Japan's buyers bid for
     # third-country supply), less than Japan.
     for country in ("US", "KR", "ROW"):
@@ -92,16 +92,27 @@ def test_japan_import_share_from_china_falls_as_alternatives_ramp_up(
 def test_chinese_processors_lose_revenue(run: RunResult) -> None:
     profit = series(run.timeseries, "profit", firm="cn_ree_processor")
     assert profit[0] > 0
-    assert profit[BAN_DAY + 100] < 0.0  # the export loss and the low home price turn profit negative
-    assert run.outcomes.loc[0, "profit_loss_pct.cn_ree_processor"] > 100.0
-    # (The alternative supplier need not gain: China's surplus, free to flow to third markets, pulls
-    # their price down by arbitrage while only Japan pays the premium.)
+    # The glut behind the ban lowers China's home price; exports to third markets are paid their
+    # (near-baseline) prices, so profit falls by about half but stays positive.
+    assert profit[BAN_DAY + 100] < 0.8 * profit[0]
+    assert 20.0 < run.outcomes.loc[0, "profit_loss_pct.cn_ree_processor"] < 100.0
+
+
+def test_the_supplier_outside_china_earns_the_rent_of_the_shortage(run: RunResult) -> None:
+    """Exporters are paid the destination price: the Lynas-like firm sells to Japan at Japan's
+    shortage price and gains during a Chinese embargo, as it did in 2010-11."""
+    profit = series(run.timeseries, "profit", firm="alt_ree_supplier")
+    assert np.all(profit[:BAN_DAY - 90] == pytest.approx(profit[0], rel=1e-6))  # before the curbs bite
+    assert profit[BAN_DAY + 100] > 10 * profit[0]
+    assert run.outcomes.loc[0, "profit_loss_pct.alt_ree_supplier"] < -100.0  # a gain, several times its profit
 
 
 def test_gdp_loss_larger_for_the_more_dependent_side(run: RunResult) -> None:
     japan = run.outcomes.loc[0, "gdp_loss_pct.JP"]
     china = run.outcomes.loc[0, "gdp_loss_pct.CN"]
-    assert japan > 1.0
+    # Domestic value added only (carmakers' Japanese plants, a fifth of a car's value): more than
+    # the published one-year estimates' low end (NRI, 0.43%) for 14 months of curbs and a ban.
+    assert japan > 0.5
     assert abs(china) < 0.1
     assert japan > 10 * abs(china)
 
@@ -133,3 +144,15 @@ def test_events_explain_each_scripted_measure(run: RunResult) -> None:
     assert set(events["rule"]) == {"schedule"}
     assert all(events["reason"].str.startswith("scripted"))
     assert run.outcomes.loc[0, "path"] == " > ".join(f"CN:{a}" for a in events["action"])
+
+
+@pytest.mark.parametrize("product", [*REE, "electronic_components"])
+def test_outcomes_count_the_days_a_price_sits_at_the_cap(run: RunResult, product: str) -> None:
+    """price_cap_days flags answers that hinge on the guard rail: the days on which the product's
+    price is at max_price_multiple in some country, recounted here from the price series."""
+    cap = load_scenario(SCENARIO).economy.max_price_multiple
+    prices = run.timeseries[(run.timeseries["variable"] == "price_multiple") & (run.timeseries["product"] == product)]
+    at_cap = prices.groupby("day", observed=True)["value"].max() >= (1 - 1e-9) * cap
+    assert run.outcomes.loc[0, f"price_cap_days.{product}"] == int(at_cap.sum())
+    if product == "electronic_components":
+        assert int(at_cap.sum()) == 0  # untouched by the curbs

