@@ -27,7 +27,7 @@ from sim.analysis import Run, load_run, outcome_shares  # noqa: E402
 README = ROOT / "README.md"
 BEGIN, END = "<!-- headline:begin -->", "<!-- headline:end -->"
 # The tour's runs, in the README's words (the test reads the real commands from the README).
-VARIANT_SET = "governments.CN.rules[0].params.cost_tolerance_pct=1.0"
+VARIANT_SET = "governments.JP.rules[3].params.resolve=5.0"
 TOUR_RUNS = {
     "curb": ["experiments/rare_earth_curb.toml"],
     "curb100": ["experiments/rare_earth_curb.toml", "-n", "100", "-j", "2", "--set", VARIANT_SET],
