@@ -103,6 +103,8 @@ def random_scenario_dict(
     flows = demand * rng.uniform(1.05, 2.0, size=demand.shape) + rng.uniform(0, 500, size=demand.shape) * (
         rng.random(demand.shape) < 0.6
     )
+    # Scenario files refuse vanishing quantities (under 0.001 units a year): a flow is zero or usable.
+    flows[(flows > 0) & (flows < 1.0)] = 1.0
     shortfall = np.maximum(pool_output * 1.1 - flows.sum(axis=1), 0.0)
     for e in range(n_countries):
         flows[e, e, :] += shortfall[e]
