@@ -79,12 +79,12 @@ def pct(value: float) -> str:
     return f"{value:.2f}%"
 
 
-def utilities_text(parts: Mapping[str, float]) -> str:
+def utilities_text(parts: Mapping[str, float], digits: int = 2) -> str:
     """``base 1.00 + leverage 0.55 - exposure 0.02``: how a utility was put together."""
     items = list(parts.items())
-    text = f"{items[0][0]} {items[0][1]:.2f}"
+    text = f"{items[0][0]} {items[0][1]:.{digits}f}"
     for name, value in items[1:]:
-        text += f" {'-' if value < 0 else '+'} {name} {abs(value):.2f}"
+        text += f" {'-' if value < 0 else '+'} {name} {abs(value):.{digits}f}"
     return text
 
 
@@ -161,9 +161,11 @@ class Window:
 class WorldView(Protocol):
     """What an agent may look at: a read-only window on the world (nothing here changes it).
 
-    Pain is the cumulative GDP-loss proxy in % of a year's GDP. A government knows its own pain
-    exactly; of others it has a noisy estimate (``perceived_pain``, log-normal noise set by the
-    observer's ``perception_noise``)."""
+    Pain is the cumulative GDP-loss proxy in % of a year's GDP; rates are in % of GDP per year;
+    lobbying is firms' lost profit weighted by influence, in % of GDP per year. A government knows
+    its own figures exactly; of others it has estimates off by a persistent factor (log-normal,
+    sd set by the observer's ``perception_noise``, drawn once per replication), and a belief
+    over their resolve types (:mod:`agents.strategy`), updated from their moves."""
 
     day: int
     countries: tuple[str, ...]
@@ -173,6 +175,14 @@ class WorldView(Protocol):
     def gdp_loss_pct(self, country: str) -> float: ...
     def perceived_pain(self, observer: str, country: str) -> float: ...
     def lobbying_pressure(self, country: str) -> float: ...
+    def loss_rate_pct(self, country: str) -> float: ...
+    def cost_rate_pct(self, country: str) -> float: ...
+    def felt_cost_pct(self, country: str) -> float: ...
+    def perceived_cost_rate(self, observer: str, country: str) -> float: ...
+    def perceived_felt_cost(self, observer: str, country: str) -> float: ...
+    def belief(self, observer: str, country: str) -> tuple[float, ...]: ...
+    def resolve_weight(self, country: str) -> float: ...  # its own type's weight: rules ask only for their own actor
+    def firm_size_pct(self, firm: str) -> float: ...
     def price_multiple(self, country: str, product: str) -> float: ...
     def measures_in_force(self, actor: str | None = None, target: str | None = None) -> Mapping[str, Any]: ...
     def moves(

@@ -13,13 +13,15 @@ CELLS = [
     ("md", """# A five-minute tour: China curbs rare earths to Japan
 
 `experiments/rare_earth_curb.toml` plays the episode that followed the Japanese Prime Minister's
-Taiwan remarks with strategic governments: China climbs an escalation ladder (a vaguely worded
-dual-use ban, an anti-dumping duty, a rare-earth licensing threat with a deadline, licensing, a
-ban); Japan protests, asks the US for support and waits China out while its pain and its firms'
-lobbying stay within its patience, and may then retaliate with photoresist controls, complain at
-the WTO or make a face-saving gesture; the US weighs backing Japan against its own truce with
-China; the APEC Shenzhen meeting opens an off-ramp window. Decisions carry logit noise, so the 20
-replications explore different paths. From the command line: `sim run
+Taiwan remarks with strategic governments that weigh expected costs in % of their GDP and learn
+about each other's resolve: China threatens rare-earth licensing with a deadline and climbs an
+escalation ladder (a vaguely worded dual-use ban, an anti-dumping duty, licensing, a ban); Japan
+gives in at the threat stage if the threat, times its credibility, costs more than giving in, or
+else protests, asks the US for support and waits China out while holding out is the cheaper
+course, and may then retaliate with photoresist controls, complain at the WTO or make a
+face-saving gesture; the US weighs backing Japan against its own truce with China; the APEC
+Shenzhen meeting opens an off-ramp window. Each government's resolve type is drawn per
+replication and decisions carry logit noise, so the 20 replications explore different paths. From the command line: `sim run
 experiments/rare_earth_curb.toml`, then `sim explain <folder>`."""),
     ("code", """import json
 import os

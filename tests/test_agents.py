@@ -105,12 +105,20 @@ def test_mesa_run_model_runs_to_the_horizon_and_stops() -> None:
         model.step()
 
 
-def test_firm_lobbying_is_influence_times_recent_loss() -> None:
+def test_firm_lobbying_is_influence_times_recent_loss_weighted_by_firm_size() -> None:
     model = CoercionModel(load_scenario(TINY), 0)
     model.run()
     toyota = next(f for f in model.firms if f.name == "toyota")
     share = model.view.firm_loss_share("toyota")
-    assert toyota.lobbying(model.view) == pytest.approx(toyota.influence * max(share, 0.0))
+    # Its size is its baseline profit in % of Japan's GDP per year (margin x revenue x 365 / GDP),
+    # so pressure is in % of GDP per year (no lobby rule here: no dead zone).
+    w = model.world
+    f = model.firm_index["toyota"]
+    size = 100 * w.base_profit[f] * 365 / (w.gdp_daily[w.firm_home[f]] * 365)
+    assert model.view.firm_size_pct("toyota") == pytest.approx(size)
+    assert toyota.lobbying(model.view) == pytest.approx(toyota.influence * size * max(share, 0.0))
+    # A small chemical maker with the same loss share weighs by its much smaller profit.
+    assert model.view.firm_size_pct("jp_photoresist") < model.view.firm_size_pct("toyota") / 50
     japan = sum(f.lobbying(model.view) for f in model.firms if f.country == "JP")
     assert model.view.lobbying_pressure("JP") == pytest.approx(japan)
 

@@ -183,6 +183,9 @@ def test_explain_real_run(run_dir: Path) -> None:
         day_lines = [line for line in lines if line.startswith("day ")]
         assert len(day_lines) == len(mine)
         assert lines[-1].startswith("cumulative GDP loss")
+        # The belief behind each strategic decision is shown: Japan's about China, China's about Japan.
+        assert any("belief CN: soft" in line for line in lines if "why:" in line)
+        assert any("belief JP: soft" in line for line in lines if "why:" in line)
         row = outcomes.iloc[k]
         loss = row["gdp_loss_pct.JP"]
         assert not math.isnan(loss) and f"JP {loss:.3f}" in lines[-1]
