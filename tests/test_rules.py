@@ -498,23 +498,26 @@ def test_tariff_steps_up_while_the_ally_is_coerced_then_lifts() -> None:
 
 
 def test_hedger_stays_out_and_the_coercer_rewards_it() -> None:
-    hedge = rule("hedge", "T", patron="A", rival="C", ties_weight=1.0, diversion_weight=0.1)
+    hedge = rule("hedge", "T", patron="A", rival="C", retaliation_risk=0.5, discount_per_year=0.0)
     reward = rule("reward_hedgers", "C", hedgers=["T"])
     view = FakeView(day=7, trade={("T", "C", "wafer"): 3e9, ("C", "T", "ore"): 1e9, ("T", "A", "wafer"): 2e9},
                     exports_change={"T": 2.0})
     assert hedge.propose(view) == []
     exemption = view.impose("C", "T", "ore_licensing", "export_licensing")
     stay, align = hedge.propose(view)
-    # ties (3 + 1) / 2 = 2.0; diversion 0.1 x 2% = 0.2 -> 2.2 against align 0.5.
-    assert stay.utility == pytest.approx(2.2) and align.utility == 0.5
+    # Trade with C: (3 + 1) / 1000 = 0.4% of GDP a year, half of it at risk if T aligns; exports
+    # 0.5% of GDP, up 2%: 0.01% a year diverted. Over a year, undiscounted (a measure kept "for
+    # ever", 36500 days: 36500 x (1 - exp(-0.01)) / 365 years): stay out = (0.2 + 0.01) x that.
+    years = 36500 * (1 - math.exp(-0.01)) / 365
+    assert stay.utility == pytest.approx((0.5 * 0.4 + 0.01) * years) and align.utility == pytest.approx(0.1)
     view.say("T", "stay_out", "stay_out", "C")
     (rewarded,) = reward.propose(view)
-    assert rewarded.kind == "reward" and rewarded.measure_keys == (exemption,)
+    assert rewarded.kind == "reward" and rewarded.measure_keys == (exemption,) and rewarded.utility == 0.01
     view.say("C", "reward", "reward_T", "T")
     assert reward.propose(view) == []
     view.say("A", "request_alignment", "request_alignment", "T")
     stay, align = hedge.propose(view)
-    assert stay.utility == pytest.approx(3.2) and align.utility == pytest.approx(1.5)
+    assert stay.utility == pytest.approx((0.5 * 0.4 + 0.01) * years + 0.05) and align.utility == pytest.approx(0.2)
 
 
 # --------------------------------------------------------------------------------- firms' rules
@@ -557,9 +560,11 @@ def test_legal_action_after_measures_have_lasted_and_boycott_tit_for_tat() -> No
     coercion = view.impose("C", "T", "ore_ban", day=0)
     assert legal.propose(view) == []
     view.day = 30
-    assert legal.propose(view)[0].kind == "legal_action"
+    (complaint,) = legal.propose(view)
+    assert complaint.kind == "legal_action" and complaint.utility == 0.01  # % of GDP
     (shun,) = boycott.propose(view)
     assert shun.measure.measure == "boycott" and shun.measure.enforcement == 0.3 and shun.measure.target == "C"
+    assert shun.utility == 0.01
     view.measures[shun.measure_key] = shun.measure
     view.say("T", "impose", "consumer_boycott", "C", day=30)
     assert boycott.propose(view) == []
