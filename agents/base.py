@@ -91,6 +91,9 @@ def utilities_text(parts: Mapping[str, float], digits: int = 2) -> str:
 # Kinds of action the model knows how to apply; any other kind is a declaratory move (protest,
 # threaten, wait_out, support, stay_out, lobby, ...) that is logged and seen by the others.
 IMPOSE, LIFT, HOLD, INVEST = "impose", "lift", "hold", "invest"
+# A non-trade lever (suspending an agreement, a tourism boycott, detentions): no trade flow moves;
+# it costs the target ``amount`` and the actor ``own_cost_pct`` (% of their GDP a year) while in force.
+LEVER = "lever"
 # Declaratory moves that end a confrontation; outcome classes look for them.
 CONCEDE, OFFRAMP, BACK_DOWN, ACCEPT = "concede", "offramp", "back_down", "accept"
 
@@ -125,6 +128,7 @@ class Action:
     product: str = ""
     amount: float = 0.0
     alternatives: tuple[tuple[str, float], ...] = ()
+    own_cost_pct: float = 0.0
 
     def keys_to_lift(self) -> tuple[str, ...]:
         return self.measure_keys or ((self.measure_key,) if self.kind == LIFT and self.measure_key else ())
@@ -185,6 +189,7 @@ class WorldView(Protocol):
     def firm_size_pct(self, firm: str) -> float: ...
     def price_multiple(self, country: str, product: str) -> float: ...
     def measures_in_force(self, actor: str | None = None, target: str | None = None) -> Mapping[str, Any]: ...
+    def levers_in_force(self, actor: str | None = None, target: str | None = None) -> tuple[str, ...]: ...
     def moves(
         self, actor: str | None = None, kind: str | None = None, target: str | None = None, label: str | None = None
     ) -> tuple[Move, ...]: ...

@@ -229,6 +229,12 @@ class Government(Strict):
         description="its own resolve type; default: drawn once per replication from the other governments' "
         "average prior about it (a common prior)",
     )
+    leadership_changes: list[Annotated[int, Field(ge=0)]] = Field(
+        default_factory=list, description="days of scheduled changes of government (e.g. elections)"
+    )
+    leadership_change_per_year: NonNegative = Field(
+        0.0, description="rate of unscheduled changes of government per year (a random event)"
+    )
     decide_on_news: bool = Field(
         True, description="also decide the day news arrives (a move concerning it, a window opening, a deadline)"
     )

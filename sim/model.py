@@ -16,7 +16,7 @@ import mesa
 import numpy as np
 
 from agents import FirmAgent, GovernmentAgent, RuleContext
-from agents.base import IMPOSE, INVEST, LIFT, Action, Move, Window, build_rule
+from agents.base import IMPOSE, INVEST, LEVER, LIFT, Action, Move, Window, build_rule
 from agents.firm import lobbying_pressure
 from agents.strategy import (
     DEFAULT_PRIOR,
@@ -92,7 +92,10 @@ class CoercionModel(mesa.Model):
         self.recent_profit_loss = np.zeros(n_f)  # share of baseline profit, smoothed
         self.pressure = np.zeros(n_c)  # firms' lobbying, % of home GDP per year
         self.recent_gdp_loss = np.zeros(n_c)  # USD per day, smoothed like the firms' losses
-        self.felt_cost = np.zeros(n_c)  # cumulative GDP loss + lobbying, % of a year's GDP
+        self.felt_cost = np.zeros(n_c)  # cumulative GDP loss + lobbying + levers, % of a year's GDP
+        # Non-trade levers in force: key -> (actor, target, cost to target, cost to actor), % GDP a year.
+        self.levers: dict[str, tuple[str, str, float, float]] = {}
+        self.lever_rate = np.zeros(n_c)  # what levers in force cost each country, % of GDP a year
         gdp_year = w.gdp_daily * 365.0
         # Each firm's baseline profit in % of its home GDP per year: its weight when it lobbies.
         self.firm_size_pct = 100.0 * w.base_profit * 365.0 / gdp_year[w.firm_home]
@@ -145,6 +148,8 @@ class CoercionModel(mesa.Model):
                 )
             )
         prior = {c: tuple(configured[c].resolve_prior) if c in configured else DEFAULT_PRIOR for c in w.countries}
+        self._prior = prior
+        self._leadership_rng: dict[str, np.random.Generator] = {}
         for gov in self.governments:
             for other in self.governments:
                 if other is not gov:
@@ -214,6 +219,7 @@ class CoercionModel(mesa.Model):
                 f"the run has reached its horizon ({self.scenario.horizon_days} days); "
                 "build a new model to run again"
             )
+        self._leadership(day)
         for gov in self.governments:
             news = tuple(self.moves[gov.seen_moves:])
             actions = gov.decide(self.view, news, self.view.cost_rate_pct(gov.country))
@@ -250,7 +256,7 @@ class CoercionModel(mesa.Model):
             ),
             minlength=w.n_countries,
         )
-        self.felt_cost += 100.0 * result.gdp_loss / (w.gdp_daily * 365.0) + self.pressure / 365.0
+        self.felt_cost += 100.0 * result.gdp_loss / (w.gdp_daily * 365.0) + (self.pressure + self.lever_rate) / 365.0
         self.last_shipments = result.shipments
 
         rec = self.rec
@@ -291,13 +297,22 @@ class CoercionModel(mesa.Model):
             )
         elif action.kind == INVEST:
             self._invest(actor, action)
+        elif action.kind == LEVER:
+            if action.measure_key in self.levers:
+                return
+            self.levers[action.measure_key] = (actor, action.target, action.amount, action.own_cost_pct)
+            self._lever_rates()
         else:
             lifted = [self.active.pop(k) for k in action.keys_to_lift() if k in self.active]
+            levers = [self.levers.pop(k) for k in action.keys_to_lift() if k in self.levers]
+            if levers:
+                self._lever_rates()
             if action.kind == LIFT:
-                if not lifted:
+                if not lifted and not levers:
                     return
-                spec = lifted[0].spec if spec is None else spec
-            elif not lifted and self._last_move.get(actor) == action.label:
+                if lifted and spec is None:
+                    spec = lifted[0].spec
+            elif not lifted and not levers and self._last_move.get(actor) == action.label:
                 return  # the same stance as before: nothing new to record
         self._last_move[actor] = action.label
         self.moves.append(Move(self.day, actor, action.kind, action.label, action.target, action.rule, action.rung))
@@ -319,6 +334,44 @@ class CoercionModel(mesa.Model):
                 "rung": int(action.rung),
             }
         )
+
+    def _lever_rates(self) -> None:
+        self.lever_rate[:] = 0.0
+        for actor, target, on_target, on_actor in self.levers.values():
+            if target in self.country_index:
+                self.lever_rate[self.country_index[target]] += on_target
+            self.lever_rate[self.country_index[actor]] += on_actor
+
+    def _leadership(self, day: int) -> None:
+        """Changes of government, scheduled or random: the new government's resolve type is drawn
+        afresh and every other government's belief about it goes back to its prior. Each country
+        draws from its own stream (one uniform a day when changes are random)."""
+        for gov in self.governments:
+            cfg = self.scenario.governments.get(gov.country)
+            if cfg is None or not (cfg.leadership_changes or cfg.leadership_change_per_year > 0):
+                continue
+            rng = self._leadership_rng.setdefault(gov.country, stream(self.seed_seq, f"leadership:{gov.country}"))
+            scheduled = day in cfg.leadership_changes
+            rate = cfg.leadership_change_per_year
+            unscheduled = rate > 0 and rng.random() < 1.0 - np.exp(-rate / 365.0)
+            if not (scheduled or unscheduled):
+                continue
+            priors = self._priors_about(gov.country)
+            common = np.mean(np.array(priors), axis=0) if priors else np.array(DEFAULT_PRIOR)
+            old = TYPES[self.resolve_type[gov.country]]
+            self.resolve_type[gov.country] = int(rng.choice(len(TYPES), p=common / common.sum()))
+            for other in self.governments:
+                if other is not gov:
+                    self.beliefs[(other.country, gov.country)] = self._prior[other.country]
+            self._last_move.pop(gov.country, None)  # a change of government is always news
+            self._apply(gov.country, Action(
+                "leadership_change", "new_government", "leadership",
+                f"{'scheduled' if scheduled else 'unscheduled'} change of government: resolve {old} -> "
+                f"{TYPES[self.resolve_type[gov.country]]}; others' beliefs about {gov.country} reset to their priors",
+                target=gov.country))
+
+    def _priors_about(self, country: str) -> list[tuple[float, ...]]:
+        return [self._prior[o.country] for o in self.governments if o.country != country]
 
     def _learn(self, actor: str, kind: str) -> None:
         """Every other government updates its belief about the mover's resolve by Bayes' rule:
@@ -385,8 +438,14 @@ class ModelView:
         return float(100.0 * self._m.recent_gdp_loss[c] / self._m.world.gdp_daily[c])
 
     def cost_rate_pct(self, country: str) -> float:
-        """The cost its government feels now, % of GDP per year: GDP loss rate + lobbying."""
-        return self.loss_rate_pct(country) + self.lobbying_pressure(country)
+        """The cost its government feels now, % of GDP per year: GDP loss rate + lobbying + the
+        non-trade levers in force against it or by it."""
+        c = self._m.country_index[country]
+        return self.loss_rate_pct(country) + self.lobbying_pressure(country) + float(self._m.lever_rate[c])
+
+    def levers_in_force(self, actor: str | None = None, target: str | None = None) -> tuple[str, ...]:
+        return tuple(k for k, (a, t, _, _) in self._m.levers.items()
+                     if (actor is None or a == actor) and (target is None or t == target))
 
     def felt_cost_pct(self, country: str) -> float:
         """The cost it has felt so far (GDP loss + lobbying), % of a year's GDP."""

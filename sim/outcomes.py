@@ -23,6 +23,7 @@ OUTCOME_CLASSES = (
 PATH_KINDS = frozenset({
     "impose", "lift", "threaten", "drop_threat", "wait_out", "support", "legal_action", "stay_out",
     "align", "reward", "concede", "offramp", "back_down", "accept", "request_alignment", "decline",
+    "leadership_change", "lever",
 })
 # Declaratory stances enter the path once (the first time), measures every time.
 ONCE = frozenset({"wait_out", "support", "legal_action", "stay_out", "align"})

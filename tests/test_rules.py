@@ -45,6 +45,10 @@ class FakeView:
     rate: dict[str, float] = field(default_factory=dict)  # GDP-loss rate, % of GDP per year
     beliefs: dict[tuple[str, str], tuple[float, ...]] = field(default_factory=dict)
     weights: dict[str, float] = field(default_factory=dict)  # own resolve type's weight
+    levers: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (actor, target)
+
+    def levers_in_force(self, actor: str | None = None, target: str | None = None) -> tuple[str, ...]:
+        return tuple(k for k, (a, t) in self.levers.items() if (actor is None or a == actor) and (target is None or t == target))
 
     def loss_rate_pct(self, country: str) -> float:
         return self.rate.get(country, 0.0)
@@ -549,8 +553,16 @@ def test_diversify_invests_when_a_restricted_input_runs_low() -> None:
     view.cover = {("maker", "ore"): 20.0}
     (invest,) = diversify.propose(view)
     assert (invest.kind, invest.target, invest.product, invest.amount) == ("invest", "A", "ore", 1.0)  # 0.5 x 2/day
-    view.say("maker", "invest", invest.label, "A")
+    view.say("maker", "invest", invest.label, "A", day=7)
     assert diversify.propose(view) == []  # max one investment
+    twice = rule("diversify", "maker", input="ore", away_from="C", at="A", trigger_days_of_cover=30,
+                 capacity_share=0.5, max_investments=2, min_days_between=90)
+    assert twice.propose(view) == []  # a second tranche only 90 days after the first
+    view.day = 97
+    assert twice.propose(view)[0].kind == "invest"
+    view.say("maker", "invest", invest.label, "A", day=97)
+    view.day = 300
+    assert twice.propose(view) == []  # two tranches at most
 
 
 def test_legal_action_after_measures_have_lasted_and_boycott_tit_for_tat() -> None:
@@ -580,3 +592,26 @@ def test_differentiated_controls_limited_to_named_products_block_only_those() ->
     assert impose.measure.products == ["resist"] and impose.measure.tiers == []  # wafer is mature: kept open
     none_blocked = rule("differentiated_controls", "T", target="C", start_day=0, products=["wafer"])
     assert none_blocked.propose(view) == []
+
+
+# ------------------------------------------------------------------------------- beyond trade
+
+
+def test_non_trade_lever_weighs_the_pressure_it_adds_against_its_own_cost_and_ends_with_the_dispute() -> None:
+    lever = rule("non_trade_lever", "C", against="T", label="tourism_boycott", target_cost_pct=0.5,
+                 own_cost_pct=0.1, stake_pct=0.5, discount_per_year=0.0)
+    view = FakeView(day=10)
+    assert lever.propose(view) == []  # no dispute of its own with T
+    ban = view.impose("C", "T", "ore_ban")
+    (move,) = lever.propose(view)
+    belief = (0.3, 0.4, 0.3)
+    rise = give_in_probability(belief, 0.5, 365) - give_in_probability(belief, 0.0, 365)
+    cost = expected_holding_cost(belief, 0.1, 0.5, 0.0, 365).cost_pct
+    assert move.kind == "lever" and move.amount == 0.5 and move.own_cost_pct == 0.1
+    assert move.utility == pytest.approx(0.5 * rise - cost) and move.utility > 0
+    view.levers[move.measure_key] = ("C", "T")
+    view.say("C", "lever", "tourism_boycott", "T", day=10)
+    assert lever.propose(view) == []  # in force, the dispute goes on
+    del view.measures[ban]
+    (end,) = lever.propose(view)
+    assert end.kind == "lift" and end.measure_keys == (move.measure_key,) and end.mandatory

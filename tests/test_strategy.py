@@ -133,3 +133,52 @@ def test_a_concession_while_a_threat_is_pending_is_a_threat_that_succeeded() -> 
     assert classify([threat, warning, imposed, concede], [], "C", "T") == ("target_concedes", 20.0)
     dropped = ev(10, "C", "drop_threat", "drop_ban", "T")
     assert classify([threat, warning, dropped, concede], [], "C", "T") == ("target_concedes", 20.0)
+
+
+def test_a_change_of_government_redraws_resolve_and_resets_beliefs() -> None:
+    from sim.config import load_scenario
+    from sim.model import CoercionModel
+
+    tiny = "experiments/tiny/rare_earth_curb.toml"
+    sc = load_scenario(tiny, ["horizon_days=40", "governments.JP.leadership_changes=[30]"])
+    model = CoercionModel(sc, np.random.SeedSequence(3))
+    while model.day < 30:
+        model.step()
+    model.beliefs[("CN", "JP")] = (0.1, 0.1, 0.8)  # whatever China has learnt about Japan so far
+    model._leadership(30)
+    (change,) = [e for e in model.events if e["kind"] == "leadership_change"]
+    assert change["day"] == 30 and change["actor"] == "JP" and change["action"] == "new_government"
+    assert "scheduled change of government: resolve" in change["reason"]
+    assert model.view.belief("CN", "JP") == pytest.approx((0.3, 0.4, 0.3))  # back to China's prior
+    assert model.resolve_type["JP"] in (0, 1, 2)
+    # Unscheduled changes at 365 a year (one a day on average) come within days, from the
+    # country's own stream: the same seed gives the same days.
+    sc = load_scenario(tiny, ["horizon_days=10", "governments.US.leadership_change_per_year=365"])
+    runs = []
+    for _ in range(2):
+        model = CoercionModel(sc, np.random.SeedSequence(3))
+        model.run()
+        runs.append([e["day"] for e in model.events if e["kind"] == "leadership_change"])
+    assert runs[0] == runs[1] and len(runs[0]) >= 3
+
+
+def test_a_non_trade_lever_is_felt_by_both_sides_while_in_force() -> None:
+    from agents.base import LEVER, LIFT, Action
+    from sim.config import load_scenario
+    from sim.model import CoercionModel
+
+    sc = load_scenario("experiments/tiny/rare_earth_curb.toml", ["horizon_days=20", "governments.CN.rules=[]",
+                                                                   "governments.JP.rules=[]", "governments.US.rules=[]"])
+    model = CoercionModel(sc, np.random.SeedSequence(0))
+    view = model.view
+    model._apply("CN", Action(LEVER, "tourism_boycott", "test", "why", target="JP", measure_key="CN>JP:tourism_boycott",
+                              amount=0.365, own_cost_pct=0.0365))
+    assert view.levers_in_force(actor="CN", target="JP") == ("CN>JP:tourism_boycott",)
+    assert view.cost_rate_pct("JP") == pytest.approx(view.loss_rate_pct("JP") + view.lobbying_pressure("JP") + 0.365)
+    felt = view.felt_cost_pct("JP")
+    model.step()
+    # 0.365 %/yr is 0.001% a day on top of whatever else Japan felt that day.
+    assert view.felt_cost_pct("JP") - felt >= 0.001 - 1e-12
+    model._apply("CN", Action(LIFT, "end_tourism_boycott", "test", "why", target="JP", measure_keys=("CN>JP:tourism_boycott",)))
+    assert view.levers_in_force() == () and model.lever_rate.sum() == 0.0
+    assert [e["kind"] for e in model.events] == ["lever", "lift"]
