@@ -203,6 +203,7 @@ def test_ladder_climbs_one_rung_at_a_time_no_faster_than_its_gap() -> None:
     view.day = 28
     back, ban = ladder.propose(view)
     assert ban.label == "ore_ban" and ban.measure_keys == ("C>T:ore_licensing",)  # the ban replaces licensing
+    del view.measures["C>T:ore_licensing"]  # replaced by the ban
     view.impose("C", "T", "ore_ban", day=28)
     view.day = 60
     assert [a.kind for a in ladder.propose(view)] == ["back_down"]  # top of the ladder
@@ -239,6 +240,44 @@ def test_ladder_backs_down_when_holding_out_costs_more_than_the_stake_is_worth()
     (back2,) = [a for a in ladder.propose(view) if a.kind == "back_down"]
     assert back2.utility == pytest.approx(3 / 365 * 576 * p - 0.5 * p - 0.2)
     assert "2 support/legal move(s) condemn it" in back2.reason
+
+
+def test_partial_truce_suspends_the_top_rung_by_hand() -> None:
+    rungs = [
+        {"label": "ore_curb", "measure": {"measure": "export_ban", "products": ["ore"], "enforcement": 0.5}, "target_cost_pct": 0.2},
+        {"label": "wafer_ban", "measure": {"measure": "export_ban", "products": ["wafer"]}, "target_cost_pct": 0.3},
+    ]
+    ladder = rule("escalation_ladder", "C", **{**LADDER, "rungs": rungs})
+    view = FakeView(day=60, rate={"T": 0.5}, trade={("C", "T", "ore"): 1e10, ("C", "T", "wafer"): 2e9})
+    view.impose("C", "T", "ore_curb", day=0)
+    top = view.impose("C", "T", "wafer_ban", day=20)
+    (suspend,) = [a for a in ladder.propose(view) if a.label == "suspend_wafer_ban"]
+    # The wafer ban costs T 0.3 of the 0.5 %/yr it bears and C 2e9/1e12 = 0.2 %/yr of exports.
+    belief = (0.3, 0.4, 0.3)
+    saved = expected_holding_cost(belief, 0.2, 0.5, 0.0, 365).cost_pct
+    lost = 0.5 * (give_in_probability(belief, 0.5, 365) - give_in_probability(belief, 0.2, 365))
+    assert suspend.kind == "lift" and suspend.measure_keys == (top,)
+    assert suspend.utility == pytest.approx(saved - lost - 0.05)  # half of reputation 0.1
+
+
+def test_the_truce_may_break_a_new_round_after_a_back_down() -> None:
+    ladder = rule("escalation_ladder", "C", **{**LADDER, "max_rounds": 2, "truce_days": 30})
+    view = FakeView(day=5, **ORE)
+    view.say("C", "protest", "protest", "T", day=0)
+    view.say("C", "back_down", "back_down", "T", day=10)
+    view.day = 20
+    assert ladder.propose(view) == []  # the truce holds for 30 days
+    view.day = 40
+    assert [a.label for a in ladder.propose(view)] == ["protest", "ore_licensing"]  # from the first rung again
+    view.say("C", "protest", "protest", "T", day=40)
+    view.say("C", "offramp", "summit_offramp", "T", day=50)
+    view.day = 200
+    assert ladder.propose(view) == []  # two rounds at most
+    once = rule("escalation_ladder", "C", **{**LADDER, "max_rounds": 3, "truce_days": 0})
+    accepted = FakeView(day=100)
+    accepted.say("T", "concede", "concede", "C", day=30)
+    accepted.say("C", "accept", "accept_concession", "T", day=31)
+    assert once.propose(accepted) == []  # after a concession the stake is won: no new round
 
 
 def test_ladder_waits_for_a_rung_that_is_under_threat() -> None:

@@ -19,15 +19,19 @@ Every utility is in % of the coercer's GDP, present value over the horizon (:mod
   — seed 002_*: analysts want Washington to say Japan is not in the wrong) less the expected
   stake still to be won, less the audience and reputation cost of backing down;
 - **accept** a concession: the stake, lifting everything.
-Stake, audience and reputation costs are times the weight of its own resolve type.
+- **suspend** the top rung in force, keeping the rest (a partial truce): its own cost saved, less
+  the stake lost with the pressure it withdraws, less half the reputation of a back-down.
+Stake, audience and reputation costs are times the weight of its own resolve type. After a
+back-down or an off-ramp the truce may break: with ``max_rounds`` > 1 a new round starts from
+the first rung once ``truce_days`` have passed (not after a concession: the stake was won).
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from agents.base import ACCEPT, BACK_DOWN, IMPOSE, Action, Rule, WorldView, measure_key, pct
-from agents.leverage import exposure_pct, has_conceded, leverage_pct, open_threats
+from agents.base import ACCEPT, BACK_DOWN, IMPOSE, LIFT, Action, Rule, WorldView, measure_key, pct
+from agents.leverage import exposure_pct, leverage_pct, open_threats
 from agents.strategy import (
     StrategicParams,
     describe,
@@ -61,6 +65,8 @@ class LadderParams(StrategicParams):
     audience_cost_pct: float = Field(0.1, ge=0, description="cost of backing down in public, % of own GDP (assumption)")
     reputation_pct: float = Field(0.1, ge=0, description="credibility lost for later coercion by backing down, % of own GDP (assumption)")
     max_skip: int = Field(1, ge=0, description="rungs it may pass over when the next is not worth climbing")
+    max_rounds: int = Field(1, ge=1, description="rounds of escalation: after a back-down or off-ramp the truce may break")
+    truce_days: int = Field(180, ge=0, description="days after a round ends before a new one may start")
     condemnation_pct: float = Field(
         0.0, ge=0, description="cost per year of each ally-support or legal move against it, % of own GDP (assumption)"
     )
@@ -102,10 +108,16 @@ class EscalationLadder(Rule):
         if view.day < prm.start_day:
             return []
         mine = view.moves(actor=me, target=target)
-        if any(mv.kind in (ACCEPT, BACK_DOWN, "offramp") for mv in mine):
-            return []  # the confrontation is over for this ladder
+        ends = [mv for mv in mine if mv.kind in (ACCEPT, BACK_DOWN, "offramp")]
+        if ends:
+            # A round is over. After a concession it stays over; after a back-down or an off-ramp
+            # the truce may break: a new round from the first rung once ``truce_days`` have passed.
+            rounds_left = len(ends) < prm.max_rounds and ends[-1].kind != ACCEPT
+            if not rounds_left or view.day - ends[-1].day < prm.truce_days:
+                return []
+            mine = tuple(mv for mv in mine if mv.day > ends[-1].day)
         own_keys = tuple(k for k in view.measures_in_force(actor=me, target=target))
-        if has_conceded(view, target, me):
+        if [mv for mv in view.moves(actor=target, kind="concede", target=me) if not ends or mv.day > ends[-1].day]:
             return [
                 Action(ACCEPT, "accept_concession", self.name,
                        f"{target} conceded: stake {pct(prm.stake_pct * view.resolve_weight(me))} won; "
@@ -120,6 +132,9 @@ class EscalationLadder(Rule):
         h, d = prm.horizon_days, prm.discount_per_year
         p_now = give_in_probability(belief, target_rate, h)
         actions: list[Action] = []
+        top = [r for r in reversed(prm.rungs) if r.measure is not None and measure_key(me, target, r.label) in own_keys]
+        if len(own_keys) > 1 and top:
+            actions.append(self.step_down(view, top[0], belief, stake, target_rate, p_now, weight))
         if own_keys:
             hold = expected_holding_cost(belief, own_rate, target_rate, d, h)
             back = hold.cost_pct - stake * p_now - backing_down
@@ -144,6 +159,26 @@ class EscalationLadder(Rule):
                 break
             actions.append(self.climb(view, index, rung, belief, weight, stake, target_rate, p_now))
         return actions
+
+    def step_down(self, view: WorldView, rung: Rung, belief: tuple[float, ...], stake: float, target_rate: float,
+                  p_now: float, weight: float) -> Action:
+        """A partial truce: suspend the top rung in force and keep the others (e.g. a tariff cut back
+        from its peak) — saves its own cost, loses part of the pressure, and half the reputation
+        a full back-down would cost."""
+        prm: LadderParams = self.params  # type: ignore[assignment]
+        me, target = self.context.actor, prm.target
+        lev = self.rung_cost(view, rung)
+        exp = exposure_pct(view, me, target, rung.measure)
+        rate_after = max(target_rate - lev, 0.0)
+        p_after = give_in_probability(belief, rate_after, prm.horizon_days)
+        saved = expected_holding_cost(belief, exp, target_rate, prm.discount_per_year, prm.horizon_days).cost_pct
+        lost = stake * (p_now - p_after)
+        reputation = prm.reputation_pct * weight / 2
+        return Action(LIFT, f"suspend_{rung.label}", self.name,
+                      f"partial truce: suspend {rung.label}, keep the rest; saves own cost {pct(saved)}, chance {target} "
+                      f"gives in {p_now:.0%} -> {p_after:.0%} (stake {pct(stake)}: -{pct(lost)}), half the reputation "
+                      f"-{pct(reputation)}",
+                      target=target, measure_keys=(measure_key(me, target, rung.label),), utility=saved - lost - reputation)
 
     def climb(self, view: WorldView, index: int, rung: Rung, belief: tuple[float, ...], weight: float,
               stake: float, target_rate: float, p_now: float) -> Action:
