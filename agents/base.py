@@ -302,4 +302,8 @@ def decide(
     chosen, considered = logit_choice(optional, temperature, rng)
     if chosen is None:
         return mandatory
+    if chosen.rule == "status_quo" and len(optional) > 1:
+        # Holding is a decision too: say what it was weighed against (with that move's belief and numbers).
+        best = max(optional[:-1], key=lambda a: a.utility)
+        chosen = replace(chosen, reason=f"{chosen.reason}; best alternative {best.label} ({best.utility:.4f}): {best.reason}")
     return [*mandatory, replace(chosen, alternatives=considered)]
