@@ -63,6 +63,8 @@ class FirmAgent(mesa.Agent):
 
     def lobbying(self, view: WorldView) -> float:
         """Pressure on the home government, % of its GDP per year (one firm of :func:`lobbying_pressure`)."""
+        if not view.firm_heard(self.name):
+            return 0.0
         dead_zone, gain_weight = self.lobbying_terms()
         return float(
             lobbying_pressure(

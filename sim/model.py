@@ -188,6 +188,10 @@ class CoercionModel(mesa.Model):
         # and the weight with which gains lobby the other way (for a hard line).
         terms = np.array([firm.lobbying_terms() for firm in self.firms]).reshape(n_f, 2)
         self.lobby_dead_zone, self.lobby_gain_weight = terms[:, 0].copy(), terms[:, 1].copy()
+        # A firm with a lobby rule is heard only while its declared stance is to lobby (its own
+        # move, read by its government); firms without one lobby silently, always.
+        self.voiced = np.array([not any(getattr(r, "lobbying_terms", None) for r in firm.rules) for firm in self.firms],
+                               dtype=float).reshape(n_f)
 
         horizon = scenario.horizon_days
         pairs = np.argwhere(w.recipe > 0) if record_firms else np.zeros((0, 2), dtype=np.int64)
@@ -253,7 +257,7 @@ class CoercionModel(mesa.Model):
             w.firm_home,
             weights=lobbying_pressure(
                 w.influence, self.recent_profit_loss, self.lobby_dead_zone, self.lobby_gain_weight, self.firm_size_pct
-            ),
+            ) * self.voiced,
             minlength=w.n_countries,
         )
         self.felt_cost += 100.0 * result.gdp_loss / (w.gdp_daily * 365.0) + (self.pressure + self.lever_rate) / 365.0
@@ -315,6 +319,8 @@ class CoercionModel(mesa.Model):
             elif not lifted and not levers and self._last_move.get(actor) == action.label:
                 return  # the same stance as before: nothing new to record
         self._last_move[actor] = action.label
+        if actor in self.firm_index and action.kind in ("lobby", "quiet"):
+            self.voiced[self.firm_index[actor]] = 1.0 if action.kind == "lobby" else 0.0
         self.moves.append(Move(self.day, actor, action.kind, action.label, action.target, action.rule, action.rung))
         self._learn(actor, action.kind)
         self.events.append(
@@ -460,6 +466,11 @@ class ModelView:
     def belief(self, observer: str, country: str) -> tuple[float, ...]:
         """``observer``'s belief over ``country``'s resolve types (soft, firm, resolute)."""
         return self._m.beliefs.get((observer, country), DEFAULT_PRIOR)
+
+    def firm_heard(self, firm: str) -> bool:
+        """Whether the firm's lobbying reaches its government now (its declared stance is to lobby,
+        or it has no lobby rule and lobbies silently)."""
+        return bool(self._m.voiced[self._m.firm_index[firm]])
 
     def resolve_weight(self, country: str) -> float:
         """Weight of its own type (stake, audience and reputation costs x this); private to it."""

@@ -143,3 +143,23 @@ def test_rules_get_their_own_random_stream() -> None:
     assert schedule_rule.context.actor == "CN"
     assert isinstance(schedule_rule.context.rng, np.random.Generator)
     assert len(schedule_rule.context.schedule) == 4
+
+
+def test_a_firm_with_a_lobby_rule_is_heard_only_while_its_stance_is_to_lobby() -> None:
+    scenario = load_scenario(ROOT / "experiments" / "tiny" / "rare_earth_curb.toml", overrides=["horizon_days=120"])
+    model = CoercionModel(scenario, 0)
+    view = model.view
+    assert view.firm_heard("jp_chipmaker")  # no lobby rule: it lobbies silently, always heard
+    toyota = next(f for f in model.firms if f.name == "toyota")
+    heard_from = None
+    while model.day < scenario.horizon_days:
+        model.step()
+        if heard_from is None and view.firm_heard("toyota"):
+            heard_from = model.day - 1
+        if heard_from is None:
+            assert toyota.lobbying(view) == 0.0  # silent until it declares its stance
+    (stance,) = [e for e in model.events if e["actor"] == "toyota" and e["kind"] == "lobby"]
+    assert stance["action"] == "lobby_settle" and heard_from == stance["day"]
+    assert toyota.lobbying(view) > 0
+    japan = sum(f.lobbying(view) for f in model.firms if f.country == "JP")
+    assert view.lobbying_pressure("JP") == pytest.approx(japan)

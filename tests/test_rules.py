@@ -71,6 +71,9 @@ class FakeView:
     def firm_size_pct(self, firm: str) -> float:
         return 0.5
 
+    def firm_heard(self, firm: str) -> bool:
+        return True
+
     def resolve_weight(self, country: str) -> float:
         return self.weights.get(country, 1.0)
 
