@@ -213,6 +213,22 @@ def test_ladder_climbs_one_rung_at_a_time_no_faster_than_its_gap() -> None:
     assert back.kind == "back_down"
 
 
+def test_a_ladder_may_impose_a_global_regime_counting_its_exposure_everywhere() -> None:
+    ladder = rule("escalation_ladder", "C", **{**LADDER, "destinations": "all"})
+    view = FakeView(day=0, trade={("C", "T", "ore"): 1e10, ("C", "A", "ore"): 5e9}, share={("T", "C", "ore"): 0.5})
+    _, climb = ladder.propose(view)
+    # Leverage over T as before (0.25 %/yr); exposure over every destination: (1e10 + 5e9) x 0.5 / 1e12 = 0.75 %/yr.
+    belief = (0.3, 0.4, 0.3)
+    rise = give_in_probability(belief, 0.25, 365) - give_in_probability(belief, 0.0, 365)
+    assert climb.measure.target == "all" and climb.measure_key == "C>T:ore_licensing"
+    assert climb.utility == pytest.approx(0.5 * rise - expected_holding_cost(belief, 0.75, 0.25, 0.0, 365).cost_pct)
+    view.measures[climb.measure_key] = climb.measure
+    view.say("C", "impose", "ore_licensing", "T", day=0)
+    view.day = 30
+    (back,) = [a for a in ladder.propose(view) if a.kind == "back_down"]
+    assert back.measure_keys == ("C>T:ore_licensing",)  # a global regime is lifted with the rest
+
+
 def test_ladder_accepts_a_concession_and_lifts_everything() -> None:
     ladder = rule("escalation_ladder", "C", **LADDER)
     view = FakeView(day=30)

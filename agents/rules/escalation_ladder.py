@@ -19,6 +19,8 @@ Every utility is in % of the coercer's GDP, present value over the horizon (:mod
   — seed 002_*: analysts want Washington to say Japan is not in the wrong) less the expected
   stake still to be won, less the audience and reputation cost of backing down;
 - **accept** a concession: the stake, lifting everything.
+With ``destinations = "all"`` each rung is a global regime (every destination; own exposure
+counted over all of them) while the calculus is about the target.
 - **suspend** the top rung in force, keeping the rest (a partial truce): its own cost saved, less
   the stake lost with the pressure it withdraws, less half the reputation of a back-down.
 Stake, audience and reputation costs are times the weight of its own resolve type. After a
@@ -27,6 +29,8 @@ the first rung once ``truce_days`` have passed (not after a concession: the stak
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -65,6 +69,9 @@ class LadderParams(StrategicParams):
     audience_cost_pct: float = Field(0.1, ge=0, description="cost of backing down in public, % of own GDP (assumption)")
     reputation_pct: float = Field(0.1, ge=0, description="credibility lost for later coercion by backing down, % of own GDP (assumption)")
     max_skip: int = Field(1, ge=0, description="rungs it may pass over when the next is not worth climbing")
+    destinations: Literal["target", "all"] = Field(
+        "target", description="measures aimed at the target alone, or at every destination (a global regime)"
+    )
     max_rounds: int = Field(1, ge=1, description="rounds of escalation: after a back-down or off-ramp the truce may break")
     truce_days: int = Field(180, ge=0, description="days after a round ends before a new one may start")
     condemnation_pct: float = Field(
@@ -94,6 +101,17 @@ class EscalationLadder(Rule):
         if rung.target_cost_pct is not None:
             return rung.target_cost_pct
         return leverage_pct(view, self.context.actor, self.params.target, rung.measure)  # type: ignore[attr-defined]
+
+    def exposure(self, view: WorldView, rung: Rung) -> float:
+        """Own exporters' loss from a rung, % of GDP a year: to the target, or to every destination
+        when the rung is a global regime."""
+        prm: LadderParams = self.params  # type: ignore[assignment]
+        me = self.context.actor
+        if rung.measure is None:
+            return 0.0
+        if prm.destinations == "all":
+            return sum(exposure_pct(view, me, c, rung.measure) for c in view.countries if c != me)
+        return exposure_pct(view, me, prm.target, rung.measure)
 
     def own_rate(self, view: WorldView) -> tuple[float, int]:
         """Own cost rate (% of GDP per year) including condemnation, and the condemning moves."""
@@ -168,7 +186,7 @@ class EscalationLadder(Rule):
         prm: LadderParams = self.params  # type: ignore[assignment]
         me, target = self.context.actor, prm.target
         lev = self.rung_cost(view, rung)
-        exp = exposure_pct(view, me, target, rung.measure)
+        exp = self.exposure(view, rung)
         rate_after = max(target_rate - lev, 0.0)
         p_after = give_in_probability(belief, rate_after, prm.horizon_days)
         saved = expected_holding_cost(belief, exp, target_rate, prm.discount_per_year, prm.horizon_days).cost_pct
@@ -191,7 +209,7 @@ class EscalationLadder(Rule):
         else:
             replaced = [r for r in prm.rungs if r.label in rung.replaces and r.measure is not None]
             lev = self.rung_cost(view, rung) - sum(self.rung_cost(view, r) for r in replaced)
-            exp = exposure_pct(view, me, target, rung.measure) - sum(exposure_pct(view, me, target, r.measure) for r in replaced)
+            exp = self.exposure(view, rung) - sum(self.exposure(view, r) for r in replaced)
         p_after = give_in_probability(belief, target_rate + max(lev, 0.0), h)
         cost = expected_holding_cost(belief, max(exp, 0.0), target_rate + max(lev, 0.0), d, h).cost_pct
         gain = stake * (p_after - p_now)
@@ -200,7 +218,7 @@ class EscalationLadder(Rule):
                f"stake {pct(stake)} ({own_type_text(weight)}) x {p_after - p_now:.3f} = {pct(gain)} - own cost {pct(cost)}")
         if rung.measure is None:
             return Action(rung.kind, rung.label, self.name, why, target=target, utility=gain - cost, rung=index + 1)
-        spec = rung.measure.spec(me, target, label=rung.label)
+        spec = rung.measure.spec(me, "all" if prm.destinations == "all" else target, label=rung.label)
         replaced_keys = tuple(measure_key(me, target, old) for old in rung.replaces)
         return Action(IMPOSE, rung.label, self.name, why, target=target, measure=spec,
                       measure_key=measure_key(me, target, rung.label), measure_keys=replaced_keys,
