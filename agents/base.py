@@ -80,18 +80,21 @@ def pct(value: float) -> str:
     return f"{value:.2f}%"
 
 
-def utilities_text(parts: Mapping[str, float]) -> str:
+def utilities_text(parts: Mapping[str, float], digits: int = 2) -> str:
     """``base 1.00 + leverage 0.55 - exposure 0.02``: how a utility was put together."""
     items = list(parts.items())
-    text = f"{items[0][0]} {items[0][1]:.2f}"
+    text = f"{items[0][0]} {items[0][1]:.{digits}f}"
     for name, value in items[1:]:
-        text += f" {'-' if value < 0 else '+'} {name} {abs(value):.2f}"
+        text += f" {'-' if value < 0 else '+'} {name} {abs(value):.{digits}f}"
     return text
 
 
 # Kinds of action the model knows how to apply; any other kind is a declaratory move (protest,
 # threaten, wait_out, support, stay_out, lobby, ...) that is logged and seen by the others.
 IMPOSE, LIFT, HOLD, INVEST = "impose", "lift", "hold", "invest"
+# A non-trade lever (suspending an agreement, a tourism boycott, detentions): no trade flow moves;
+# it costs the target ``amount`` and the actor ``own_cost_pct`` (% of their GDP a year) while in force.
+LEVER = "lever"
 # Declaratory moves that end a confrontation; outcome classes look for them.
 CONCEDE, OFFRAMP, BACK_DOWN, ACCEPT = "concede", "offramp", "back_down", "accept"
 
@@ -126,6 +129,7 @@ class Action:
     product: str = ""
     amount: float = 0.0
     alternatives: tuple[tuple[str, float], ...] = ()
+    own_cost_pct: float = 0.0
 
     def keys_to_lift(self) -> tuple[str, ...]:
         return self.measure_keys or ((self.measure_key,) if self.kind == LIFT and self.measure_key else ())
@@ -162,9 +166,11 @@ class Window:
 class WorldView(Protocol):
     """What an agent may look at: a read-only window on the world (nothing here changes it).
 
-    Pain is the cumulative GDP-loss proxy in % of a year's GDP. A government knows its own pain
-    exactly; of others it has a noisy estimate (``perceived_pain``, log-normal noise set by the
-    observer's ``perception_noise``)."""
+    Pain is the cumulative GDP-loss proxy in % of a year's GDP; rates are in % of GDP per year;
+    lobbying is firms' lost profit weighted by influence, in % of GDP per year. A government knows
+    its own figures exactly; of others it has estimates off by a persistent factor (log-normal,
+    sd set by the observer's ``perception_noise``, drawn once per replication), and a belief
+    over their resolve types (:mod:`agents.strategy`), updated from their moves."""
 
     day: int
     countries: tuple[str, ...]
@@ -174,8 +180,18 @@ class WorldView(Protocol):
     def gdp_loss_pct(self, country: str) -> float: ...
     def perceived_pain(self, observer: str, country: str) -> float: ...
     def lobbying_pressure(self, country: str) -> float: ...
+    def loss_rate_pct(self, country: str) -> float: ...
+    def cost_rate_pct(self, country: str) -> float: ...
+    def felt_cost_pct(self, country: str) -> float: ...
+    def perceived_cost_rate(self, observer: str, country: str) -> float: ...
+    def perceived_felt_cost(self, observer: str, country: str) -> float: ...
+    def belief(self, observer: str, country: str) -> tuple[float, ...]: ...
+    def resolve_weight(self, country: str) -> float: ...  # its own type's weight: rules ask only for their own actor
+    def firm_size_pct(self, firm: str) -> float: ...
+    def firm_heard(self, firm: str) -> bool: ...
     def price_multiple(self, country: str, product: str) -> float: ...
     def measures_in_force(self, actor: str | None = None, target: str | None = None) -> Mapping[str, Any]: ...
+    def levers_in_force(self, actor: str | None = None, target: str | None = None) -> tuple[str, ...]: ...
     def moves(
         self, actor: str | None = None, kind: str | None = None, target: str | None = None, label: str | None = None
     ) -> tuple[Move, ...]: ...
@@ -302,4 +318,8 @@ def decide(
     chosen, considered = logit_choice(optional, temperature, rng)
     if chosen is None:
         return mandatory
+    if chosen.rule == "status_quo" and len(optional) > 1:
+        # Holding is a decision too: say what it was weighed against (with that move's belief and numbers).
+        best = max(optional[:-1], key=lambda a: a.utility)
+        chosen = replace(chosen, reason=f"{chosen.reason}; best alternative {best.label} ({best.utility:.4f}): {best.reason}")
     return [*mandatory, replace(chosen, alternatives=considered)]

@@ -15,14 +15,18 @@ def lobbying_pressure(
     loss_share: np.ndarray,
     dead_zone: np.ndarray | float = 0.0,
     gain_weight: np.ndarray | float = 0.0,
+    size_pct: np.ndarray | float = 1.0,
 ) -> np.ndarray:
-    """Pressure each firm puts on its government to settle: influence x the share of baseline
-    profit being lost beyond a dead zone; a firm that gains (negative loss) pushes the other way,
-    for a hard line, with ``gain_weight``. Vectorised over firms (DESIGN.md "Firms"; seed 000_*:
-    Toyota and Sony press Tokyo to keep access to China)."""
+    """Pressure each firm puts on its government to settle, in % of the home country's GDP per
+    year: the profit it is losing beyond a dead zone (a share of its baseline profit, times
+    ``size_pct``, its baseline profit in % of home GDP per year) times its political weight
+    ``influence``. A firm that gains (negative loss) pushes the other way, for a hard line, with
+    ``gain_weight``. So a small chemical maker weighs by its small profit, a carmaker by its large
+    one. Vectorised over firms (DESIGN.md "Firms"; seed 000_*: Toyota and Sony press Tokyo to keep
+    access to China)."""
     losing = np.maximum(loss_share - dead_zone, 0.0)
     gaining = np.maximum(-loss_share, 0.0)
-    return influence * (losing - gain_weight * gaining)
+    return influence * size_pct * (losing - gain_weight * gaining)
 
 
 class FirmAgent(mesa.Agent):
@@ -58,10 +62,15 @@ class FirmAgent(mesa.Agent):
         return 0.0, 0.0
 
     def lobbying(self, view: WorldView) -> float:
-        """Pressure on the home government (one firm of :func:`lobbying_pressure`)."""
+        """Pressure on the home government, % of its GDP per year (one firm of :func:`lobbying_pressure`)."""
+        if not view.firm_heard(self.name):
+            return 0.0
         dead_zone, gain_weight = self.lobbying_terms()
         return float(
-            lobbying_pressure(np.float64(self.influence), np.float64(view.firm_loss_share(self.name)), dead_zone, gain_weight)
+            lobbying_pressure(
+                np.float64(self.influence), np.float64(view.firm_loss_share(self.name)), dead_zone, gain_weight,
+                view.firm_size_pct(self.name),
+            )
         )
 
     def decide(self, view: WorldView) -> list[Action]:

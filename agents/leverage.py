@@ -15,12 +15,27 @@ def scope(view: WorldView, template: Any) -> list[str]:
     return named + [p for p in view.products if p not in named and view.tier(p) in tiers]
 
 
+def blocked_share(template: Any, enforcement: float | None = None) -> float:
+    """Share of the covered flow a measure stops: its enforcement, times the share refused under
+    licensing (1 - approval rate) or held back by a quota (1 - quota share); a tariff's rate
+    (capped at 1) stands for the share it prices out."""
+    share = template.enforcement if enforcement is None else enforcement
+    kind = getattr(template, "measure", "export_ban")
+    if kind == "export_licensing":
+        share *= 1.0 - getattr(template, "approval_rate", 0.0)
+    elif kind == "export_quota":
+        share *= 1.0 - getattr(template, "quota_share", 0.0)
+    elif kind == "tariff":
+        share *= min(getattr(template, "rate", 0.0), 1.0)
+    return share
+
+
 def leverage_pct(view: WorldView, actor: str, target: str, template: Any, enforcement: float | None = None) -> float:
     """Damage an export measure by ``actor`` could do to ``target``, in % of the target's GDP per
-    year: the flow blocked x how much of the target's supply it is (hard to replace) x the
-    downstream output that depends on it. Where the other side depends most on us, leverage is
-    greatest (seed 002_*: Japan's ~90% share of advanced photoresist)."""
-    share = template.enforcement if enforcement is None else enforcement
+    year: the flow blocked (:func:`blocked_share`) x how much of the target's supply it is (hard to
+    replace) x the downstream output that depends on it. Where the other side depends most on us,
+    leverage is greatest (seed 002_*: Japan's ~90% share of advanced photoresist)."""
+    share = blocked_share(template, enforcement)
     total = 0.0
     for product in scope(view, template):
         value = view.trade_value(actor, target, product)
@@ -34,7 +49,7 @@ def leverage_pct(view: WorldView, actor: str, target: str, template: Any, enforc
 def exposure_pct(view: WorldView, actor: str, target: str, template: Any, enforcement: float | None = None) -> float:
     """What ``actor``'s own exporters stand to lose, in % of its GDP per year: the baseline exports
     the measure blocks (seed 002_*: Tokyo weighs blowback on its own carmakers)."""
-    share = template.enforcement if enforcement is None else enforcement
+    share = blocked_share(template, enforcement)
     value = sum(view.trade_value(actor, target, p) for p in scope(view, template))
     return 100.0 * value * share / view.gdp(actor)
 

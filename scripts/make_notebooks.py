@@ -51,12 +51,15 @@ TOUR = [
     ("md", """# China curbs rare earths to Japan: one run, read as an analyst would
 
 `experiments/rare_earth_curb.toml` plays the episode that followed the Japanese Prime Minister's
-Taiwan remarks with strategic governments: China climbs an escalation ladder (a vaguely worded
-dual-use ban, an anti-dumping duty, a rare-earth licensing threat with a deadline, licensing, a
-ban); Japan protests, asks the US for support and waits China out while its pain and its firms'
-lobbying stay within its patience, and may then retaliate with photoresist controls, complain at
-the WTO or make a face-saving gesture; the US weighs backing Japan against its own truce with
-China. Decisions carry logit noise, so the replications explore different paths.
+Taiwan remarks with strategic governments that weigh expected costs in % of their GDP and learn
+about each other's resolve: China threatens rare-earth licensing with a deadline and climbs an
+escalation ladder (a vaguely worded dual-use ban, an anti-dumping duty, licensing, a ban); Japan
+gives in at the threat stage if the threat, times its credibility, costs more than giving in, or
+else protests, asks the US for support and waits China out while holding out is the cheaper
+course, and may then retaliate with photoresist controls, complain at the WTO or make a
+face-saving gesture; the US weighs backing Japan against its own truce with China. Each
+government's resolve type is drawn per replication and decisions carry logit noise, so the
+replications explore different paths.
 
 This notebook reads a run folder made by `sim run` (the first cell makes one in `notebooks/runs/`
 if there is none; set `COERCION_SIM_RUN` to read another). The same figures come out of

@@ -27,7 +27,7 @@ from sim.analysis import Run, load_run, outcome_shares  # noqa: E402
 README = ROOT / "README.md"
 BEGIN, END = "<!-- headline:begin -->", "<!-- headline:end -->"
 # The tour's runs, in the README's words (the test reads the real commands from the README).
-VARIANT_SET = "governments.JP.rules[3].params.resolve=5.0"
+VARIANT_SET = "governments.JP.resolve_prior=[0.6,0.3,0.1]"
 TOUR_RUNS = {
     "curb": ["experiments/rare_earth_curb.toml"],
     "curb100": ["experiments/rare_earth_curb.toml", "-n", "100", "-j", "2", "--set", VARIANT_SET],
@@ -70,7 +70,8 @@ def _us_support(run: Run) -> str:
     n = len(run.outcomes)
     first = support.groupby("replication")["day"].min()
     when = f", first on day {first.median():.0f} (median)" if len(first) else ""
-    best = f"; its utility at the decisions logged ranged {min(utilities):+.2f} to {max(utilities):+.2f}" if utilities else ""
+    best = (f"; its utility at the decisions logged ranged {min(utilities):+.4f}% to {max(utilities):+.4f}% of its GDP"
+            if utilities else "")
     return f"The US backs Japan in {support['replication'].nunique()} of {n} replications{when}{best}."
 
 

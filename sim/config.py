@@ -218,7 +218,11 @@ class Firm(Strict):
     )
     margin: _ranged(1e-6, 1.0) = Field(0.08, description="baseline profit as a share of revenue; 1e-6 to 1 (losses are shares of it)")
     fixed_cost_share: Share = Field(0.4, description="share of non-input costs that do not scale with output")
-    influence: Share = Field(0.5, description="weight of the firm's lobbying at home")
+    influence: Share = Field(
+        0.5,
+        description="political weight of the firm's lost profit at home: each USD of it counts as this many USD of "
+        "GDP lost (organised losers are heard beyond their share of GDP; an assumption per firm)",
+    )
     plants: dict[Name, Share] | None = Field(
         None,
         description="share of output made in each country (sums to 1): where the firm's value added, and so its "
@@ -315,6 +319,33 @@ class Government(Strict):
         0, description="the decision clock ticks on this day and every decision_interval_days after it"
     )
     rules: list[RuleSpec] = Field(default_factory=lambda: [RuleSpec(rule="schedule")])
+    resolve_prior: list[Share] = Field(
+        default_factory=lambda: [0.3, 0.4, 0.3],
+        min_length=3,
+        max_length=3,
+        description="its prior over each other government's resolve type (soft, firm, resolute; sums to 1)",
+    )
+    resolve_type: Literal["soft", "firm", "resolute"] | None = Field(
+        None,
+        description="its own resolve type; default: drawn once per replication from the other governments' "
+        "average prior about it (a common prior)",
+    )
+    leadership_changes: list[_days()] = Field(
+        default_factory=list, description="days of scheduled changes of government (e.g. elections)"
+    )
+    leadership_change_per_year: _ranged(0.0, 365.0) = Field(
+        0.0, description="rate of unscheduled changes of government per year (a random event); 0 to 365"
+    )
+    decide_on_news: bool = Field(
+        True, description="also decide the day news arrives (a move concerning it, a window opening, a deadline)"
+    )
+
+    @field_validator("resolve_prior")
+    @classmethod
+    def _prior_sum(cls, value: list[float]) -> list[float]:
+        if abs(sum(value) - 1.0) > 1e-6:
+            raise ValueError(f"shares must sum to 1 (they sum to {sum(value):.6g})")
+        return value
 
 
 class CalendarWindow(Strict):

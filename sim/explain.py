@@ -203,7 +203,7 @@ def considered(value: Any, max_alternatives: int) -> str:
     pairs = alternatives(value)
     if not pairs or max_alternatives <= 0:
         return ""
-    shown = [f"{a} {'?' if u is None else f'{u:.2f}'}" for a, u in pairs[:max_alternatives]]
+    shown = [f"{a} {'?' if u is None else f'{u:.4f}'}" for a, u in pairs[:max_alternatives]]
     more = len(pairs) - max_alternatives
     if more > 0:
         shown.append(f"... (+{more} more)")

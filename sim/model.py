@@ -16,8 +16,16 @@ import mesa
 import numpy as np
 
 from agents import FirmAgent, GovernmentAgent, RuleContext
-from agents.base import IMPOSE, INVEST, LIFT, Action, Move, Window, build_rule
+from agents.base import IMPOSE, INVEST, LEVER, LIFT, Action, Move, Window, build_rule
 from agents.firm import lobbying_pressure
+from agents.strategy import (
+    DEFAULT_PRIOR,
+    IN_PAIN_RATE_PCT,
+    TYPE_WEIGHT,
+    TYPES,
+    bayes,
+    move_likelihood,
+)
 from sim.config import RuleSpec, Scenario
 from sim.economy import Measure, World, initial_state, policy_from_measures, step
 from sim.world import build_world, measure_index
@@ -82,7 +90,15 @@ class CoercionModel(mesa.Model):
         self.firm_index = {f: i for i, f in enumerate(w.firm_names)}
         self.cum_gdp_loss = np.zeros(n_c)
         self.recent_profit_loss = np.zeros(n_f)  # share of baseline profit, smoothed
-        self.pressure = np.zeros(n_c)
+        self.pressure = np.zeros(n_c)  # firms' lobbying, % of home GDP per year
+        self.recent_gdp_loss = np.zeros(n_c)  # USD per day, smoothed like the firms' losses
+        self.felt_cost = np.zeros(n_c)  # cumulative GDP loss + lobbying + levers, % of a year's GDP
+        # Non-trade levers in force: key -> (actor, target, cost to target, cost to actor), % GDP a year.
+        self.levers: dict[str, tuple[str, str, float, float]] = {}
+        self.lever_rate = np.zeros(n_c)  # what levers in force cost each country, % of GDP a year
+        gdp_year = w.gdp_daily * 365.0
+        # Each firm's baseline profit in % of its home GDP per year: its weight when it lobbies.
+        self.firm_size_pct = 100.0 * w.base_profit * 365.0 / gdp_year[w.firm_home]
 
         self.moves: list[Move] = []  # the public record of logged decisions
         self._last_move: dict[str, str] = {}  # actor -> label of its last logged move
@@ -91,6 +107,10 @@ class CoercionModel(mesa.Model):
 
         self.governments: list[GovernmentAgent] = []
         self.perception: dict[str, tuple[float, np.random.Generator]] = {}
+        # Persistent perception errors: each observer misjudges each other country's pain by a
+        # log-normal factor drawn once per replication from its own named stream.
+        self.perception_bias: dict[tuple[str, str], float] = {}
+        self.beliefs: dict[tuple[str, str], tuple[float, ...]] = {}
         scripted = {item.actor for item in scenario.schedule}
         configured = dict(scenario.governments)
         for country in w.countries:
@@ -109,10 +129,12 @@ class CoercionModel(mesa.Model):
                 )
                 for j, spec in enumerate(specs)
             ]
-            self.perception[country] = (
-                gov_cfg.perception_noise if gov_cfg else 0.0,
-                stream(seed_seq, f"perception:{country}"),
-            )
+            noise = gov_cfg.perception_noise if gov_cfg else 0.0
+            perception_rng = stream(seed_seq, f"perception:{country}")
+            self.perception[country] = (noise, perception_rng)
+            for other in w.countries:  # drawn in a fixed order whatever the noise, for common random numbers
+                factor = float(np.exp(perception_rng.normal(0.0, 1.0) * noise))
+                self.perception_bias[(country, other)] = 1.0 if other == country else factor
             self.governments.append(
                 GovernmentAgent(
                     self,
@@ -122,8 +144,25 @@ class CoercionModel(mesa.Model):
                     gov_cfg.temperature if gov_cfg else 0.0,
                     stream(seed_seq, f"choice:{country}"),
                     gov_cfg.first_decision_day if gov_cfg else 0,
+                    gov_cfg.decide_on_news if gov_cfg else False,
                 )
             )
+        prior = {c: tuple(configured[c].resolve_prior) if c in configured else DEFAULT_PRIOR for c in w.countries}
+        self._prior = prior
+        self._leadership_rng: dict[str, np.random.Generator] = {}
+        for gov in self.governments:
+            for other in self.governments:
+                if other is not gov:
+                    self.beliefs[(gov.country, other.country)] = prior[gov.country]
+        # Each government's own resolve type: set in the scenario, or drawn once per replication
+        # from the others' average prior about it (its own stream, so other draws are unchanged).
+        self.resolve_type: dict[str, int] = {}
+        for gov in self.governments:
+            cfg = configured.get(gov.country)
+            others = [prior[o.country] for o in self.governments if o is not gov]
+            common = np.mean(others, axis=0) if others else np.array(DEFAULT_PRIOR)
+            draw = int(stream(seed_seq, f"type:{gov.country}").choice(len(TYPES), p=common / common.sum()))
+            self.resolve_type[gov.country] = TYPES.index(cfg.resolve_type) if cfg and cfg.resolve_type else draw
         self.firms = []
         for f, name in enumerate(w.firm_names):
             firm_cfg = scenario.firms.get(name)
@@ -149,6 +188,10 @@ class CoercionModel(mesa.Model):
         # and the weight with which gains lobby the other way (for a hard line).
         terms = np.array([firm.lobbying_terms() for firm in self.firms]).reshape(n_f, 2)
         self.lobby_dead_zone, self.lobby_gain_weight = terms[:, 0].copy(), terms[:, 1].copy()
+        # A firm with a lobby rule is heard only while its declared stance is to lobby (its own
+        # move, read by its government); firms without one lobby silently, always.
+        self.voiced = np.array([not any(getattr(r, "lobbying_terms", None) for r in firm.rules) for firm in self.firms],
+                               dtype=float).reshape(n_f)
 
         horizon = scenario.horizon_days
         pairs = np.argwhere(w.recipe > 0) if record_firms else np.zeros((0, 2), dtype=np.int64)
@@ -180,8 +223,13 @@ class CoercionModel(mesa.Model):
                 f"the run has reached its horizon ({self.scenario.horizon_days} days); "
                 "build a new model to run again"
             )
+        self._leadership(day)
         for gov in self.governments:
-            for action in gov.decide(self.view):
+            news = tuple(self.moves[gov.seen_moves:])
+            actions = gov.decide(self.view, news, self.view.cost_rate_pct(gov.country))
+            if gov.last_decision_day == day:
+                gov.seen_moves = len(self.moves)
+            for action in actions:
                 self._apply(gov.country, action)
         for firm in self.deciding_firms:
             for action in firm.decide(self.view):
@@ -200,15 +248,19 @@ class CoercionModel(mesa.Model):
 
         w = self.world
         self.cum_gdp_loss += result.gdp_loss
+        self.recent_gdp_loss += (result.gdp_loss - self.recent_gdp_loss) / LOSS_MEMORY_DAYS
         with np.errstate(divide="ignore", invalid="ignore"):
             loss_share = np.where(w.base_profit > 0, (w.base_profit - result.profit) / w.base_profit, 0.0)
         self.recent_profit_loss += (loss_share - self.recent_profit_loss) / LOSS_MEMORY_DAYS
         # Every firm lobbies (FirmAgent.lobbying); summed per country in one vectorised pass.
         self.pressure = np.bincount(
             w.firm_home,
-            weights=lobbying_pressure(w.influence, self.recent_profit_loss, self.lobby_dead_zone, self.lobby_gain_weight),
+            weights=lobbying_pressure(
+                w.influence, self.recent_profit_loss, self.lobby_dead_zone, self.lobby_gain_weight, self.firm_size_pct
+            ) * self.voiced,
             minlength=w.n_countries,
         )
+        self.felt_cost += 100.0 * result.gdp_loss / (w.gdp_daily * 365.0) + (self.pressure + self.lever_rate) / 365.0
         self.last_shipments = result.shipments
 
         rec = self.rec
@@ -249,16 +301,28 @@ class CoercionModel(mesa.Model):
             )
         elif action.kind == INVEST:
             self._invest(actor, action)
+        elif action.kind == LEVER:
+            if action.measure_key in self.levers:
+                return
+            self.levers[action.measure_key] = (actor, action.target, action.amount, action.own_cost_pct)
+            self._lever_rates()
         else:
             lifted = [self.active.pop(k) for k in action.keys_to_lift() if k in self.active]
+            levers = [self.levers.pop(k) for k in action.keys_to_lift() if k in self.levers]
+            if levers:
+                self._lever_rates()
             if action.kind == LIFT:
-                if not lifted:
+                if not lifted and not levers:
                     return
-                spec = lifted[0].spec if spec is None else spec
-            elif not lifted and self._last_move.get(actor) == action.label:
+                if lifted and spec is None:
+                    spec = lifted[0].spec
+            elif not lifted and not levers and self._last_move.get(actor) == action.label:
                 return  # the same stance as before: nothing new to record
         self._last_move[actor] = action.label
+        if actor in self.firm_index and action.kind in ("lobby", "quiet"):
+            self.voiced[self.firm_index[actor]] = 1.0 if action.kind == "lobby" else 0.0
         self.moves.append(Move(self.day, actor, action.kind, action.label, action.target, action.rule, action.rung))
+        self._learn(actor, action.kind)
         self.events.append(
             {
                 "day": self.day,
@@ -276,6 +340,57 @@ class CoercionModel(mesa.Model):
                 "rung": int(action.rung),
             }
         )
+
+    def _lever_rates(self) -> None:
+        self.lever_rate[:] = 0.0
+        for actor, target, on_target, on_actor in self.levers.values():
+            if target in self.country_index:
+                self.lever_rate[self.country_index[target]] += on_target
+            self.lever_rate[self.country_index[actor]] += on_actor
+
+    def _leadership(self, day: int) -> None:
+        """Changes of government, scheduled or random: the new government's resolve type is drawn
+        afresh and every other government's belief about it goes back to its prior. Each country
+        draws from its own stream (one uniform a day when changes are random)."""
+        for gov in self.governments:
+            cfg = self.scenario.governments.get(gov.country)
+            if cfg is None or not (cfg.leadership_changes or cfg.leadership_change_per_year > 0):
+                continue
+            rng = self._leadership_rng.setdefault(gov.country, stream(self.seed_seq, f"leadership:{gov.country}"))
+            scheduled = day in cfg.leadership_changes
+            rate = cfg.leadership_change_per_year
+            unscheduled = rate > 0 and rng.random() < 1.0 - np.exp(-rate / 365.0)
+            if not (scheduled or unscheduled):
+                continue
+            priors = self._priors_about(gov.country)
+            common = np.mean(np.array(priors), axis=0) if priors else np.array(DEFAULT_PRIOR)
+            old = TYPES[self.resolve_type[gov.country]]
+            self.resolve_type[gov.country] = int(rng.choice(len(TYPES), p=common / common.sum()))
+            for other in self.governments:
+                if other is not gov:
+                    self.beliefs[(other.country, gov.country)] = self._prior[other.country]
+            self._last_move.pop(gov.country, None)  # a change of government is always news
+            self._apply(gov.country, Action(
+                "leadership_change", "new_government", "leadership",
+                f"{'scheduled' if scheduled else 'unscheduled'} change of government: resolve {old} -> "
+                f"{TYPES[self.resolve_type[gov.country]]}; others' beliefs about {gov.country} reset to their priors",
+                target=gov.country))
+
+    def _priors_about(self, country: str) -> list[tuple[float, ...]]:
+        return [self._prior[o.country] for o in self.governments if o.country != country]
+
+    def _learn(self, actor: str, kind: str) -> None:
+        """Every other government updates its belief about the mover's resolve by Bayes' rule:
+        escalating (the more so while the mover is, as the observer sees it, in pain) makes a
+        resolute type likelier, backing down a soft one — whoever the move was aimed at."""
+        for gov in self.governments:
+            key = (gov.country, actor)
+            if key not in self.beliefs:
+                continue
+            in_pain = self.view.perceived_cost_rate(gov.country, actor) > IN_PAIN_RATE_PCT
+            likelihood = move_likelihood(kind, in_pain)
+            if likelihood is not None:
+                self.beliefs[key] = bayes(self.beliefs[key], likelihood)
 
     def _invest(self, firm_name: str, action: Action) -> None:
         """A firm finances ``amount`` units/day of capacity for ``product`` in country ``target``;
@@ -316,14 +431,54 @@ class ModelView:
         return float(100.0 * self._m.cum_gdp_loss[c] / (self._m.world.gdp_daily[c] * 365.0))
 
     def perceived_pain(self, observer: str, country: str) -> float:
-        true = self.gdp_loss_pct(country)
-        noise, rng = self._m.perception.get(observer, (0.0, None))
-        if observer == country or noise <= 0 or rng is None:
-            return true
-        return float(true * np.exp(rng.normal(0.0, noise)))
+        """``observer``'s estimate of ``country``'s pain: the truth times a persistent error."""
+        return self.gdp_loss_pct(country) * self._m.perception_bias.get((observer, country), 1.0)
 
     def lobbying_pressure(self, country: str) -> float:
+        """Its firms' lobbying, % of its GDP per year (lost profit weighted by influence)."""
         return float(self._m.pressure[self._m.country_index[country]])
+
+    def loss_rate_pct(self, country: str) -> float:
+        """Its GDP-loss proxy now (the last month, smoothed), % of GDP per year."""
+        c = self._m.country_index[country]
+        return float(100.0 * self._m.recent_gdp_loss[c] / self._m.world.gdp_daily[c])
+
+    def cost_rate_pct(self, country: str) -> float:
+        """The cost its government feels now, % of GDP per year: GDP loss rate + lobbying + the
+        non-trade levers in force against it or by it."""
+        c = self._m.country_index[country]
+        return self.loss_rate_pct(country) + self.lobbying_pressure(country) + float(self._m.lever_rate[c])
+
+    def levers_in_force(self, actor: str | None = None, target: str | None = None) -> tuple[str, ...]:
+        return tuple(k for k, (a, t, _, _) in self._m.levers.items()
+                     if (actor is None or a == actor) and (target is None or t == target))
+
+    def felt_cost_pct(self, country: str) -> float:
+        """The cost it has felt so far (GDP loss + lobbying), % of a year's GDP."""
+        return float(self._m.felt_cost[self._m.country_index[country]])
+
+    def perceived_cost_rate(self, observer: str, country: str) -> float:
+        return self.cost_rate_pct(country) * self._m.perception_bias.get((observer, country), 1.0)
+
+    def perceived_felt_cost(self, observer: str, country: str) -> float:
+        return self.felt_cost_pct(country) * self._m.perception_bias.get((observer, country), 1.0)
+
+    def belief(self, observer: str, country: str) -> tuple[float, ...]:
+        """``observer``'s belief over ``country``'s resolve types (soft, firm, resolute)."""
+        return self._m.beliefs.get((observer, country), DEFAULT_PRIOR)
+
+    def firm_heard(self, firm: str) -> bool:
+        """Whether the firm's lobbying reaches its government now (its declared stance is to lobby,
+        or it has no lobby rule and lobbies silently)."""
+        return bool(self._m.voiced[self._m.firm_index[firm]])
+
+    def resolve_weight(self, country: str) -> float:
+        """Weight of its own type (stake, audience and reputation costs x this); private to it."""
+        return TYPE_WEIGHT[self._m.resolve_type.get(country, 1)]
+
+    def firm_size_pct(self, firm: str) -> float:
+        """The firm's baseline profit, % of its home country's GDP per year."""
+        return float(self._m.firm_size_pct[self._m.firm_index[firm]])
 
     def price_multiple(self, country: str, product: str) -> float:
         m = self._m

@@ -23,6 +23,7 @@ OUTCOME_CLASSES = (
 PATH_KINDS = frozenset({
     "impose", "lift", "threaten", "drop_threat", "wait_out", "support", "legal_action", "stay_out",
     "align", "reward", "concede", "offramp", "back_down", "accept", "request_alignment", "decline",
+    "leadership_change", "lever",
 })
 # Declaratory stances enter the path once (the first time), measures every time.
 ONCE = frozenset({"wait_out", "support", "legal_action", "stay_out", "align"})
@@ -45,6 +46,16 @@ def path_signature(events: Iterable[Mapping[str, Any]], actors: Iterable[str] | 
         if not moves or moves[-1] != move:
             moves.append(move)
     return " > ".join(moves)
+
+
+def _threat_pending(events: list[Mapping[str, Any]], coercer: str, concession: Mapping[str, Any]) -> bool:
+    """Whether the coercer had a threat pending (issued, neither carried out nor dropped) when the
+    target conceded: the concession came at the threat stage of that measure."""
+    before = events[: next(i for i, e in enumerate(events) if e is concession)]
+    threats = {e["action"].removeprefix("threaten_") for e in before if e["kind"] == "threaten" and e["actor"] == coercer}
+    closed = {e["action"].removeprefix("drop_") for e in before
+              if e["actor"] == coercer and e["kind"] in ("impose", "drop_threat")}
+    return bool(threats - closed)
 
 
 def classify(
@@ -73,7 +84,7 @@ def classify(
     first_impose = next((e["day"] for e in events if e["kind"] == "impose" and e["actor"] == coercer), None)
     if concessions:
         day = float(concessions[0]["day"])
-        if first_impose is None or concessions[0]["day"] < first_impose:
+        if first_impose is None or concessions[0]["day"] < first_impose or _threat_pending(events, coercer, concessions[0]):
             return "threat_succeeded", day
         return "target_concedes", day
     if target is not None and {coercer, target} <= offramps:

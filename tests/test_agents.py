@@ -105,12 +105,20 @@ def test_mesa_run_model_runs_to_the_horizon_and_stops() -> None:
         model.step()
 
 
-def test_firm_lobbying_is_influence_times_recent_loss() -> None:
+def test_firm_lobbying_is_influence_times_recent_loss_weighted_by_firm_size() -> None:
     model = CoercionModel(load_scenario(TINY), 0)
     model.run()
     toyota = next(f for f in model.firms if f.name == "toyota")
     share = model.view.firm_loss_share("toyota")
-    assert toyota.lobbying(model.view) == pytest.approx(toyota.influence * max(share, 0.0))
+    # Its size is its baseline profit in % of Japan's GDP per year (margin x revenue x 365 / GDP),
+    # so pressure is in % of GDP per year (no lobby rule here: no dead zone).
+    w = model.world
+    f = model.firm_index["toyota"]
+    size = 100 * w.base_profit[f] * 365 / (w.gdp_daily[w.firm_home[f]] * 365)
+    assert model.view.firm_size_pct("toyota") == pytest.approx(size)
+    assert toyota.lobbying(model.view) == pytest.approx(toyota.influence * size * max(share, 0.0))
+    # A small chemical maker with the same loss share weighs by its much smaller profit.
+    assert model.view.firm_size_pct("jp_photoresist") < model.view.firm_size_pct("toyota") / 50
     japan = sum(f.lobbying(model.view) for f in model.firms if f.country == "JP")
     assert model.view.lobbying_pressure("JP") == pytest.approx(japan)
 
@@ -135,3 +143,23 @@ def test_rules_get_their_own_random_stream() -> None:
     assert schedule_rule.context.actor == "CN"
     assert isinstance(schedule_rule.context.rng, np.random.Generator)
     assert len(schedule_rule.context.schedule) == 4
+
+
+def test_a_firm_with_a_lobby_rule_is_heard_only_while_its_stance_is_to_lobby() -> None:
+    scenario = load_scenario(ROOT / "experiments" / "tiny" / "rare_earth_curb.toml", overrides=["horizon_days=120"])
+    model = CoercionModel(scenario, 0)
+    view = model.view
+    assert view.firm_heard("jp_chipmaker")  # no lobby rule: it lobbies silently, always heard
+    toyota = next(f for f in model.firms if f.name == "toyota")
+    heard_from = None
+    while model.day < scenario.horizon_days:
+        model.step()
+        if heard_from is None and view.firm_heard("toyota"):
+            heard_from = model.day - 1
+        if heard_from is None:
+            assert toyota.lobbying(view) == 0.0  # silent until it declares its stance
+    (stance,) = [e for e in model.events if e["actor"] == "toyota" and e["kind"] == "lobby"]
+    assert stance["action"] == "lobby_settle" and heard_from == stance["day"]
+    assert toyota.lobbying(view) > 0
+    japan = sum(f.lobbying(view) for f in model.firms if f.country == "JP")
+    assert view.lobbying_pressure("JP") == pytest.approx(japan)

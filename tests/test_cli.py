@@ -143,8 +143,8 @@ def test_set_overrides(tmp_path: Path) -> None:
     [
         ("governments.JP.rules[0].params.coercer='XX'", "governments.JP.rules[0].params.coercer", "unknown country 'XX'"),
         ("governments.JP.rules[0].params.coercer='JP'", "governments.JP.rules[0].params.coercer", "another country"),
-        ("governments.JP.rules[0].params.patience_pct=-1", "governments.JP.rules[0].params.patience_pct", "greater than 0"),
-        ("governments.JP.rules[0].params.patiense_pct=1", "governments.JP.rules[0].params.patiense_pct", "patience_pct"),
+        ("governments.JP.rules[0].params.concession_cost_pct=-1", "governments.JP.rules[0].params.concession_cost_pct", "greater than or equal to 0"),
+        ("governments.JP.rules[0].params.concesion_cost_pct=1", "governments.JP.rules[0].params.concesion_cost_pct", "concession_cost_pct"),
         ("governments.CN.rules[0].params.rungs[1].measure.products=['rare_earth']",
          "governments.CN.rules[0].params.rungs[1].measure.products[0]", "did you mean 'rare_earths'"),
         ("governments.CN.rules[0].params.rungs[3].replaces=['nothing']", "governments.CN.rules[0].params: rung 'ree_ban'",

@@ -72,7 +72,7 @@ def test_narrate_whole_replication(events: pd.DataFrame) -> None:
         "highest rung: CN 2 (dual_use_ban), JP 0",
         "day  10  CN      dual_use_ban       export_ban on dual_use_goods -> JP, enforcement 10%, rung 2",
         "         why: ladder: JP remarks on Taiwan",
-        "         considered: dual_use_ban 1.20 | ree_ban 0.80 | hold 0.50",
+        "         considered: dual_use_ban 1.2000 | ree_ban 0.8000 | hold 0.5000",
         "day  14  JP      protest            (declaratory)",
         "         why: diplomacy: measures against JP",
         "day  16  JP      chip_controls      export_ban on advanced tier, mature tier -> CN, enforcement 100%, rung 1",
@@ -93,7 +93,7 @@ def test_impose_with_alternatives_sorted_and_truncated(events: pd.DataFrame) -> 
         "outcome: unknown (no outcome row for this replication)",
         "day  10  CN  dual_use_ban  export_ban on dual_use_goods -> JP, enforcement 10%, rung 2",
         "         why: ladder: JP remarks on Taiwan",
-        "         considered: dual_use_ban 1.20 | ree_ban 0.80 | ... (+1 more)",
+        "         considered: dual_use_ban 1.2000 | ree_ban 0.8000 | ... (+1 more)",
     ]
     assert "considered" not in narrate(one, None, 0, max_alternatives=0)
 
@@ -183,6 +183,9 @@ def test_explain_real_run(run_dir: Path) -> None:
         day_lines = [line for line in lines if line.startswith("day ")]
         assert len(day_lines) == len(mine)
         assert lines[-1].startswith("cumulative GDP loss")
+        # The belief behind each strategic decision is shown: Japan's about China, China's about Japan.
+        assert any("belief CN: soft" in line for line in lines if "why:" in line)
+        assert any("belief JP: soft" in line for line in lines if "why:" in line)
         row = outcomes.iloc[k]
         loss = row["gdp_loss_pct.JP"]
         assert not math.isnan(loss) and f"JP {loss:.3f}" in lines[-1]

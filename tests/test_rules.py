@@ -7,6 +7,7 @@ rules in the real model on a small scenario (differentiated controls, diversific
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 
 from agents.base import Action, Move, RuleContext, Window, build_rule, decide, measure_key
 from agents.firm import lobbying_pressure
+from agents.strategy import expected_holding_cost, give_in_probability
 from sim.config import MeasureSpec
 
 # Three countries: C coerces T; A is T's ally. Products: ore (civilian), resist (advanced),
@@ -40,6 +42,40 @@ class FakeView:
     exports_change: dict[str, float] = field(default_factory=dict)
     loss_share: dict[str, float] = field(default_factory=dict)
     cover: dict[tuple[str, str], float] = field(default_factory=dict)
+    rate: dict[str, float] = field(default_factory=dict)  # GDP-loss rate, % of GDP per year
+    beliefs: dict[tuple[str, str], tuple[float, ...]] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)  # own resolve type's weight
+    levers: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (actor, target)
+
+    def levers_in_force(self, actor: str | None = None, target: str | None = None) -> tuple[str, ...]:
+        return tuple(k for k, (a, t) in self.levers.items() if (actor is None or a == actor) and (target is None or t == target))
+
+    def loss_rate_pct(self, country: str) -> float:
+        return self.rate.get(country, 0.0)
+
+    def cost_rate_pct(self, country: str) -> float:
+        return self.loss_rate_pct(country) + self.lobbying_pressure(country)
+
+    def felt_cost_pct(self, country: str) -> float:
+        return self.pain.get(country, 0.0)
+
+    def perceived_cost_rate(self, observer: str, country: str) -> float:
+        return self.cost_rate_pct(country)
+
+    def perceived_felt_cost(self, observer: str, country: str) -> float:
+        return self.felt_cost_pct(country)
+
+    def belief(self, observer: str, country: str) -> tuple[float, ...]:
+        return self.beliefs.get((observer, country), (0.3, 0.4, 0.3))
+
+    def firm_size_pct(self, firm: str) -> float:
+        return 0.5
+
+    def firm_heard(self, firm: str) -> bool:
+        return True
+
+    def resolve_weight(self, country: str) -> float:
+        return self.weights.get(country, 1.0)
 
     def gdp_loss_pct(self, country: str) -> float:
         return self.pain.get(country, 0.0)
@@ -129,13 +165,15 @@ def best(actions: list[Action]) -> Action:
 
 
 LADDER = dict(
-    target="T", min_days_between_rungs=14, cost_tolerance_pct=0.5, pain_goal_pct=1.0,
+    target="T", min_days_between_rungs=14, stake_pct=0.5, audience_cost_pct=0.1, reputation_pct=0.1,
+    discount_per_year=0.0,
     rungs=[
         {"label": "protest", "kind": "protest"},
-        {"label": "ore_licensing", "measure": {"measure": "export_licensing", "products": ["ore"], "enforcement": 0.5}},
+        {"label": "ore_licensing", "measure": {"measure": "export_licensing", "products": ["ore"], "enforcement": 0.5, "approval_rate": 0.0}},
         {"label": "ore_ban", "measure": {"measure": "export_ban", "products": ["ore"]}, "replaces": ["ore_licensing"]},
     ],
 )
+ORE = dict(trade={("C", "T", "ore"): 1e10}, share={("T", "C", "ore"): 0.5})
 
 
 # ----------------------------------------------------------------------------- escalation_ladder
@@ -143,26 +181,52 @@ LADDER = dict(
 
 def test_ladder_climbs_one_rung_at_a_time_no_faster_than_its_gap() -> None:
     ladder = rule("escalation_ladder", "C", **LADDER)
-    view = FakeView(day=0)
-    climb, hold = ladder.propose(view)
-    # Nothing felt yet: climb = 1 + urgency (1 - 0/1) = 2.0; hold = 0.5 + 0 = 0.5.
-    assert (climb.kind, climb.label, climb.rung, climb.utility) == ("protest", "protest", 1, 2.0)
-    assert (hold.kind, hold.utility) == ("hold", 0.5)
-    assert "rung 1/3; T has not conceded" in climb.reason and "own cost 0.00 <= tolerance 0.50" in climb.reason
+    view = FakeView(day=0, **ORE)
+    protest, skip = ladder.propose(view)
+    # A declaratory rung has no leverage and no cost: utility 0 (as good as holding); the ladder
+    # may pass over one rung, so the next (licensing) is an alternative.
+    assert (protest.kind, protest.label, protest.rung, protest.utility) == ("protest", "protest", 1, 0.0)
+    assert skip.label == "ore_licensing"
     view.say("C", "protest", "protest", "T", day=0)
     view.day = 7
     assert ladder.propose(view) == []  # 7 days < 14 between rungs
-    view.day, view.pain = 14, {"T": 0.4}
-    climb, hold = ladder.propose(view)
-    # urgency 1 - 0.4 = 0.6 -> climb 1.6; hold 0.5 + 0.4 = 0.9.
+    view.day = 14
+    climb, ban = ladder.propose(view)
+    assert ban.label == "ore_ban"
+    # Leverage 1e10 x 0.5 (T's dependence) x 1 x 0.5 (enforcement) / 1e12 = 0.25 %/yr of T's GDP;
+    # exposure 1e10 x 0.5 / 1e12 = 0.5 %/yr of C's. Gain = stake 0.5 x rise in T's chance to give in.
+    belief = (0.3, 0.4, 0.3)
+    rise = give_in_probability(belief, 0.25, 365) - give_in_probability(belief, 0.0, 365)
+    cost = expected_holding_cost(belief, 0.5, 0.25, 0.0, 365).cost_pct
     assert climb.label == "ore_licensing" and climb.kind == "impose" and climb.rung == 2
-    assert climb.utility == pytest.approx(1.6) and hold.utility == pytest.approx(0.9)
-    assert climb.measure.enforcement == 0.5 and climb.measure.actor == "C" and climb.measure.target == "T"
-    assert climb.measure_key == "C>T:ore_licensing"
+    assert climb.utility == pytest.approx(0.5 * rise - cost)
+    assert "leverage 0.250%/yr of T's GDP" in climb.reason and "soft 30% / firm 40% / resolute 30%" in climb.reason
+    assert climb.measure.enforcement == 0.5 and climb.measure_key == "C>T:ore_licensing"
     view.impose("C", "T", "ore_licensing", "export_licensing", day=14)
     view.day = 28
-    ban = ladder.propose(view)[0]
+    back, ban = ladder.propose(view)
     assert ban.label == "ore_ban" and ban.measure_keys == ("C>T:ore_licensing",)  # the ban replaces licensing
+    del view.measures["C>T:ore_licensing"]  # replaced by the ban
+    view.impose("C", "T", "ore_ban", day=28)
+    view.day = 60
+    assert [a.kind for a in ladder.propose(view)] == ["back_down"]  # top of the ladder
+    assert back.kind == "back_down"
+
+
+def test_a_ladder_may_impose_a_global_regime_counting_its_exposure_everywhere() -> None:
+    ladder = rule("escalation_ladder", "C", **{**LADDER, "destinations": "all"})
+    view = FakeView(day=0, trade={("C", "T", "ore"): 1e10, ("C", "A", "ore"): 5e9}, share={("T", "C", "ore"): 0.5})
+    _, climb = ladder.propose(view)
+    # Leverage over T as before (0.25 %/yr); exposure over every destination: (1e10 + 5e9) x 0.5 / 1e12 = 0.75 %/yr.
+    belief = (0.3, 0.4, 0.3)
+    rise = give_in_probability(belief, 0.25, 365) - give_in_probability(belief, 0.0, 365)
+    assert climb.measure.target == "all" and climb.measure_key == "C>T:ore_licensing"
+    assert climb.utility == pytest.approx(0.5 * rise - expected_holding_cost(belief, 0.75, 0.25, 0.0, 365).cost_pct)
+    view.measures[climb.measure_key] = climb.measure
+    view.say("C", "impose", "ore_licensing", "T", day=0)
+    view.day = 30
+    (back,) = [a for a in ladder.propose(view) if a.kind == "back_down"]
+    assert back.measure_keys == ("C>T:ore_licensing",)  # a global regime is lifted with the rest
 
 
 def test_ladder_accepts_a_concession_and_lifts_everything() -> None:
@@ -171,30 +235,68 @@ def test_ladder_accepts_a_concession_and_lifts_everything() -> None:
     key = view.impose("C", "T", "ore_licensing", "export_licensing")
     view.say("T", "concede", "concede", "C", day=21)
     (accept,) = ladder.propose(view)
-    assert accept.kind == "accept" and accept.measure_keys == (key,) and accept.utility == 10.0
+    assert accept.kind == "accept" and accept.measure_keys == (key,) and accept.utility == 0.5  # the stake
     view.say("C", "accept", "accept_concession", "T", day=30)
     view.day = 60
     assert ladder.propose(view) == []  # over
 
 
-def test_ladder_backs_down_when_its_own_cost_passes_tolerance() -> None:
-    ladder = rule("escalation_ladder", "C", **{**LADDER, "pressure_weight": 1.0})
-    view = FakeView(day=30, pain={"C": 0.2, "T": 0.3}, pressure={"C": 0.5})
+def test_ladder_backs_down_when_holding_out_costs_more_than_the_stake_is_worth() -> None:
+    ladder = rule("escalation_ladder", "C", **{**LADDER, "condemnation_pct": 0.5})
+    # C bears 2 %/yr of its GDP (1 of GDP loss + 1 of its firms' lobbying); T bears 0.5 %/yr.
+    view = FakeView(day=30, rate={"C": 1.0, "T": 0.5}, pressure={"C": 1.0}, beliefs={("C", "T"): (0.0, 0.0, 1.0)})
     key = view.impose("C", "T", "ore_licensing", "export_licensing")
-    back, hold = ladder.propose(view)
-    # own cost 0.2 + 1.0 x 0.5 = 0.7 > 0.5: back down = 1 + (0.7 - 0.5)/0.5 = 1.4; hold = 0.5 + 0.3.
-    assert back.kind == "back_down" and back.measure_keys == (key,)
-    assert back.utility == pytest.approx(1.4) and hold.utility == pytest.approx(0.8)
-    assert "own cost 0.70" in back.reason and "> tolerance 0.50" in back.reason
-
-
-def test_ally_support_and_legal_action_deter_climbing() -> None:
-    ladder = rule("escalation_ladder", "C", **LADDER)
-    view = FakeView(day=0)
+    (back,) = [a for a in ladder.propose(view) if a.kind == "back_down"]
+    # T is believed resolute: 720 / (1 + 0.5/2) = 576 days; C's cost 2 %/yr over them within a year,
+    # undiscounted: 2/365 x 576 x (1 - exp(-365/576)); stake 0.5 x chance 1 - exp(-365/576).
+    p = 1 - math.exp(-365 / 576)
+    hold = 2 / 365 * 576 * p
+    assert back.measure_keys == (key,) and back.utility == pytest.approx(hold - 0.5 * p - 0.2)
+    assert back.utility > 0  # worth more than holding the rungs
+    # Allies' support and legal moves condemn it: 0.5 %/yr more for each.
     view.say("A", "support", "support_ally", "T")
     view.say("T", "legal_action", "wto_complaint", "C")
-    climb, _ = ladder.propose(view)
-    assert climb.utility == pytest.approx(2.0 - 2 * 0.5) and "2 support/legal move(s) deter" in climb.reason
+    (back2,) = [a for a in ladder.propose(view) if a.kind == "back_down"]
+    assert back2.utility == pytest.approx(3 / 365 * 576 * p - 0.5 * p - 0.2)
+    assert "2 support/legal move(s) condemn it" in back2.reason
+
+
+def test_partial_truce_suspends_the_top_rung_by_hand() -> None:
+    rungs = [
+        {"label": "ore_curb", "measure": {"measure": "export_ban", "products": ["ore"], "enforcement": 0.5}, "target_cost_pct": 0.2},
+        {"label": "wafer_ban", "measure": {"measure": "export_ban", "products": ["wafer"]}, "target_cost_pct": 0.3},
+    ]
+    ladder = rule("escalation_ladder", "C", **{**LADDER, "rungs": rungs})
+    view = FakeView(day=60, rate={"T": 0.5}, trade={("C", "T", "ore"): 1e10, ("C", "T", "wafer"): 2e9})
+    view.impose("C", "T", "ore_curb", day=0)
+    top = view.impose("C", "T", "wafer_ban", day=20)
+    (suspend,) = [a for a in ladder.propose(view) if a.label == "suspend_wafer_ban"]
+    # The wafer ban costs T 0.3 of the 0.5 %/yr it bears and C 2e9/1e12 = 0.2 %/yr of exports.
+    belief = (0.3, 0.4, 0.3)
+    saved = expected_holding_cost(belief, 0.2, 0.5, 0.0, 365).cost_pct
+    lost = 0.5 * (give_in_probability(belief, 0.5, 365) - give_in_probability(belief, 0.2, 365))
+    assert suspend.kind == "lift" and suspend.measure_keys == (top,)
+    assert suspend.utility == pytest.approx(saved - lost - 0.05)  # half of reputation 0.1
+
+
+def test_the_truce_may_break_a_new_round_after_a_back_down() -> None:
+    ladder = rule("escalation_ladder", "C", **{**LADDER, "max_rounds": 2, "truce_days": 30})
+    view = FakeView(day=5, **ORE)
+    view.say("C", "protest", "protest", "T", day=0)
+    view.say("C", "back_down", "back_down", "T", day=10)
+    view.day = 20
+    assert ladder.propose(view) == []  # the truce holds for 30 days
+    view.day = 40
+    assert [a.label for a in ladder.propose(view)] == ["protest", "ore_licensing"]  # from the first rung again
+    view.say("C", "protest", "protest", "T", day=40)
+    view.say("C", "offramp", "summit_offramp", "T", day=50)
+    view.day = 200
+    assert ladder.propose(view) == []  # two rounds at most
+    once = rule("escalation_ladder", "C", **{**LADDER, "max_rounds": 3, "truce_days": 0})
+    accepted = FakeView(day=100)
+    accepted.say("T", "concede", "concede", "C", day=30)
+    accepted.say("C", "accept", "accept_concession", "T", day=31)
+    assert once.propose(accepted) == []  # after a concession the stake is won: no new round
 
 
 def test_ladder_waits_for_a_rung_that_is_under_threat() -> None:
@@ -202,13 +304,13 @@ def test_ladder_waits_for_a_rung_that_is_under_threat() -> None:
     view = FakeView(day=20)
     view.say("C", "protest", "protest", "T", day=0)
     view.say("C", "threaten", "threaten_ore_licensing", "T", day=5)
-    assert ladder.propose(view) == []
+    assert ladder.propose(view) == []  # nor does it climb past the threatened rung
 
 
 # ---------------------------------------------------------------------------------------- threat
 
-THREAT = dict(target="T", after="protest", deadline_days=30, max_extensions=1, cost_tolerance_pct=0.5,
-              measure={"measure": "export_ban", "products": ["ore"], "label": "ore_ban"}, rung=2)
+THREAT = dict(target="T", after="protest", deadline_days=30, max_extensions=1, stake_pct=0.5, reputation_pct=0.2,
+              discount_per_year=0.0, measure={"measure": "export_ban", "products": ["ore"], "label": "ore_ban"}, rung=2)
 
 
 def test_threat_is_issued_then_carried_out_extended_or_dropped_at_the_deadline() -> None:
@@ -217,21 +319,26 @@ def test_threat_is_issued_then_carried_out_extended_or_dropped_at_the_deadline()
     assert threat.propose(view) == []  # only after the protest
     view.say("C", "protest", "protest", "T", day=0)
     (issue,) = threat.propose(view)
-    # At stake: 1e9 x 0.5 x 4 x 1.0 / 1e12 = 0.2% of T's GDP.
-    assert issue.kind == "threaten" and issue.label == "threaten_ore_ban" and "0.20% of T's GDP" in issue.reason
+    # At stake: 1e9 x 0.5 x 4 x 1.0 / 1e12 = 0.2 %/yr of T's GDP; issuing is worth stake x the rise
+    # in T's chance of giving in that it brings (words cost nothing now).
+    belief = (0.3, 0.4, 0.3)
+    rise = give_in_probability(belief, 0.2, 365) - give_in_probability(belief, 0.0, 365)
+    assert issue.kind == "threaten" and issue.label == "threaten_ore_ban" and "0.200%/yr of T's GDP" in issue.reason
+    assert issue.utility == pytest.approx(0.5 * rise)
     view.say("C", "threaten", "threaten_ore_ban", "T", day=3)
     view.day = 32
-    assert threat.propose(view) == []  # deadline day 33 not reached
-    view.day, view.pain = 33, {"C": 0.1}
+    assert threat.propose(view) == [] and not threat.due(view)  # deadline day 33 not reached
+    view.day = 33
+    assert threat.due(view)  # the deadline is news: the coercer decides that day
     carry, drop, extend = threat.propose(view)
-    # cost = 0.1 / 0.5 = 0.2: carry 1.0 - 0.2 = 0.8; drop 0.2 + 0.2 = 0.4; extend 0.6.
-    assert (carry.kind, carry.utility, carry.rung) == ("impose", pytest.approx(0.8), 2)
-    assert (drop.kind, drop.utility) == ("drop_threat", pytest.approx(0.4))
-    assert (extend.kind, extend.utility) == ("extend_threat", 0.6)
+    exposure = expected_holding_cost(belief, 0.1, 0.2, 0.0, 365).cost_pct  # 1e9 / 1e12 = 0.1 %/yr of own GDP
+    assert (carry.kind, carry.rung) == ("impose", 2) and carry.utility == pytest.approx(0.5 * rise - exposure)
+    assert (drop.kind, drop.utility) == ("drop_threat", pytest.approx(-0.2))
+    assert (extend.kind, extend.utility) == ("extend_threat", pytest.approx(-0.1))
     view.say("C", "extend_threat", "extend_ore_ban", "T", day=33)
     view.day = 63
     labels = [a.label for a in threat.propose(view)]
-    assert labels == ["ore_ban", "drop_ore_ban"]  # no second extension; carrying out now also earns credibility
+    assert labels == ["ore_ban", "drop_ore_ban"]  # no second extension
 
 
 def test_threat_succeeds_when_the_target_concedes_before_the_deadline() -> None:
@@ -242,47 +349,58 @@ def test_threat_succeeds_when_the_target_concedes_before_the_deadline() -> None:
     assert threat.propose(view) == []
 
 
+def test_target_concedes_at_the_threat_stage_when_the_threat_costs_more_than_giving_in() -> None:
+    # T expects the threatened measure to cost it 3.65 %/yr (0.01 %/day); C bears nothing, so a
+    # soft C keeps it up 60 days on average, a resolute one 720: undiscounted, within a year,
+    # 0.01 x D x (1 - exp(-365/D)), times the threat's credibility (0.3 soft, 0.9 resolute).
+    concede = rule("concede", "T", coercer="C", audience_cost_pct=1.0, reputation_pct=0.5,
+                   threatened_cost_pct=3.65, discount_per_year=0.0)
+    view = FakeView(day=5, beliefs={("T", "C"): (1.0, 0.0, 0.0)})
+    assert concede.propose(view) == []  # nothing threatened yet
+    view.say("C", "threaten", "threaten_ore_ban", "T", day=3)
+    (soft,) = concede.propose(view)
+    at_stake = 0.01 * 60 * (1 - math.exp(-365 / 60))
+    # Believed soft: 0.3 x 0.599% = 0.18% < 1.5% to give in: holding out is better.
+    assert soft.utility == pytest.approx(0.3 * at_stake - 1.5) and soft.utility < 0
+    assert "credibility 30%" in soft.reason
+    view.beliefs = {("T", "C"): (0.0, 0.0, 1.0)}
+    (resolute,) = concede.propose(view)
+    # Believed resolute: 0.9 x 2.863% = 2.58% > 1.5%: it gives in before any measure.
+    at_stake = 0.01 * 720 * (1 - math.exp(-365 / 720))
+    assert resolute.utility == pytest.approx(0.9 * at_stake - 1.5) and resolute.utility > 0
+    chosen = decide([concede], view, True, 0.0, np.random.default_rng(0))
+    assert [a.kind for a in chosen] == ["concede"]
+
+
 # -------------------------------------------------------------------------- wait_out and concede
 
 
 def japan_rules(**wait: Any) -> list[Any]:
     return [
-        rule("wait_out", "T", coercer="C", patience_pct=0.6, lobbying_weight=1.0, **wait),
-        rule("retaliate", "T", against="C", tools=[{"measure": "export_ban", "products": ["resist"]}], base_utility=1.5),
-        rule("concede", "T", coercer="C", resolve=1.0, audience_cost=0.5),
+        rule("wait_out", "T", coercer="C", concession_cost_pct=1.5, discount_per_year=0.0, **wait),
+        rule("retaliate", "T", against="C", tools=[{"measure": "export_ban", "products": ["resist"]}], discount_per_year=0.0),
+        rule("concede", "T", coercer="C", audience_cost_pct=1.0, reputation_pct=0.5, discount_per_year=0.0),
     ]
 
 
-@pytest.mark.parametrize("pain", [0.0, 0.1, 0.3, 0.59])
-def test_wait_out_never_retaliates_while_pain_is_under_patience(pain: float) -> None:
-    view = FakeView(day=7, pain={"T": pain}, trade={("T", "C", "resist"): 5e9}, share={("C", "T", "resist"): 0.9})
+def test_holding_out_by_hand_decides_between_waiting_and_conceding() -> None:
+    # T bears 0.73 %/yr (0.002 %/day); C bears 0.5 %/yr and is believed firm: 180 / 2 = 90 days.
+    # Holding out: 0.002 x 90 x (1 - exp(-365/90)) = 0.177% < 1.5% to give in: wait.
+    view = FakeView(day=7, rate={"T": 0.73, "C": 0.5}, beliefs={("T", "C"): (0.0, 1.0, 0.0)})
     view.impose("C", "T", "ore_ban")
     view.say("T", "protest", "protest", "C")
     chosen = decide(japan_rules(), view, True, 0.0, np.random.default_rng(0))
     assert [a.kind for a in chosen] == ["wait_out"]
-    assert f"pain {pain:.2f}%" in chosen[0].reason and "< patience 0.60%" in chosen[0].reason
-    # Retaliation was admissible and considered, but waiting is worth more.
-    assert any(label == "export_ban_resist" for label, _ in chosen[0].alternatives)
-
-
-def test_patience_erodes_with_lobbying_then_retaliation_takes_over() -> None:
-    view = FakeView(day=7, pain={"T": 0.3}, pressure={"T": 0.35},
-                    trade={("T", "C", "resist"): 5e9}, share={("C", "T", "resist"): 0.9})
-    view.impose("C", "T", "ore_ban")
-    view.say("T", "protest", "protest", "C")
-    # 0.3 + 0.35 x 1 = 0.65 >= 0.6: the budget is spent; 0.35 + 0.3 = 0.65 < resolve 1.0 + 0.5.
-    (chosen,) = decide(japan_rules(), view, True, 0.0, np.random.default_rng(0))
-    assert chosen.kind == "impose" and chosen.label == "export_ban_resist"
-
-
-def test_concedes_once_pressure_exceeds_resolve_plus_audience_cost() -> None:
-    view = FakeView(day=7, pain={"T": 0.3}, pressure={"T": 1.3})
-    view.impose("C", "T", "ore_ban")
+    cost = 0.002 * 90 * (1 - math.exp(-365 / 90))
+    assert f"= {cost:.3f}%" in chosen[0].reason and "< giving in 1.50%" in chosen[0].reason
+    concede_utility = dict(chosen[0].alternatives)["concede"]
+    assert concede_utility == pytest.approx(cost - 1.5)
+    # Its firms' lobbying adds 7.3 %/yr: 0.022 x 90 x (1 - exp(-365/90)) = 1.95% > 1.5%: concede.
+    view.pressure = {"T": 7.3}
     own = view.impose("T", "C", "export_ban_resist", products=("resist",))
     (chosen,) = decide(japan_rules(), view, True, 0.0, np.random.default_rng(0))
-    # pressure 1.3 + 0.3 = 1.6 > 1.0 + 0.5: concede with utility 5 + 0.1, lifting its own measure.
-    assert chosen.kind == "concede" and chosen.utility == pytest.approx(5.1) and chosen.measure_keys == (own,)
-    assert "pressure 1.60" in chosen.reason and "> resolve 1.00 + audience cost 0.50" in chosen.reason
+    assert chosen.kind == "concede" and chosen.measure_keys == (own,)
+    assert chosen.utility == pytest.approx(0.022 * 90 * (1 - math.exp(-365 / 90)) - 1.5)
 
 
 def test_wait_out_protests_and_asks_for_support_once() -> None:
@@ -300,28 +418,32 @@ def test_wait_out_protests_and_asks_for_support_once() -> None:
 # ------------------------------------------------------------------------------------- retaliate
 
 
-def test_retaliate_picks_the_tool_with_most_leverage() -> None:
+def test_retaliate_picks_the_tool_that_shortens_the_coercers_resolve_most_net_of_exposure() -> None:
     tools = [
         {"measure": "export_ban", "products": ["wafer"], "label": "wafer_ban"},
         {"measure": "export_ban", "products": ["resist"], "label": "resist_ban"},
     ]
-    retaliate = rule("retaliate", "T", against="C", tools=tools, max_exposure_pct=1.0)
+    retaliate = rule("retaliate", "T", against="C", tools=tools, max_exposure_pct=1.0, discount_per_year=0.0)
     # Wafers: a bigger flow C hardly depends on; resist: small, but C's only source and 20x downstream.
     view = FakeView(
-        day=7,
+        day=7, rate={"T": 1.0, "C": 0.1},
         trade={("T", "C", "wafer"): 8e9, ("T", "C", "resist"): 0.6e9},
         share={("C", "T", "wafer"): 0.1, ("C", "T", "resist"): 0.9},
         multiplier={"wafer": 1.0, "resist": 20.0},
     )
     view.impose("C", "T", "ore_ban")
     wafer, resist = retaliate.propose(view)
-    # Leverage: wafers 8e9 x 0.1 x 1 / 1e12 = 0.08%; resist 0.6e9 x 0.9 x 20 / 1e12 = 1.08%.
-    # Exposure: 0.8% and 0.06% of T's GDP. Utility = 0.5 + 10 x leverage - 10 x exposure.
-    assert wafer.utility == pytest.approx(0.5 + 0.8 - 8.0)
-    assert resist.utility == pytest.approx(0.5 + 10.8 - 0.6)
+    # Leverage: wafers 8e9 x 0.1 x 1 / 1e12 = 0.08 %/yr; resist 0.6e9 x 0.9 x 20 / 1e12 = 1.08 %/yr.
+    # Exposure: 0.8 and 0.06 %/yr of T's GDP. Utility = holding cost saved - exposure borne.
+    belief = (0.3, 0.4, 0.3)
+    now = expected_holding_cost(belief, 1.0, 0.1, 0.0, 365).cost_pct
+    for action, lev, exp in ((wafer, 0.08, 0.8), (resist, 1.08, 0.06)):
+        after = expected_holding_cost(belief, 1.0, 0.1 + lev, 0.0, 365).cost_pct
+        assert action.utility == pytest.approx(now - after - expected_holding_cost(belief, exp, 0.1 + lev, 0.0, 365).cost_pct)
+    assert resist.utility > 0 > wafer.utility
     chosen = decide([retaliate], view, True, 0.0, np.random.default_rng(0))[0]
     assert chosen.label == "resist_ban" and chosen.measure.products == ["resist"] and chosen.rung == 1
-    assert "leverage 1.08% of C's GDP, exposure 0.06% of own" in chosen.reason
+    assert "leverage 1.080%/yr of C's GDP" in chosen.reason
 
 
 def test_retaliation_is_gated_by_ally_support_and_exposure_and_lifted_when_the_coercer_lifts() -> None:
@@ -358,33 +480,36 @@ def test_proportional_retaliation_scales_enforcement_to_own_pain() -> None:
 
 
 def test_differentiated_controls_block_advanced_keep_mature_after_an_ally_asks() -> None:
-    controls = rule("differentiated_controls", "T", target="C", align_with="A")
+    controls = rule("differentiated_controls", "T", target="C", align_with="A", discount_per_year=0.0)
     view = FakeView(day=7, trade={("T", "C", "resist"): 1e9, ("T", "C", "wafer"): 8e9})
     assert controls.propose(view) == []
     view.say("A", "request_alignment", "request_alignment", "T")
     impose, decline = controls.propose(view)
     assert impose.measure.tiers == ["advanced"] and impose.measure.products == []
     assert "block advanced (resist: 1.0 USD bn/yr), keep mature open (wafer: 8.0 USD bn/yr)" in impose.reason
-    # 1 + 1 (request) - 10 x 0.1% exposure = 1.0 > decline 0.5.
-    assert impose.utility == pytest.approx(1.0) and decline.utility == 0.5
+    # 0.01 + 0.01 (request) - exposure 0.1 %/yr for the year (0.1/365 x 36500 x (1 - exp(-0.01))).
+    exposure = 0.1 / 365 * 36500 * (1 - math.exp(-0.01))
+    assert impose.utility == pytest.approx(0.02 - exposure) and decline.utility == 0.001
 
 
 # ---------------------------------------------------------------------------------------- summit
 
 
 def test_summit_offramp_only_in_the_window_and_reciprocated() -> None:
-    summit = rule("summit", "C", counterpart="T", window="APEC", resolve=1.0)
-    view = FakeView(day=100, pain={"C": 0.1}, pressure={"C": 0.2},
+    summit = rule("summit", "C", counterpart="T", window="APEC", offramp_cost_pct=0.1, discount_per_year=0.0)
+    view = FakeView(day=100, rate={"C": 0.2}, pressure={"C": 0.165}, beliefs={("C", "T"): (0.0, 0.0, 1.0)},
                     windows=(Window("APEC", 110, 120, ("C", "T")),))
     key = view.impose("C", "T", "ore_ban")
     assert summit.propose(view) == []  # not yet
     view.day = 112
     (alone,) = summit.propose(view)
-    # 0.5 + 0.1 + 0.2 - 1.0 = -0.2: worse than the status quo (0) on its own ...
-    assert alone.utility == pytest.approx(-0.2) and alone.measure_keys == (key,)
+    # C bears 0.365 %/yr (0.001 %/day); T bears nothing and, resolute, holds out 720 days:
+    # holding out costs 0.001 x 720 x (1 - exp(-365/720)) = 0.2863%; alone, half of it - 0.1.
+    hold = 0.001 * 720 * (1 - math.exp(-365 / 720))
+    assert alone.utility == pytest.approx(0.5 * hold - 0.1) and alone.measure_keys == (key,)
     view.say("T", "offramp", "summit_offramp", "C", day=112)
     (together,) = summit.propose(view)
-    assert together.utility == pytest.approx(2.8) and "T offered an off-ramp on day 112" in together.reason
+    assert together.utility == pytest.approx(hold - 0.1) and "T offered an off-ramp on day 112" in together.reason
     chosen = decide([summit], view, True, 0.0, np.random.default_rng(0))[0]
     assert chosen.kind == "offramp"
     view.day = 130
@@ -395,19 +520,20 @@ def test_summit_offramp_only_in_the_window_and_reciprocated() -> None:
 
 
 def test_patron_weighs_alliance_against_its_truce_and_dependence() -> None:
-    signal = rule("ally_signal", "A", ally="T", coercer="C", truce_value=1.0,
-                  dependence_products=["ore"], dependence_weight=1.0)
-    view = FakeView(day=7, pain={"T": 0.2}, share={("A", "C", "ore"): 0.8})
+    signal = rule("ally_signal", "A", ally="T", coercer="C", alliance_value_pct=0.02, truce_stake_pct=0.05,
+                  truce_risk=0.5, dependence_products=["ore"], discount_per_year=0.0)
+    view = FakeView(day=7, trade={("C", "A", "ore"): 3.65e9}, share={("A", "C", "ore"): 0.8})
     assert signal.propose(view) == []  # no coercion yet
     view.impose("C", "T", "ore_ban")
-    support, quiet = signal.propose(view)
-    # 1 + 0.2 + 0 - 1 - 0.8 = -0.6 < quiet 0: it guards its truce.
-    assert support.utility == pytest.approx(-0.6) and quiet.utility == 0.0
-    assert decide([signal], view, True, 0.0, np.random.default_rng(0))[0].kind == "stay_quiet"
-    view.pain = {"T": 0.9}
+    (support,) = signal.propose(view)
+    # Curbs on its ore: 3.65e9 x 0.8 / 1e12 = 0.292 %/yr (0.0008 %/day), borne while C (bearing
+    # nothing: 60, 180 or 720 days, believed 30/40/30) keeps them, within a year.
+    curbs = sum(b * 0.0008 * d * (1 - math.exp(-365 / d)) for b, d in ((0.3, 60), (0.4, 180), (0.3, 720)))
+    assert support.utility == pytest.approx(0.02 - 0.5 * (0.05 + curbs))
+    assert [a.kind for a in decide([signal], view, True, 0.0, np.random.default_rng(0))] == ["hold"]
     view.say("T", "seek_support", "seek_support", "A")
-    support, _ = signal.propose(view)
-    assert support.utility == pytest.approx(0.6)  # 1 + 0.9 + 0.5 - 1 - 0.8
+    (asked,) = signal.propose(view)
+    assert asked.utility == pytest.approx(0.02 * 1.5 - 0.5 * (0.05 + curbs))
 
 
 def test_tariff_steps_up_while_the_ally_is_coerced_then_lifts() -> None:
@@ -434,23 +560,26 @@ def test_tariff_steps_up_while_the_ally_is_coerced_then_lifts() -> None:
 
 
 def test_hedger_stays_out_and_the_coercer_rewards_it() -> None:
-    hedge = rule("hedge", "T", patron="A", rival="C", ties_weight=1.0, diversion_weight=0.1)
+    hedge = rule("hedge", "T", patron="A", rival="C", retaliation_risk=0.5, discount_per_year=0.0)
     reward = rule("reward_hedgers", "C", hedgers=["T"])
     view = FakeView(day=7, trade={("T", "C", "wafer"): 3e9, ("C", "T", "ore"): 1e9, ("T", "A", "wafer"): 2e9},
                     exports_change={"T": 2.0})
     assert hedge.propose(view) == []
     exemption = view.impose("C", "T", "ore_licensing", "export_licensing")
     stay, align = hedge.propose(view)
-    # ties (3 + 1) / 2 = 2.0; diversion 0.1 x 2% = 0.2 -> 2.2 against align 0.5.
-    assert stay.utility == pytest.approx(2.2) and align.utility == 0.5
+    # Trade with C: (3 + 1) / 1000 = 0.4% of GDP a year, half of it at risk if T aligns; exports
+    # 0.5% of GDP, up 2%: 0.01% a year diverted. Over a year, undiscounted (a measure kept "for
+    # ever", 36500 days: 36500 x (1 - exp(-0.01)) / 365 years): stay out = (0.2 + 0.01) x that.
+    years = 36500 * (1 - math.exp(-0.01)) / 365
+    assert stay.utility == pytest.approx((0.5 * 0.4 + 0.01) * years) and align.utility == pytest.approx(0.1)
     view.say("T", "stay_out", "stay_out", "C")
     (rewarded,) = reward.propose(view)
-    assert rewarded.kind == "reward" and rewarded.measure_keys == (exemption,)
+    assert rewarded.kind == "reward" and rewarded.measure_keys == (exemption,) and rewarded.utility == 0.01
     view.say("C", "reward", "reward_T", "T")
     assert reward.propose(view) == []
     view.say("A", "request_alignment", "request_alignment", "T")
     stay, align = hedge.propose(view)
-    assert stay.utility == pytest.approx(3.2) and align.utility == pytest.approx(1.5)
+    assert stay.utility == pytest.approx((0.5 * 0.4 + 0.01) * years + 0.05) and align.utility == pytest.approx(0.2)
 
 
 # --------------------------------------------------------------------------------- firms' rules
@@ -482,8 +611,16 @@ def test_diversify_invests_when_a_restricted_input_runs_low() -> None:
     view.cover = {("maker", "ore"): 20.0}
     (invest,) = diversify.propose(view)
     assert (invest.kind, invest.target, invest.product, invest.amount) == ("invest", "A", "ore", 1.0)  # 0.5 x 2/day
-    view.say("maker", "invest", invest.label, "A")
+    view.say("maker", "invest", invest.label, "A", day=7)
     assert diversify.propose(view) == []  # max one investment
+    twice = rule("diversify", "maker", input="ore", away_from="C", at="A", trigger_days_of_cover=30,
+                 capacity_share=0.5, max_investments=2, min_days_between=90)
+    assert twice.propose(view) == []  # a second tranche only 90 days after the first
+    view.day = 97
+    assert twice.propose(view)[0].kind == "invest"
+    view.say("maker", "invest", invest.label, "A", day=97)
+    view.day = 300
+    assert twice.propose(view) == []  # two tranches at most
 
 
 def test_legal_action_after_measures_have_lasted_and_boycott_tit_for_tat() -> None:
@@ -493,9 +630,11 @@ def test_legal_action_after_measures_have_lasted_and_boycott_tit_for_tat() -> No
     coercion = view.impose("C", "T", "ore_ban", day=0)
     assert legal.propose(view) == []
     view.day = 30
-    assert legal.propose(view)[0].kind == "legal_action"
+    (complaint,) = legal.propose(view)
+    assert complaint.kind == "legal_action" and complaint.utility == 0.01  # % of GDP
     (shun,) = boycott.propose(view)
     assert shun.measure.measure == "boycott" and shun.measure.enforcement == 0.3 and shun.measure.target == "C"
+    assert shun.utility == 0.01
     view.measures[shun.measure_key] = shun.measure
     view.say("T", "impose", "consumer_boycott", "C", day=30)
     assert boycott.propose(view) == []
@@ -511,3 +650,26 @@ def test_differentiated_controls_limited_to_named_products_block_only_those() ->
     assert impose.measure.products == ["resist"] and impose.measure.tiers == []  # wafer is mature: kept open
     none_blocked = rule("differentiated_controls", "T", target="C", start_day=0, products=["wafer"])
     assert none_blocked.propose(view) == []
+
+
+# ------------------------------------------------------------------------------- beyond trade
+
+
+def test_non_trade_lever_weighs_the_pressure_it_adds_against_its_own_cost_and_ends_with_the_dispute() -> None:
+    lever = rule("non_trade_lever", "C", against="T", label="tourism_boycott", target_cost_pct=0.5,
+                 own_cost_pct=0.1, stake_pct=0.5, discount_per_year=0.0)
+    view = FakeView(day=10)
+    assert lever.propose(view) == []  # no dispute of its own with T
+    ban = view.impose("C", "T", "ore_ban")
+    (move,) = lever.propose(view)
+    belief = (0.3, 0.4, 0.3)
+    rise = give_in_probability(belief, 0.5, 365) - give_in_probability(belief, 0.0, 365)
+    cost = expected_holding_cost(belief, 0.1, 0.5, 0.0, 365).cost_pct
+    assert move.kind == "lever" and move.amount == 0.5 and move.own_cost_pct == 0.1
+    assert move.utility == pytest.approx(0.5 * rise - cost) and move.utility > 0
+    view.levers[move.measure_key] = ("C", "T")
+    view.say("C", "lever", "tourism_boycott", "T", day=10)
+    assert lever.propose(view) == []  # in force, the dispute goes on
+    del view.measures[ban]
+    (end,) = lever.propose(view)
+    assert end.kind == "lift" and end.measure_keys == (move.measure_key,) and end.mandatory

@@ -1,5 +1,6 @@
 """``boycott``: a consumer boycott of the other side's consumer goods, encouraged by its
-government.
+government. Utilities in % of GDP: the boycott is worth ``value_pct`` (an assumption); ending it
+once the other side lifts is worth 0.1 (reciprocity, an assumption).
 
 Seed 001_05a93871f1046ccc.txt: the 2010 collision and the 2012 nationalisation of the islands took
 relations to their lowest point since normalisation (the 2012 protests included boycotts of
@@ -24,7 +25,7 @@ class BoycottParams(RuleParams):
     enforcement: float = Field(0.3, ge=0, le=1, description="share of consumers who stop buying")
     trigger_moves: int = Field(1, ge=1, description="the other side's measures (imposes) against us that set it off")
     label: str = "consumer_boycott"
-    utility: float = 1.0
+    value_pct: float = Field(0.01, description="worth of the boycott to its government, % of GDP (assumption: a public show of resolve)")
 
 
 class Boycott(Rule):
@@ -39,7 +40,7 @@ class Boycott(Rule):
         theirs = view.measures_in_force(actor=other, target=me)
         if mine and not theirs:
             return [Action(LIFT, f"end_{prm.label}", self.name, f"{other} lifted its measures", target=other,
-                           measure_key=key, utility=2.0)]
+                           measure_key=key, utility=0.1)]
         provocations = view.moves(actor=other, kind=IMPOSE, target=me)
         if mine or view.moves(actor=me, label=prm.label) or len(provocations) < prm.trigger_moves or not theirs:
             return []
@@ -48,4 +49,4 @@ class Boycott(Rule):
         return [Action(IMPOSE, prm.label, self.name,
                        f"{len(provocations)} measure(s) by {other} >= {prm.trigger_moves}: "
                        f"{prm.enforcement:.0%} of consumers shun its {', '.join(prm.products)}",
-                       target=other, measure=spec, measure_key=key, utility=prm.utility, rung=1)]
+                       target=other, measure=spec, measure_key=key, utility=prm.value_pct, rung=1)]

@@ -1,29 +1,48 @@
-"""``concede``: retract (or make a face-saving gesture) once domestic pressure exceeds resolve
-plus the audience cost of backing down.
+"""``concede``: retract (or make a face-saving gesture) once holding out is expected to cost more
+than giving in.
 
 Seed 002_f60684ffc0d8cd14.txt: the Prime Minister, bolstered by domestic support, refused to
 retract her remark — public commitment is what makes conceding costly (the audience cost). Seed
-000_*: carmakers and electronics firms press the government for stable access to China, and that
-lobbying, with the accumulated economic pain, is the domestic pressure that can overturn it.
-A concession also lifts the conceder's own counter-measures against the coercer.
+000_*: carmakers and electronics firms press the government for stable access to China; that
+lobbying (their lost profit, weighted by influence) is part of the cost the government feels.
+
+Both sides of the comparison are in % of the government's GDP, present value over the horizon
+(:mod:`agents.strategy`): holding out is the current cost rate (GDP loss + lobbying) borne for
+the coercer's believed remaining resolve, plus, for a pending threat, its credibility times the
+cost of the threatened measure over the same time; giving in costs the audience cost now and
+the reputation lost (a state that concedes invites the next coercion), both times the weight of
+its own resolve type (:data:`agents.strategy.TYPE_WEIGHT`). Both are assumptions to be calibrated. A concession also lifts the conceder's own counter-measures against the coercer.
 """
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from agents.base import CONCEDE, Action, Rule, RuleParams, WorldView, pct
+from agents.base import CONCEDE, Action, Rule, WorldView, pct
 from agents.leverage import in_force_against, open_threats
+from agents.strategy import StrategicParams, credibility, expected_holding_cost, own_type_text
 
 
-class ConcedeParams(RuleParams):
+class ConcedeParams(StrategicParams):
     country_fields = ("coercer",)
     coercer: str
-    resolve: float = Field(1.0, ge=0, description="pressure the government withstands")
-    audience_cost: float = Field(0.5, ge=0, description="extra pressure needed because backing down is public")
-    pain_weight: float = Field(1.0, ge=0, description="pressure per % of GDP of accumulated pain")
+    audience_cost_pct: float = Field(0.5, ge=0, description="cost of backing down in public, % of GDP (assumption)")
+    reputation_pct: float = Field(0.5, ge=0, description="expected cost of the coercion a concession invites, % of GDP (assumption)")
+    threatened_cost_pct: float = Field(
+        0.0, ge=0, description="what a threatened measure would cost if carried out, % of GDP per year (its estimate)"
+    )
     label: str = Field("concede", description="e.g. 'retract' or 'face_saving_gesture'")
-    base_utility: float = Field(5.0, description="utility when the threshold is crossed (plus the excess)")
+
+
+def threat_cost(view: WorldView, me: str, coercer: str, rate_pct: float, prm: StrategicParams) -> tuple[float, float]:
+    """(expected present cost of the coercer's pending threats, their credibility): credibility x
+    the threatened cost rate borne for the coercer's believed remaining resolve."""
+    if rate_pct <= 0 or not open_threats(view, coercer, me):
+        return 0.0, 0.0
+    belief = view.belief(me, coercer)
+    cred = credibility(belief)
+    hold = expected_holding_cost(belief, rate_pct, view.perceived_cost_rate(me, coercer), prm.discount_per_year, prm.horizon_days)
+    return cred * hold.cost_pct, cred
 
 
 class Concede(Rule):
@@ -37,14 +56,17 @@ class Concede(Rule):
             return []
         if not (in_force_against(view, coercer, me) or open_threats(view, coercer, me)):
             return []
-        pain = view.gdp_loss_pct(me)
-        lobbying = view.lobbying_pressure(me)
-        pressure = lobbying + prm.pain_weight * pain
-        threshold = prm.resolve + prm.audience_cost
-        if pressure <= threshold:
-            return []
+        hold = expected_holding_cost(view.belief(me, coercer), view.cost_rate_pct(me),
+                                     view.perceived_cost_rate(me, coercer), prm.discount_per_year, prm.horizon_days)
+        threat, cred = threat_cost(view, me, coercer, prm.threatened_cost_pct, prm)
+        weight = view.resolve_weight(me)
+        give_in = (prm.audience_cost_pct + prm.reputation_pct) * weight
+        holding = hold.cost_pct + threat
+        threat_text = (f" + threat {pct(threat)} (credibility {cred:.0%} x {prm.threatened_cost_pct:.2f}%/yr)"
+                       if threat else "")
         own = tuple(view.measures_in_force(actor=me, target=coercer))
         return [Action(CONCEDE, prm.label, self.name,
-                       f"pressure {pressure:.2f} (lobbying {lobbying:.2f} + pain {pct(pain)} x {prm.pain_weight:g}) "
-                       f"> resolve {prm.resolve:.2f} + audience cost {prm.audience_cost:.2f}",
-                       target=coercer, measure_keys=own, utility=prm.base_utility + pressure - threshold)]
+                       f"{hold.text(coercer)}{threat_text} = {pct(holding)} vs giving in: audience {pct(prm.audience_cost_pct)} "
+                       f"+ reputation {pct(prm.reputation_pct)}, x{weight:g} ({own_type_text(weight)}) = {pct(give_in)} "
+                       f"(% of GDP over {prm.horizon_days} days)",
+                       target=coercer, measure_keys=own, utility=holding - give_in)]

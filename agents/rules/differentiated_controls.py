@@ -5,8 +5,12 @@ Seed 000_f8354e40555b0262.txt: Japan applies chip export controls selectively ("
 execution") — advanced items controlled, mature-node chips still exported to China — to keep its
 industry competitive while coordinating with the US. The rule imposes an export ban on
 ``block_tiers`` only (the tier filter in the economy leaves ``keep_tiers`` untouched), once an ally
-has asked (``align_with``) or from ``start_day``; declining is the alternative, worth more the more
-of the blocked trade the country's own exporters would lose.
+has asked (``align_with``) or from ``start_day``; declining is the alternative.
+
+In % of own GDP, present value over the horizon (:mod:`agents.strategy`): aligning is worth
+``align_value_pct`` (standing with the ally; an assumption), plus ``request_value_pct`` once the
+ally asked, less the exports the controls block (their exposure, % of GDP per year) over the
+horizon; declining is a statement worth ``decline_value_pct`` (an assumption).
 """
 
 from __future__ import annotations
@@ -19,19 +23,18 @@ from agents.base import (
     IMPOSE,
     Action,
     Rule,
-    RuleParams,
     WorldView,
     measure_key,
-    pct,
     utilities_text,
 )
 from agents.leverage import exposure_pct, scope
+from agents.strategy import MAX_DAYS, StrategicParams, holding_cost_pct
 from sim.config import MeasureTemplate
 
 Tier = Literal["advanced", "mature", "dual_use", "civilian"]
 
 
-class DifferentiatedParams(RuleParams):
+class DifferentiatedParams(StrategicParams):
     country_fields = ("target", "align_with")
     product_fields = ("products",)
     target: str
@@ -42,10 +45,9 @@ class DifferentiatedParams(RuleParams):
     align_with: str | None = Field(None, description="act once this ally has asked to align (a request_alignment move)")
     start_day: int | None = Field(None, ge=0, description="act from this day without a request")
     label: str = "advanced_controls"
-    align_utility: float = 1.0
-    request_bonus: float = 1.0
-    decline_utility: float = 0.5
-    exposure_weight: float = 10.0
+    align_value_pct: float = Field(0.01, ge=0, description="worth of standing with the ally, % of own GDP (assumption)")
+    request_value_pct: float = Field(0.01, ge=0, description="extra worth once the ally asked, % of own GDP (assumption)")
+    decline_value_pct: float = Field(0.001, description="worth of declining (a statement), % of own GDP (assumption)")
 
     @model_validator(mode="after")
     def _disjoint(self) -> DifferentiatedParams:
@@ -84,18 +86,19 @@ class DifferentiatedControls(Rule):
         blocked_value = sum(view.trade_value(me, target, p) for p in blocked) / 1e9
         kept_value = sum(view.trade_value(me, target, p) for p in kept) / 1e9
         exp = exposure_pct(view, me, target, template)
-        parts = {"base": prm.align_utility, "ally request": prm.request_bonus if requested else 0.0,
-                 "exposure": -prm.exposure_weight * exp}
+        exposure_cost = holding_cost_pct(exp, MAX_DAYS, prm.discount_per_year, prm.horizon_days)
+        parts = {"alignment": prm.align_value_pct, "ally request": prm.request_value_pct if requested else 0.0,
+                 "exposure": -exposure_cost}
         trigger = f"{prm.align_with} asked to align" if requested else f"from day {prm.start_day}"
         spec = template.spec(me, target)
         return [
             Action(IMPOSE, prm.label, self.name,
                    f"{trigger}: block {'/'.join(prm.block_tiers)} ({', '.join(blocked)}: {blocked_value:.1f} USD bn/yr), "
                    f"keep {'/'.join(prm.keep_tiers) or 'other tiers'} open ({', '.join(kept)}: {kept_value:.1f} USD bn/yr); "
-                   f"exposure {pct(exp)} of GDP ({utilities_text(parts)})",
+                   f"exposure {exp:.3f}%/yr of GDP ({utilities_text(parts, 3)}, % of GDP)",
                    target=target, measure=spec, measure_key=measure_key(me, target, prm.label),
                    utility=sum(parts.values()), rung=1),
             Action("decline", f"decline_{prm.label}", self.name,
                    f"{trigger}; own exporters would lose {blocked_value:.1f} USD bn/yr",
-                   target=prm.align_with or target, utility=prm.decline_utility),
+                   target=prm.align_with or target, utility=prm.decline_value_pct),
         ]

@@ -5,7 +5,8 @@ sojitz_jogmec_lynas_financing_2011, japan_government_ree_package_2010): after Ch
 a Japanese trading house and JOGMEC financed Lynas's rare-earth output in exchange for supply.
 When a supplier country has measures in force that cover one of the firm's inputs and the firm's
 stock of it falls below ``trigger_days_of_cover``, the firm orders capacity of ``capacity_share`` x
-its baseline use at ``at``; the capacity produces after the product's ramp-up delay.
+its baseline use at ``at``; the capacity produces after the product's ramp-up delay. It may
+finance up to ``max_investments`` tranches, ``min_days_between`` apart, while cover stays low.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ class DiversifyParams(RuleParams):
     at: str
     trigger_days_of_cover: float = Field(45.0, ge=0)
     capacity_share: float = Field(0.5, gt=0, description="capacity ordered, as a share of the firm's baseline use")
-    max_investments: int = Field(1, ge=1)
+    max_investments: int = Field(1, ge=1, description="tranches it may finance (each once cover is low again)")
+    min_days_between: int = Field(90, ge=0, description="days between tranches")
     utility: float = 1.0
 
 
@@ -36,7 +38,8 @@ class Diversify(Rule):
         prm: DiversifyParams = self.params  # type: ignore[assignment]
         me = self.context.actor
         home = view.firm_country(me)
-        if len(view.moves(actor=me, kind=INVEST)) >= prm.max_investments:
+        done = view.moves(actor=me, kind=INVEST)
+        if len(done) >= prm.max_investments or (done and view.day - done[-1].day < prm.min_days_between):
             return []
         covering = [k for k, s in view.measures_in_force(actor=prm.away_from, target=home).items()
                     if prm.input in scope(view, s)]

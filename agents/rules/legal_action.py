@@ -4,7 +4,8 @@ and mainly a signal.
 Seed 000_f8354e40555b0262.txt and 001_05a93871f1046ccc.txt: Japan frames its diplomacy around an
 international order based on rules and law rather than following Washington. A complaint changes
 no trade flow within the horizon; it is a public move that the coercer's escalation ladder counts
-as a deterrent, filed once the measures have been in force ``min_days_in_force``.
+as condemnation (a cost to it), filed once the measures have been in force ``min_days_in_force``;
+worth ``value_pct`` of GDP (an assumption: cheap, and more than a statement).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ class LegalParams(RuleParams):
     against: str
     min_days_in_force: int = Field(30, ge=0)
     label: str = "wto_complaint"
-    utility: float = 2.5
+    value_pct: float = Field(0.01, description="worth of the complaint as a public signal, % of GDP (assumption; it costs little)")
 
 
 class LegalAction(Rule):
@@ -40,4 +41,4 @@ class LegalAction(Rule):
             return []
         return [Action("legal_action", prm.label, self.name,
                        f"{len(in_force)} measure(s) by {other} in force for {since} days >= {prm.min_days_in_force}",
-                       target=other, utility=prm.utility)]
+                       target=other, utility=prm.value_pct)]

@@ -4,8 +4,10 @@ hard line when gaining.
 Seed 000_f8354e40555b0262.txt: Toyota and Sony press Tokyo to keep stable access to China, where
 Honda and Toyota earn about a third of their profits. The pressure itself is computed every day
 for all firms at once (:func:`agents.firm.lobbying_pressure`, with this rule's ``dead_zone`` and
-``gain_weight``); the rule's decisions are the firm's public stance — lobbying, lobbying for a
-hard line, or quiet — logged when it changes, with the loss that moved it.
+``gain_weight``), but a firm with this rule is heard only while its declared stance is to lobby:
+its decisions — lobbying for relief (settle), lobbying for a hard line (retaliation), or staying
+quiet — are its own moves, logged when they change with the loss that moved them, and its
+government reads them.
 """
 
 from __future__ import annotations

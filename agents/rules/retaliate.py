@@ -8,6 +8,11 @@ can use. Leverage is therefore measured as the harm to the target (flow x the ta
 x downstream use) and weighed against the exporters' own loss. ``tit_for_tat`` answers each
 measure in force with one measure; ``proportional`` scales enforcement so that the harm matches
 the pain suffered. When the coercer lifts everything, the retaliation is lifted too.
+
+A tool's utility is in % of own GDP, present value (:mod:`agents.strategy`): what it saves on the
+expected cost of holding out — its leverage adds to the coercer's cost rate, which shortens the
+coercer's believed remaining resolve — less the exposure (own exporters' lost sales) borne for
+that time.
 """
 
 from __future__ import annotations
@@ -16,22 +21,13 @@ from typing import Literal
 
 from pydantic import Field
 
-from agents.base import (
-    IMPOSE,
-    LIFT,
-    Action,
-    Rule,
-    RuleParams,
-    WorldView,
-    measure_key,
-    pct,
-    utilities_text,
-)
+from agents.base import IMPOSE, LIFT, Action, Rule, WorldView, measure_key, pct
 from agents.leverage import exposure_pct, in_force_against, leverage_pct
+from agents.strategy import StrategicParams, describe, expected_holding_cost
 from sim.config import MeasureTemplate
 
 
-class RetaliateParams(RuleParams):
+class RetaliateParams(StrategicParams):
     country_fields = ("against", "require_support_from")
     against: str
     tools: list[MeasureTemplate] = Field(min_length=1)
@@ -39,10 +35,11 @@ class RetaliateParams(RuleParams):
     min_pain_pct: float = Field(0.0, ge=0, description="own pain below which retaliation is not considered")
     require_support_from: str | None = Field(None, description="retaliate only once this ally has voiced support")
     max_exposure_pct: float = Field(0.5, ge=0, description="tools costing own exporters more than this (% GDP) are out")
-    base_utility: float = 0.5
-    leverage_weight: float = Field(10.0, ge=0, description="utility per % of the target's GDP at stake")
-    exposure_weight: float = Field(10.0, ge=0, description="utility lost per % of own GDP at stake")
-    support_bonus: float = 0.5
+    tool_costs_pct: dict[str, float] = Field(
+        default_factory=dict,
+        description="its estimates of what each tool (by label) costs the other side, % of its GDP per year "
+        "(default: the static estimate of agents.leverage.leverage_pct)",
+    )
     rung_offset: int = Field(0, ge=0, description="rungs of retaliation count from here")
 
 
@@ -59,7 +56,7 @@ class Retaliate(Rule):
         if not theirs:
             if mine:
                 return [Action(LIFT, "lift_retaliation", self.name, f"{other} lifted its measures: reciprocate",
-                               target=other, measure_keys=tuple(mine), utility=4.0)]
+                               target=other, measure_keys=tuple(mine), utility=0.1)]
             return []
         if view.moves(actor=me, kind="concede", target=other):
             return []
@@ -76,6 +73,10 @@ class Retaliate(Rule):
         if prm.mode == "proportional" and mine:
             return []
         used = {mv.label for mv in view.moves(actor=me, kind=IMPOSE, target=other)}
+        belief, own_rate = view.belief(me, other), view.cost_rate_pct(me)
+        other_rate = view.perceived_cost_rate(me, other)
+        h, d = prm.horizon_days, prm.discount_per_year
+        now = expected_holding_cost(belief, own_rate, other_rate, d, h)
         actions = []
         for tool in prm.tools:
             if tool.name in used:
@@ -85,18 +86,22 @@ class Retaliate(Rule):
                 full = leverage_pct(view, me, other, tool, 1.0)
                 enforcement = min(1.0, pain / full) if full > 0 else tool.enforcement
             lev = leverage_pct(view, me, other, tool, enforcement)
+            if tool.name in prm.tool_costs_pct:
+                lev = prm.tool_costs_pct[tool.name] * enforcement / max(tool.enforcement, 1e-9)
             exp = exposure_pct(view, me, other, tool, enforcement)
             if exp > prm.max_exposure_pct or lev <= 0:
                 continue
-            parts = {"base": prm.base_utility, "leverage": prm.leverage_weight * lev, "exposure": -prm.exposure_weight * exp}
-            if prm.require_support_from:
-                parts["ally support"] = prm.support_bonus
+            after = expected_holding_cost(belief, own_rate, other_rate + lev, d, h)
+            exposure_cost = expected_holding_cost(belief, exp, other_rate + lev, d, h).cost_pct
+            saved = now.cost_pct - after.cost_pct
             step = len(mine) + 1 + prm.rung_offset
             actions.append(Action(
                 IMPOSE, tool.name, self.name,
-                f"{prm.mode}: {other} has {len(theirs)} measure(s) in force; own pain {pct(pain)} >= {pct(prm.min_pain_pct)}; "
-                f"leverage {pct(lev)} of {other}'s GDP, exposure {pct(exp)} of own ({utilities_text(parts)})",
+                f"{prm.mode}: {other} has {len(theirs)} measure(s) in force; leverage {lev:.3f}%/yr of {other}'s GDP "
+                f"shortens its resolve ~{now.days:.0f} -> ~{after.days:.0f} days (belief {other}: {describe(belief)}): "
+                f"holding out {pct(now.cost_pct)} -> {pct(after.cost_pct)}, saves {pct(saved)} - exposure "
+                f"{exp:.3f}%/yr = {pct(exposure_cost)}",
                 target=other, measure=tool.spec(me, other, label=tool.name, enforcement=enforcement),
-                measure_key=measure_key(me, other, tool.name), utility=sum(parts.values()), rung=step,
+                measure_key=measure_key(me, other, tool.name), utility=saved - exposure_cost, rung=step,
             ))
         return actions

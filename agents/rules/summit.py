@@ -6,27 +6,31 @@ Seed 001_05a93871f1046ccc.txt: leaders' meetings on the margins of APEC (Lima 20
 the APEC summit in Shenzhen in November, months away. In a calendar window both parties attend,
 while a dispute is live, each side weighs an off-ramp (lift its own measures against the other):
 worth more with its own pain and lobbying pressure, and much more once the other side has
-offered one in the same window (reciprocity); ``resolve`` weighs against it.
+offered one in the same window (reciprocity).
+
+In % of own GDP, present value (:mod:`agents.strategy`): the off-ramp saves the expected cost of
+holding out against the other side — for certain once the other side has offered one, otherwise
+times ``reciprocity_chance`` (an assumption) — less ``offramp_cost_pct``, the audience cost of
+stepping back at a summit (lower than conceding: both sides move; an assumption), times the
+weight of its own resolve type.
 """
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from agents.base import OFFRAMP, Action, Rule, RuleParams, WorldView, pct, utilities_text
+from agents.base import OFFRAMP, Action, Rule, WorldView, pct
 from agents.leverage import in_force_against, open_threats
+from agents.strategy import StrategicParams, expected_holding_cost, own_type_text
 
 
-class SummitParams(RuleParams):
+class SummitParams(StrategicParams):
     country_fields = ("counterpart",)
     calendar_fields = ("window",)
     counterpart: str
     window: str | None = Field(None, description="calendar window name (default: any window both attend)")
-    offramp_utility: float = 0.5
-    pain_weight: float = Field(1.0, ge=0, description="utility per % of GDP of own pain")
-    pressure_weight: float = Field(1.0, ge=0, description="utility per unit of lobbying pressure")
-    reciprocity_bonus: float = Field(3.0, ge=0, description="extra utility once the other side offered an off-ramp")
-    resolve: float = Field(1.0, ge=0)
+    offramp_cost_pct: float = Field(0.1, ge=0, description="audience cost of stepping back at a summit, % of GDP (assumption)")
+    reciprocity_chance: float = Field(0.5, ge=0, le=1, description="chance the other side answers an off-ramp in kind (assumption)")
     label: str = "summit_offramp"
 
 
@@ -48,14 +52,15 @@ class Summit(Rule):
         if [mv for mv in view.moves(actor=me, kind=OFFRAMP, target=other) if mv.day >= window.start_day]:
             return []
         offered = [mv for mv in view.moves(actor=other, kind=OFFRAMP, target=me) if mv.day >= window.start_day]
-        pain, pressure = view.gdp_loss_pct(me), view.lobbying_pressure(me)
-        parts = {"base": prm.offramp_utility, "pain": prm.pain_weight * max(pain, 0.0),
-                 "pressure": prm.pressure_weight * pressure, "resolve": -prm.resolve}
-        if offered:
-            parts["reciprocity"] = prm.reciprocity_bonus
+        hold = expected_holding_cost(view.belief(me, other), view.cost_rate_pct(me), view.perceived_cost_rate(me, other),
+                                     prm.discount_per_year, prm.horizon_days)
+        chance = 1.0 if offered else prm.reciprocity_chance
+        cost = prm.offramp_cost_pct * view.resolve_weight(me)
+        utility = chance * hold.cost_pct - cost
         own = tuple(view.measures_in_force(actor=me, target=other))
         what = f"{other} offered an off-ramp on day {offered[0].day}" if offered else "opens an off-ramp"
         return [Action(OFFRAMP, prm.label, self.name,
-                       f"{window.name} (days {window.start_day}-{window.end_day}): {what}; own pain {pct(pain)}, "
-                       f"pressure {pressure:.2f}; lifts {len(own)} own measure(s) ({utilities_text(parts)})",
-                       target=other, measure_keys=own, utility=sum(parts.values()))]
+                       f"{window.name} (days {window.start_day}-{window.end_day}): {what}; {hold.text(other)}; "
+                       f"saves {chance:.0%} of it - audience {pct(cost)} ({own_type_text(view.resolve_weight(me))}) = {pct(utility)}; "
+                       f"lifts {len(own)} own measure(s)",
+                       target=other, measure_keys=own, utility=utility)]

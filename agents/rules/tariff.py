@@ -4,7 +4,8 @@ Seed 001_05a93871f1046ccc.txt: the incoming US President announced a 60% tariff 
 as part of an economy-first agenda. The rule raises the rate step by step (``rates``, at most one
 step every ``interval_days``) while its trigger holds — always, or while the rival coerces a
 named ally — and lifts the tariff when the trigger is gone. Steps replace one another (one tariff
-measure whose rate changes).
+measure whose rate changes). Utilities in % of GDP: a step is worth ``raise_value_pct`` while own
+cost stays within ``cost_tolerance_pct``; lifting, once the trigger is gone, 0.1 (assumptions).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class TariffParams(RuleParams):
     protect: str | None = Field(None, description="with trigger 'ally_coerced': the ally")
     cost_tolerance_pct: float = Field(0.5, gt=0)
     label: str = "tariff"
-    raise_utility: float = 1.0
+    raise_value_pct: float = Field(0.01, description="worth of a step to its government, % of GDP (assumption)")
 
 
 class Tariff(Rule):
@@ -50,7 +51,7 @@ class Tariff(Rule):
         if view.day < prm.start_day:
             return []
         if not active:
-            return [Action(LIFT, f"lift_{prm.label}", self.name, why, target=target, measure_key=key, utility=2.0)] if in_force else []
+            return [Action(LIFT, f"lift_{prm.label}", self.name, why, target=target, measure_key=key, utility=0.1)] if in_force else []
         steps = [mv for mv in view.moves(actor=me, kind=IMPOSE, target=target) if mv.label.startswith(f"{prm.label}_")]
         if len(steps) >= len(prm.rates) or (steps and view.day - steps[-1].day < prm.interval_days):
             return []
@@ -63,4 +64,4 @@ class Tariff(Rule):
         return [Action(IMPOSE, label, self.name,
                        f"{why}: step {len(steps) + 1}/{len(prm.rates)} to {rate:.0%}; own cost {pct(own)} "
                        f"<= tolerance {pct(prm.cost_tolerance_pct)}",
-                       target=target, measure=spec, measure_key=key, utility=prm.raise_utility, rung=len(steps) + 1)]
+                       target=target, measure=spec, measure_key=key, utility=prm.raise_value_pct, rung=len(steps) + 1)]

@@ -1,0 +1,151 @@
+"""The decision calculus every strategic rule shares: one unit, forward-looking costs, beliefs.
+
+**One unit.** Every utility is an expected cost or gain in % of the decider's GDP, as a present
+value over the rule's ``horizon_days`` (continuous discounting at ``discount_per_year``). Rates
+are in % of GDP per year; a cost rate of 0.365 %/yr borne for 100 days, undiscounted, is 0.1%.
+
+**Types.** Each government is one of three resolve types — ``soft``, ``firm``, ``resolute`` —
+standing for how long it keeps up a confrontation (its measures, or its refusal to give in): the
+remaining time is exponential (memoryless: what has been borne is sunk) with mean
+``TYPE_HOLD_DAYS / (1 + rate / TYPE_TOLERANCE_PCT)`` — its hold days when the confrontation costs
+it nothing (politics, attention and events end confrontations too), half that at its tolerance
+rate, less the more it bears. The means, tolerances and move likelihoods below are
+modelling assumptions, to be calibrated to sanctions data (TIES) with the sweep tool.
+
+**Holding out.** Bearing a cost rate while the opponent keeps going is worth, in present value,
+``rate x (1 - exp(-(1/D + d) H)) / (1/D + d)`` (``D`` its expected remaining days, ``d`` the daily
+discount rate, ``H`` the horizon), averaged over the decider's belief about the opponent's type.
+The chance that an opponent gives in within the horizon is ``1 - exp(-H / D)`` per type.
+
+**Learning.** Beliefs are updated by Bayes' rule from observed moves: escalating — the more so
+while the mover is itself in pain — is likelier for resolute types; backing down, dropping a
+threat or conceding, against anyone, is likelier for soft ones. A resolute coercer also carries out
+its threats more often (:data:`CARRY_OUT_PROBABILITY`): that is a threat's credibility.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydantic import Field
+
+from agents.base import RuleParams
+
+TYPES = ("soft", "firm", "resolute")
+# Mean remaining days a type keeps up a confrontation that costs it nothing (assumptions to be
+# swept: two months, half a year, two years — sanctions episodes range from weeks to decades)...
+TYPE_HOLD_DAYS = (60.0, 180.0, 720.0)
+# ... and the cost rate that halves it, % of own GDP per year (assumptions to be swept).
+TYPE_TOLERANCE_PCT = (0.1, 0.5, 2.0)
+MAX_DAYS = 36500.0  # "for ever" where a rule needs it (a measure kept for the whole horizon): a century
+# Chance that a coercer of each type carries out a threat that is called (assumptions to be swept).
+CARRY_OUT_PROBABILITY = (0.3, 0.6, 0.9)
+DEFAULT_PRIOR = (0.3, 0.4, 0.3)
+# How much a government of each type values prevailing: its stake, audience and reputation costs
+# are multiplied by this (assumptions to be swept). Each government's own type is drawn once per
+# replication (common prior) and known only to itself; the others hold beliefs about it.
+TYPE_WEIGHT = (0.5, 1.0, 2.0)
+# Likelihood of a move of each class at a decision, under each type (assumptions to be swept).
+ESCALATE_LIKELIHOOD = (0.3, 0.5, 0.7)  # a measure or threat from a mover that bears no cost
+COSTLY_ESCALATE_LIKELIHOOD = (0.1, 0.4, 0.8)  # ... from a mover already in pain: a costly signal
+YIELD_LIKELIHOOD = (0.6, 0.3, 0.1)  # backing down, dropping a threat, conceding
+ESCALATING_KINDS = ("impose", "threaten")
+YIELDING_KINDS = ("back_down", "drop_threat", "concede")
+IN_PAIN_RATE_PCT = 0.01  # % of GDP per year above which a mover counts as "in pain"
+
+
+def normalise(weights: Sequence[float]) -> tuple[float, ...]:
+    total = float(sum(weights))
+    if not total > 0:
+        raise ValueError("beliefs must have positive total weight")
+    return tuple(float(w) / total for w in weights)
+
+
+def bayes(prior: Sequence[float], likelihood: Sequence[float]) -> tuple[float, ...]:
+    """Posterior over types: prior x likelihood of what was seen, normalised."""
+    return normalise([p * q for p, q in zip(prior, likelihood, strict=True)])
+
+
+def move_likelihood(kind: str, mover_in_pain: bool) -> tuple[float, ...] | None:
+    """Likelihood of a move of this kind under each type, or None if it says nothing of resolve."""
+    if kind in ESCALATING_KINDS:
+        return COSTLY_ESCALATE_LIKELIHOOD if mover_in_pain else ESCALATE_LIKELIHOOD
+    if kind in YIELDING_KINDS:
+        return YIELD_LIKELIHOOD
+    return None
+
+
+def remaining_days(belief_type: int, opponent_rate_pct: float) -> float:
+    """Mean remaining days a type keeps going while bearing ``rate`` (% of its GDP per year)."""
+    return TYPE_HOLD_DAYS[belief_type] / (1.0 + max(opponent_rate_pct, 0.0) / TYPE_TOLERANCE_PCT[belief_type])
+
+
+def discounted_days(mean_days: float, discount_per_year: float, horizon_days: float) -> float:
+    """Present value, in days, of one day's cost per day borne until the opponent stops (an
+    exponential time with mean ``mean_days``) or the horizon: ``(1 - exp(-k H)) / k`` with
+    ``k = 1 / mean + daily discount``."""
+    k = 1.0 / max(mean_days, 1e-9) + discount_per_year / 365.0
+    return (1.0 - math.exp(-k * horizon_days)) / k
+
+
+def holding_cost_pct(rate_pct_per_year: float, mean_days: float, discount_per_year: float, horizon_days: float) -> float:
+    """Present cost, % of GDP, of bearing ``rate`` (% of GDP per year) until the opponent stops."""
+    return max(rate_pct_per_year, 0.0) / 365.0 * discounted_days(mean_days, discount_per_year, horizon_days)
+
+
+@dataclass(frozen=True)
+class Holdout:
+    """What holding out against an opponent is expected to cost (the numbers a reason quotes)."""
+
+    cost_pct: float  # expected present cost, % of own GDP
+    days: float  # expected remaining days of the opponent's confrontation
+    own_rate_pct: float
+    opponent_rate_pct: float
+    belief: tuple[float, ...]
+
+    def text(self, opponent: str) -> str:
+        return (f"holding out costs {self.own_rate_pct:.3f}%/yr x ~{self.days:.0f} days of {opponent}'s resolve "
+                f"= {self.cost_pct:.3f}% (belief {opponent}: {describe(self.belief)}; "
+                f"its cost ~{self.opponent_rate_pct:.3f}%/yr)")
+
+
+def expected_holding_cost(
+    belief: Sequence[float], own_rate_pct: float, opponent_rate_pct: float, discount_per_year: float, horizon_days: float
+) -> Holdout:
+    """Expected present cost of bearing ``own_rate`` while an opponent of unknown type keeps going."""
+    days = [remaining_days(t, opponent_rate_pct) for t in range(len(TYPES))]
+    cost = sum(b * holding_cost_pct(own_rate_pct, d, discount_per_year, horizon_days) for b, d in zip(belief, days, strict=True))
+    mean = sum(b * d for b, d in zip(belief, days, strict=True))
+    return Holdout(cost, mean, own_rate_pct, opponent_rate_pct, tuple(belief))
+
+
+def give_in_probability(belief: Sequence[float], rate_pct: float, horizon_days: float) -> float:
+    """Chance that an opponent bearing ``rate`` gives in within the horizon: ``1 - exp(-H / D)``."""
+    return sum(b * (1.0 - math.exp(-horizon_days / remaining_days(t, rate_pct))) for t, b in enumerate(belief))
+
+
+def credibility(belief: Sequence[float]) -> float:
+    """Chance that a coercer carries out a called threat, as the observer believes."""
+    return sum(b * q for b, q in zip(belief, CARRY_OUT_PROBABILITY, strict=True))
+
+
+def own_type_text(weight: float) -> str:
+    """``resolve firm (x1.0)``: a government's own type, for reasons."""
+    name = TYPES[TYPE_WEIGHT.index(weight)] if weight in TYPE_WEIGHT else "set"
+    return f"own resolve {name} (x{weight:g})"
+
+
+def describe(belief: Sequence[float]) -> str:
+    """``soft 30% / firm 40% / resolute 30%``: a belief for reasons."""
+    return " / ".join(f"{t} {p:.0%}" for t, p in zip(TYPES, belief, strict=True))
+
+
+class StrategicParams(RuleParams):
+    """Parameters every expected-cost rule shares: the horizon and discount of its present values."""
+
+    horizon_days: int = Field(365, ge=1, description="horizon of the present values its utilities are (days)")
+    discount_per_year: float = Field(
+        0.05, ge=0, le=1, description="continuous discount rate per year (an assumption: a government's time preference)"
+    )
