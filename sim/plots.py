@@ -114,7 +114,7 @@ def measure_spans(events: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
     ``lift_retaliation`` ends all the actor's measures on that target), imposes a new version under
     the same name, imposes an export restriction on the same products and target (a ban replacing
     licensing), rewards the target (exempts a third country), or makes a closing move (concession,
-    off-ramp, backing down, accepting a concession lifts all its own measures). Checked against
+    off-ramp, backing down, accepting a concession: its measures on that move's target). Checked against
     the model's own count of measures in force (``measures_in_force``) in the tests."""
     rows: list[dict] = []
     if events.empty:
@@ -156,8 +156,8 @@ def measure_spans(events: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
             elif kind == "reward":  # a coercer exempts a third country: its measures on it end
                 for span in [s for s in open_ if s["actor"] == actor and s["target"] == e["target"]]:
                     close(span, day)
-            elif kind in CLOSING_KINDS:
-                for span in [s for s in open_ if s["actor"] == actor]:
+            elif kind in CLOSING_KINDS:  # ends the actor's measures on the other side of the episode
+                for span in [s for s in open_ if s["actor"] == actor and (not e["target"] or s["target"] == e["target"])]:
                     close(span, day)
         for span in list(open_):
             close(span, horizon_days)

@@ -159,7 +159,8 @@ EDGE_VALUES = {  # the ends of documented ranges: numerical extremes a valid sce
     "max_expansion": [0.0, 1000.0], "supply_elasticity": [0.0, 100.0], "price_adjustment": [0.0, 1.0],
     "approval_rate": [0.0, 1.0], "quota_share": [0.0, 1.0], "margin": [1e-6, 0.99], "ramp_up_days": [0, 3650],
     "trust_loss": [0.0, 1.0], "trust_recovery": [0.0, 1.0], "incumbent_pull": [0.0, 1.0], "volume": [0.0],
-    "cost_tolerance_pct": [1e-320, 1e-9, 1e9], "patience_pct": [1e-9, 1e9], "baseline_output": [1e-3],
+    "stake_pct": [1e-320, 1e-9, 1e9], "concession_cost_pct": [1e-9, 1e9], "audience_cost_pct": [1e-320, 1e9],
+    "threatened_cost_pct": [1e-320, 1e9], "baseline_output": [1e-3],
 }
 
 

@@ -75,7 +75,7 @@ def finite_outputs(path: Path, overrides: list[str]) -> None:
         (CURB, ["products.rare_earths.elasticity=100.0"]),
         (CURB, ["governments.CN.temperature=1000000.0", "governments.JP.temperature=1000000.0"]),
         (CURB, ["governments.CN.temperature=0.0", "governments.JP.perception_noise=5.0"]),
-        (CURB, ["governments.CN.rules[0].params.cost_tolerance_pct=1e-320"]),
+        (CURB, ["governments.CN.rules[0].params.stake_pct=1e-320", "governments.JP.rules[0].params.concession_cost_pct=1e9"]),
         (CURB, ["economy.switching_days=1.0", "economy.replenish_days=1.0", "economy.trust_loss=1.0"]),
         (CURB, ["firms.toyota.inputs.rare_earths.days_of_cover=3650.0", "firms.toyota.capacity=1000.0"]),
         (CURB, ["firms.toyota.inputs.rare_earths.days_of_cover=0.0"]),
@@ -84,7 +84,7 @@ def finite_outputs(path: Path, overrides: list[str]) -> None:
         (SCRIPTED, ["economy.max_price_multiple=1000000.0", "economy.min_price_multiple=0.000001"]),
         (SCRIPTED, ["economy.supply_elasticity=100.0", "economy.price_adjustment=1.0"]),
     ],
-    ids=["elasticity-0.01", "elasticity-100", "temperature-1e6", "temperature-0-noise-5", "tolerance-1e-320",
+    ids=["elasticity-0.01", "elasticity-100", "temperature-1e6", "temperature-0-noise-5", "stake-1e-320",
          "fast-switching", "huge-cover-capacity", "no-cover", "enforcement-1", "spare-100", "price-bounds",
          "supply-elasticity-100"],
 )
