@@ -8,9 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from sim.cli import main
+from cli_helpers import assert_bad, invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 WORLD = ROOT / "experiments" / "worlds" / "east_asia.toml"
@@ -25,18 +23,6 @@ def scenario(tmp_path: Path, body: str, name: str = "bad.toml") -> Path:
     return path
 
 
-def invoke(*args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def assert_bad(result, *needles: str) -> str:  # type: ignore[no-untyped-def]
-    assert result.exit_code == 2, result.output
-    message = result.output.strip()
-    assert message.count("\n") == 0, f"expected one line, got: {message}"
-    assert "Traceback" not in message
-    for needle in needles:
-        assert needle in message, f"{needle!r} not in {message!r}"
-    return message
 
 
 BAD_BODIES = [

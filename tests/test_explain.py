@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
+from cli_helpers import assert_bad, invoke
 
-from sim.cli import main
 from sim.explain import narrate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,18 +143,6 @@ def test_unreadable_alternatives_are_skipped() -> None:
 # ---------------------------------------------------------------------------- the command
 
 
-def invoke(*args: object):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def assert_bad(result, *needles: str) -> str:  # type: ignore[no-untyped-def]
-    assert result.exit_code == 2, result.output
-    message = result.output.strip()
-    assert message.startswith("error: ") and message.count("\n") == 0, message
-    assert "Traceback" not in message
-    for needle in needles:
-        assert needle in message, f"{needle!r} not in {message!r}"
-    return message
 
 
 @pytest.fixture(scope="module")

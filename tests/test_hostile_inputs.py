@@ -9,28 +9,16 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_helpers import assert_bad, invoke
 
 import sim.config as config
 import sim.runner as runner
-from sim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 WORLD = ROOT / "experiments" / "worlds" / "east_asia.toml"
 TINY = ROOT / "experiments" / "tiny" / "rare_earth_curb.toml"
 
 
-def invoke(*args: object):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def assert_bad(result, *needles: str) -> str:  # type: ignore[no-untyped-def]
-    assert result.exit_code == 2, (result.output, result.exception)
-    message = result.output.strip()
-    assert message.startswith("error: ") and "\n" not in message, message
-    for needle in needles:
-        assert needle in message, f"{needle!r} not in {message!r}"
-    return message
 
 
 # ----------------------------------------------------------------------------- files

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
+from cli_helpers import assert_bad, invoke
 
 import sim.runner as runner
 from sim.analysis import RunFolderError, load_run
-from sim.cli import main
 from sim.config import Scenario, load_scenario
 from sim.runner import (
     OutputError,
@@ -34,17 +33,6 @@ TINY = ROOT / "experiments" / "tiny" / "rare_earth_curb.toml"
 SHORT = ["--set", "horizon_days=10", "-n", "1", "-q"]
 
 
-def invoke(*args: object):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def assert_bad(result, *needles: str) -> str:  # type: ignore[no-untyped-def]
-    assert result.exit_code == 2, (result.output, result.exception)
-    message = result.output.strip()
-    assert message.startswith("error: ") and "\n" not in message, message
-    for needle in needles:
-        assert needle in message, f"{needle!r} not in {message!r}"
-    return message
 
 
 def litter(folder: Path) -> list[str]:
