@@ -40,9 +40,10 @@ def grid_values(p: Parameter) -> list[Any]:
             return list(range(int(low), int(high) + 1))
         return sorted({int(round(v)) for v in np.linspace(low, high, p.steps)})
     assert p.steps is not None
+    # Rounded to 12 significant digits: 0.6, not linspace's 0.6000000000000001.
     if p.distribution == "log_uniform":
-        return [float(v) for v in np.geomspace(low, high, p.steps)]
-    return [float(v) for v in np.linspace(low, high, p.steps)]
+        return [float(f"{v:.12g}") for v in np.geomspace(low, high, p.steps)]
+    return [float(f"{v:.12g}") for v in np.linspace(low, high, p.steps)]
 
 
 def from_unit(p: Parameter, u: np.ndarray) -> np.ndarray | list[Any]:

@@ -86,15 +86,16 @@ def map_chunks(
 _WORKER: dict[str, Any] = {}
 
 
-def _init_replication_worker(scenario: Scenario, seed: int, replications: int) -> None:
+def _init_replication_worker(scenario: Scenario, seed: int, replications: int, series: bool = True) -> None:
     """Per-process state, set once when the worker starts: the scenario, its world, the seeds."""
+    _WORKER["series"] = series
     _WORKER["scenario"] = scenario
     _WORKER["world"] = build_world(scenario)
     _WORKER["seeds"] = replication_seeds(seed, replications)
 
 
 def _replication_task(k: int) -> ReplicationResult:
-    return run_replication(_WORKER["scenario"], _WORKER["seeds"][k], k, _WORKER["world"])
+    return run_replication(_WORKER["scenario"], _WORKER["seeds"][k], k, _WORKER["world"], series=_WORKER["series"])
 
 
 @dataclass
@@ -111,10 +112,12 @@ def run_replications(
     replications: int | None = None,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    series: bool = True,
 ) -> RunResult:
     """Run the replications, serially or on ``workers`` processes started once; with processes
     each replication is its own task, handed to the next free worker (``progress`` is called
-    per finished replication), and the tables are ordered by replication either way."""
+    per finished replication), and the tables are ordered by replication either way.
+    ``series=False``: outcomes and events only (no timeseries), recorded more cheaply."""
     seed = scenario.seed if seed is None else seed
     n = scenario.replications if replications is None else replications
     start = time.perf_counter()
@@ -123,12 +126,12 @@ def run_replications(
         seeds = replication_seeds(seed, n)
         world = build_world(scenario)
         for k in range(n):
-            results.append(run_replication(scenario, seeds[k], k, world))
+            results.append(run_replication(scenario, seeds[k], k, world, series=series))
             if progress:
                 progress(1)
     else:
         with ProcessPoolExecutor(
-            max_workers=min(workers, n), initializer=_init_replication_worker, initargs=(scenario, seed, n)
+            max_workers=min(workers, n), initializer=_init_replication_worker, initargs=(scenario, seed, n, series)
         ) as pool:
             for _, fut in map_chunks(pool, _replication_task, range(n), in_flight=2 * min(workers, n)):
                 results.append(fut.result())

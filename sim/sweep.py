@@ -210,9 +210,7 @@ def committed_runs(parts: Path) -> tuple[set[int], int]:
         numbers.add(int(f.stem.split("-")[1]))
         done.update(pq.read_table(f, columns=["run_id"]).column("run_id").to_pylist())
     for f in parts.iterdir():
-        if f.name.startswith("."):
-            f.unlink()
-        elif f.suffix == ".parquet" and int(f.stem.split("-")[1]) not in numbers:
+        if f.name.startswith(".") or f.suffix == ".parquet" and int(f.stem.split("-")[1]) not in numbers:
             f.unlink()
     return done, max(numbers, default=0) + 1
 
