@@ -64,7 +64,8 @@ def ema_model(sweep_file: str | Path, replications: int | None = None, name: str
 
     loaded = load_sweep_file(sweep_file, rule_params=rule_params)
     function = SimulatorFunction(loaded, replications or loaded.sweep.replications)
-    model = Model(identifier(name or loaded.sweep.name), function=function)
+    # EMA wants an alphanumeric model name.
+    model = Model(re.sub(r"[^0-9A-Za-z]", "", name or loaded.sweep.name) or "coercionsim", function=function)
     uncertainties = []
     for key, p in function.names.items():
         if p.levels is not None:
