@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= experiments/rare_earth_curb.toml
 
-.PHONY: run test lint bench baseline clean
+.PHONY: run test lint bench bench-sweep baseline clean
 
 $(BIN)/sim: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ lint: $(VENV)/.dev
 
 bench: $(BIN)/sim
 	$(BIN)/python benchmarks/bench.py
+
+# Sweep speed and memory (issue 8): outcomes-only replication, 1,000-run sweep on 2 workers,
+# 2-worker speed-up, mesa.batch_run side by side, peak memory 10,000 vs 1,000 runs (~10 min).
+bench-sweep: $(BIN)/sim
+	$(BIN)/python benchmarks/bench_sweep.py
 
 # Refresh the exact-match regression baseline (only when a change of outcomes is intended).
 baseline: $(BIN)/sim

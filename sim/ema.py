@@ -59,8 +59,15 @@ class SimulatorFunction:
 
 def ema_model(sweep_file: str | Path, replications: int | None = None, name: str | None = None) -> Any:
     """An EMA ``Model`` over the parameters of ``sweep_file`` (its base scenario and seed)."""
+    from ema_workbench import (
+        CategoricalParameter,
+        IntegerParameter,
+        Model,
+        RealParameter,
+        ScalarOutcome,
+    )
+
     from agents.base import rule_params
-    from ema_workbench import CategoricalParameter, IntegerParameter, Model, RealParameter, ScalarOutcome
 
     loaded = load_sweep_file(sweep_file, rule_params=rule_params)
     function = SimulatorFunction(loaded, replications or loaded.sweep.replications)

@@ -85,7 +85,7 @@ OK_PARAM = f'[[parameters]]\npath = "{TOL}"\nvalues = [0.5]'
 
 
 @pytest.mark.parametrize("body, needles", [
-    (f'[[parameters]]\npath = "governments.CN.rules[0].params.cost_tolerence_pct"\nvalues = [1.0]',
+    ('[[parameters]]\npath = "governments.CN.rules[0].params.cost_tolerence_pct"\nvalues = [1.0]',
      ["parameters[0].path", "cost_tolerence_pct", "not a key of the base scenario"]),
     ('[[parameters]]\npath = "governments.XX.temperature"\nvalues = [1.0]', ["parameters[0].path", "not a key"]),
     (f'[[parameters]]\npath = "{TOL}"\nrange = [0.9, 0.3]\nsteps = 3', ["parameters[0]", "low < high"]),
