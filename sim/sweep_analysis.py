@@ -324,7 +324,8 @@ def _fmt_shares(table: pd.DataFrame, indent: str = "  ") -> list[str]:
 
 def summary_text(path: str | Path, top_paths: int = 3) -> str:
     """Headline tables of a sweep folder: runs and failures, outcome shares with 95% Wilson
-    intervals overall and by each parameter (4 bins for continuous ones), the commonest paths."""
+    intervals overall and by each parameter (its values, or 4 equal-width bins when it has more
+    than 10), the commonest paths."""
     from sim.analysis import path_frequencies
 
     path = Path(path)
@@ -342,7 +343,7 @@ def summary_text(path: str | Path, top_paths: int = 3) -> str:
     lines += _fmt_shares(outcome_intervals(runs))
     for p in spec["parameters"]:
         col = p.get("name") or p["path"]
-        table = outcome_intervals(runs, by=col, bins=4)
+        table = outcome_intervals(runs, by=col, bins=4 if runs[col].nunique() > 10 else None)
         seen = table.groupby("outcome", observed=True)["count"].transform("sum") > 0
         lines.append(f"by {col}:")
         for value, group in table[seen].groupby(col, observed=False, sort=True):
