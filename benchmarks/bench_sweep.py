@@ -19,7 +19,8 @@ Figures (seeds fixed, so every run times the same work):
   three model reporters collected every day). ``vs_batch_run_*`` = batch_run's time / sim sweep's.
 * ``peak_rss_ratio``: peak resident memory (VmHWM) of the main process of a 10,000-run sweep /
   that of a 1,000-run sweep (a 10-day horizon so that 10,000 runs take a minute or two; the main
-  process is what holds results; workers run one run at a time).
+  process is what holds results; workers run one run at a time); ``load_sweep_10000_s``: the
+  time ``load_sweep`` takes to read that 10,000-run folder.
 """
 
 from __future__ import annotations
@@ -179,11 +180,15 @@ def peak_memory(path: Path, out: Path, workers: int) -> dict[str, float]:
         f"    run_sweep(load_sweep_file({str(path)!r}, rule_params=rule_params), Path({str(out)!r}), workers={workers})\n"
         # VmHWM, not ru_maxrss (which keeps the forking parent's peak across exec).
         "    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
-        "    print(json.dumps({'main_mb': int(hwm) / 1024}))\n"
+        "    import time\n"
+        "    from sim.sweep_analysis import load_sweep\n"
+        "    start = time.perf_counter()\n"
+        "    n = len(load_sweep(Path(sys.argv[1])))\n"
+        "    print(json.dumps({'main_mb': int(hwm) / 1024, 'load_s': time.perf_counter() - start, 'runs': n}))\n"
     )
     script = out.parent / f"{out.name}_mem.py"
     script.write_text(code)
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -222,6 +227,7 @@ def main() -> None:
         figures[f"peak_rss_main_{few}_mb"] = small_mem["main_mb"]
         figures[f"peak_rss_main_{many}_mb"] = big_mem["main_mb"]
         figures["peak_rss_ratio"] = big_mem["main_mb"] / small_mem["main_mb"]
+        figures[f"load_sweep_{many}_s"] = big_mem["load_s"]
     figures["conditions"] = {
         "cpus": os.cpu_count(), "load_average_1min_before": load_before, "python": platform.python_version(),
         "mesa": mesa.__version__, "quick": args.quick,
