@@ -12,7 +12,9 @@ Figures (seeds fixed, so every run times the same work):
 * ``sweep_1000_2w_s``: wall time of a 1,000-run ``sim sweep`` of rare_earth_curb (a grid of 50
   values of China's cost tolerance x 20 replications), outcomes only, 2 local workers; and its
   runs/s. (``--quick``: 200 runs.)
-* ``speedup_2w``: runs/s on 2 workers / runs/s on 1 worker, the same 100-run sweep.
+* ``speedup_2w``: runs/s on 2 workers / runs/s on 1 worker, the same 100-run sweep; with
+  ``utilisation_*`` (CPU seconds of the runs / (wall seconds x workers)), which tells an executor
+  that idles its workers from a machine busy with other work.
 * ``batch_run_best_s``: the same 100-run grid through ``mesa.batch_run`` on 2 processes, in its
   best case (the same outcomes-only model, reporting only its final outcome);
   ``batch_run_typical_s``: as a Mesa user would write it (full recording, a DataCollector with
@@ -84,12 +86,19 @@ def sweep_file(folder: Path, name: str, points: int, replications: int, base: Pa
     return path
 
 
+UTILISATION: dict[str, float] = {}
+
+
 def timed_sweep(path: Path, out: Path, workers: int) -> float:
+    """Wall seconds; also records the workers' utilisation (their runs' CPU seconds / (wall x
+    workers)): below 1 either the executor idles them or the machine does not give them a core."""
     loaded = load_sweep_file(path, rule_params=rule_params)
     start = time.perf_counter()
     result = run_sweep(loaded, out, workers=workers)
+    seconds = time.perf_counter() - start
     assert result.failed == 0
-    return time.perf_counter() - start
+    UTILISATION[out.name] = result.cpu_seconds / (seconds * workers)
+    return seconds
 
 
 # --------------------------------------------------------------------------- mesa.batch_run
@@ -208,12 +217,14 @@ def main() -> None:
         seconds = timed_sweep(path, tmp / "big", 2)
         figures[f"sweep_{big}_2w_s"] = seconds
         figures[f"sweep_{big}_2w_runs_per_s"] = big / seconds
+        figures[f"sweep_{big}_2w_utilisation"] = UTILISATION["big"]
 
         path = sweep_file(tmp, "small", 5, 20)
         one = timed_sweep(path, tmp / "small1", 1)
         two = timed_sweep(path, tmp / "small2", 2)
         figures["sweep_100_1w_s"], figures["sweep_100_2w_s"] = one, two
         figures["speedup_2w"] = one / two
+        figures["utilisation_1w"], figures["utilisation_2w"] = UTILISATION["small1"], UTILISATION["small2"]
 
         best = bench_batch_run(5, 20, 2)
         typical = bench_batch_run(5, 20, 2, typical=True)

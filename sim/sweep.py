@@ -123,6 +123,7 @@ def run_chunk(ctx: SweepContext, run_ids: list[int]) -> list[dict[str, Any]]:
     out = []
     keep_series = ctx.sweep.keep.series
     for run_id in run_ids:
+        cpu = time.process_time()
         point, replication = divmod(run_id, ctx.replications)
         row: dict[str, Any] = {"run_id": run_id, "point": point, "replication": replication, "seed": ctx.sweep.seed}
         row.update(ctx.points[point])
@@ -142,7 +143,8 @@ def run_chunk(ctx: SweepContext, run_ids: list[int]) -> list[dict[str, Any]]:
                 series.insert(0, "run_id", run_id)
         except Exception as exc:  # a failed run is a row with its error
             row["error"] = f"{type(exc).__name__}: {exc}"
-        out.append({"row": row, "events": events, "series": series})
+        # CPU seconds go to the manifest (utilisation of the workers), never into the table.
+        out.append({"row": row, "events": events, "series": series, "cpu": time.process_time() - cpu})
     return out
 
 
@@ -340,6 +342,7 @@ class SweepRun:
     ran: int
     failed: int
     seconds: float
+    cpu_seconds: float = 0.0  # CPU time the runs took in the workers (summed)
 
 
 def run_sweep(
@@ -399,6 +402,7 @@ def run_sweep(
     )
     buffer: list[dict[str, Any]] = []
     ran = failed = 0
+    cpu = 0.0
     start = last_flush = time.perf_counter()
 
     def flush() -> None:
@@ -414,6 +418,7 @@ def run_sweep(
             buffer.extend(chunk_results)
             ran += len(chunk_results)
             failed += sum(r["row"]["error"] is not None for r in chunk_results)
+            cpu += sum(r["cpu"] for r in chunk_results)
             if progress:
                 progress(len(chunk_results))
             if len(buffer) >= flush_runs or time.perf_counter() - last_flush >= FLUSH_SECONDS:
@@ -421,17 +426,20 @@ def run_sweep(
     except KeyboardInterrupt:
         flush()
         results.close()
-        _finish_manifest(out, manifest, "interrupted", len(done) + ran, failed, time.perf_counter() - start)
+        _finish_manifest(out, manifest, "interrupted", len(done) + ran, failed, time.perf_counter() - start, cpu)
         raise SweepInterrupted(len(done) + ran, total, out) from None
     flush()
     seconds = time.perf_counter() - start
-    _finish_manifest(out, manifest, "complete", len(done) + ran, failed, seconds)
-    return SweepRun(out, total, len(done), ran, failed, seconds)
+    _finish_manifest(out, manifest, "complete", len(done) + ran, failed, seconds, cpu)
+    return SweepRun(out, total, len(done), ran, failed, seconds, cpu)
 
 
-def _finish_manifest(out: Path, manifest: dict[str, Any], status: str, kept: int, failed: int, seconds: float) -> None:
+def _finish_manifest(out: Path, manifest: dict[str, Any], status: str, kept: int, failed: int, seconds: float, cpu: float) -> None:
     sessions = manifest.setdefault("sessions", [])
-    sessions.append({"status": status, "seconds": round(seconds, 3), "failed": failed, "finished_utc": datetime.now(UTC).isoformat(timespec="seconds")})
+    sessions.append({
+        "status": status, "seconds": round(seconds, 3), "run_cpu_seconds": round(cpu, 3), "failed": failed,
+        "finished_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+    })
     _write_json(out / "manifest.json", {**manifest, "status": status, "runs_kept": kept, "sessions": sessions})
 
 
