@@ -35,6 +35,35 @@ def _load(path: str, overrides: tuple[str, ...]):
     return scenario
 
 
+def _is_sweep_file(path: str) -> bool:
+    """A sweep file names a ``base`` scenario and ``parameters`` (a scenario has neither)."""
+    import tomllib
+
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return "base" in raw and "parameters" in raw
+
+
+def _validate_sweep(path: str, overrides: tuple[str, ...]) -> None:
+    from agents.base import rule_params
+    from sim.designs import design_table
+    from sim.errors import ScenarioError
+    from sim.sweep_config import load_sweep_file
+
+    try:
+        loaded = load_sweep_file(path, list(overrides), rule_params=rule_params)
+    except ScenarioError as exc:
+        _fail(exc.message)
+    sweep = loaded.sweep
+    points = len(design_table(sweep))
+    click.echo(
+        f"{path}: valid sweep ({sweep.design}, {len(sweep.parameters)} parameters, {points} points x "
+        f"{sweep.replications} replications = {points * sweep.replications} runs, base {loaded.base_file})"
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="coercion-sim")
 def main() -> None:
@@ -45,7 +74,10 @@ def main() -> None:
 @click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Override a scenario key (repeatable).")
 def validate(scenario_file: str, overrides: tuple[str, ...]) -> None:
-    """Check a scenario file; exit 0 if valid, 2 with one clear message if not."""
+    """Check a scenario (or sweep) file; exit 0 if valid, 2 with one clear message if not."""
+    if _is_sweep_file(scenario_file):
+        _validate_sweep(scenario_file, overrides)
+        return
     scenario = _load(scenario_file, overrides)
     click.echo(
         f"{scenario_file}: valid ({len(scenario.countries)} countries, {len(scenario.products)} products, "

@@ -122,3 +122,10 @@ def test_missing_and_empty_sweep_files_and_bases(tmp_path: Path) -> None:
     assert "base" in run(str(tmp_path / "b.toml"))
     assert "--resume needs --out" in run(str(write(tmp_path, OK_PARAM)), "--resume")
     assert "grid design has no sample count" in run(str(write(tmp_path, OK_PARAM)), "--samples", "8")
+
+
+def test_validate_checks_sweep_files_too(tmp_path: Path) -> None:
+    ok = CliRunner().invoke(main, ["validate", str(ROOT / "experiments" / "sweeps" / "curb_sobol.toml")])
+    assert ok.exit_code == 0 and "768 points x 2 replications = 1536 runs" in ok.output
+    bad = CliRunner().invoke(main, ["validate", str(write(tmp_path, '[[parameters]]\npath = "nope.x"\nvalues = [1]'))])
+    assert bad.exit_code == 2 and "parameters[0].path" in bad.output and "\n" not in bad.output.strip()
