@@ -297,7 +297,8 @@ def _local_results(ctx: SweepContext, chunks: list[list[int]], workers: int) -> 
         for _, fut in map_chunks(pool, _local_chunk, chunks, in_flight=2 * workers):
             yield fut.result()
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Queued runs are dropped; running ones (under a second) finish, so no worker outlives us.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _dask_results(
