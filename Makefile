@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= experiments/rare_earth_curb.toml
 
-.PHONY: run test lint bench baseline lab clean
+.PHONY: run test lint bench bench-sweep baseline lab clean
 
 $(BIN)/sim: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ $(VENV)/.notebook: $(BIN)/sim
 # JupyterLab from the project's venv, opened on notebooks/ (installs the `notebook` extra once).
 lab: $(VENV)/.notebook
 	$(BIN)/jupyter lab notebooks/
+
+# Sweep speed and memory: outcomes-only replication, 1,000-run sweep on 2 workers, 2-worker
+# speed-up, mesa.batch_run side by side, peak memory 10,000 vs 1,000 runs (~10 min).
+bench-sweep: $(BIN)/sim
+	$(BIN)/python benchmarks/bench_sweep.py
 
 # Refresh the regression baseline (only when a change of outcomes is intended).
 baseline: $(BIN)/sim

@@ -177,3 +177,20 @@ def transitions(outcomes: pd.DataFrame) -> pd.DataFrame:
             pairs[(a, b)] = pairs.get((a, b), 0) + 1
     table = pd.DataFrame([(a, b, c) for (a, b), c in pairs.items()], columns=["from", "to", "count"])
     return table.sort_values(["count", "from", "to"], ascending=[False, True, True], ignore_index=True)
+
+
+# --------------------------------------------------------------------------- sweeps
+# Sweep folders are read by sim/sweep_analysis.py; its functions are available from here too.
+from sim.sweep_analysis import (  # noqa: E402, F401
+    load_sweep,
+    load_sweep_events,
+    load_sweep_series,
+    morris_screening,
+    outcome_intervals,
+    paired_differences,
+    resolution_days,
+    scenario_discovery,
+    sobol_indices,
+    wilson_interval,
+)
+

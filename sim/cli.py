@@ -42,6 +42,35 @@ def _load(path: str, overrides: tuple[str, ...]):
     return scenario
 
 
+def _is_sweep_file(path: str) -> bool:
+    """A sweep file names a ``base`` scenario and ``parameters`` (a scenario has neither)."""
+    import tomllib
+
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return "base" in raw and "parameters" in raw
+
+
+def _validate_sweep(path: str, overrides: tuple[str, ...]) -> None:
+    from agents.base import rule_params
+    from sim.designs import design_table
+    from sim.errors import ScenarioError
+    from sim.sweep_config import load_sweep_file
+
+    try:
+        loaded = load_sweep_file(path, list(overrides), rule_params=rule_params)
+    except ScenarioError as exc:
+        _fail(exc.message)
+    sweep = loaded.sweep
+    points = len(design_table(sweep))
+    click.echo(
+        f"{path}: valid sweep ({sweep.design}, {len(sweep.parameters)} parameters, {points} points x "
+        f"{sweep.replications} replications = {points * sweep.replications} runs, base {loaded.base_file})"
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="coercion-sim")
 def main() -> None:
@@ -52,7 +81,10 @@ def main() -> None:
 @click.argument("scenario_file", type=click.Path(path_type=str))
 @click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Override a scenario key (repeatable).")
 def validate(scenario_file: str, overrides: tuple[str, ...]) -> None:
-    """Check a scenario file; exit 0 if valid, 2 with one clear message if not."""
+    """Check a scenario (or sweep) file; exit 0 if valid, 2 with one clear message if not."""
+    if _is_sweep_file(scenario_file):
+        _validate_sweep(scenario_file, overrides)
+        return
     scenario = _load(scenario_file, overrides)
     click.echo(
         f"{scenario_file}: valid ({len(scenario.countries)} countries, {len(scenario.products)} products, "
@@ -212,6 +244,130 @@ def schema(out: Path | None) -> None:
     except FileProblem as exc:
         _fail(f"--out {exc.path}: {exc.reason}")
     click.echo(f"schema: {out}")
+
+
+# --------------------------------------------------------------------------- sweeps
+
+
+@main.command()
+@click.argument("sweep_file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default runs/sweeps/<name>/<timestamp>; required with --resume).")
+@click.option("--workers", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes (Dask: workers of the local cluster).")
+@click.option("--samples", type=click.IntRange(min=1), default=None, help="Sample count of a sampled design (lhs, sobol, saltelli, morris).")
+@click.option("--replications", "-n", type=click.IntRange(min=1), default=None, help="Replications per point (default: the sweep file's).")
+@click.option("--resume", is_flag=True, help="Finish an interrupted sweep in --out (runs already kept are not run again).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Local processes or a dask.distributed cluster.")
+@click.option("--scheduler", default=None, metavar="ADDR", help="Dask scheduler address (default: a LocalCluster of --workers workers).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Fixed override of the base scenario (repeatable).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+def sweep(
+    sweep_file: str,
+    out: Path | None,
+    workers: int,
+    samples: int | None,
+    replications: int | None,
+    resume: bool,
+    executor: str,
+    scheduler: str | None,
+    overrides: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Run a sweep file: its design's points x replications, streamed to Parquet parts in one folder."""
+    from agents.base import rule_params
+    from sim.errors import ScenarioError
+    from sim.sweep_config import load_sweep_file
+
+    try:
+        loaded = load_sweep_file(sweep_file, list(overrides), samples, replications, rule_params=rule_params)
+    except ScenarioError as exc:
+        _fail(exc.message)
+    if resume and out is None:
+        _fail("--resume needs --out (the folder of the sweep to finish)")
+    if scheduler is not None and executor != "dask":
+        _fail("--scheduler is for --executor dask")
+    from tqdm import tqdm
+
+    from sim.sweep import SweepFolderError, SweepInterrupted, default_sweep_dir, run_sweep
+    from sim.sweep_analysis import summary_text
+
+    target = out if out is not None else default_sweep_dir(loaded.sweep)
+    bar = None
+
+    def on_start(total: int, done: int) -> None:
+        nonlocal bar
+        bar = tqdm(total=total, initial=done, desc=loaded.sweep.name, unit="run", disable=quiet, file=sys.stderr, smoothing=0.1)
+
+    try:
+        result = run_sweep(
+            loaded, target, workers=workers, resume=resume, executor=executor, scheduler=scheduler,
+            progress=lambda k: bar.update(k) if bar is not None else None, on_start=on_start,
+        )
+    except (SweepFolderError, ScenarioError) as exc:
+        _fail(exc.message if isinstance(exc, ScenarioError) else str(exc))
+    except SweepInterrupted as exc:
+        if bar is not None:
+            bar.close()
+        click.echo(f"{exc}; finish with: sim sweep {sweep_file} --out {exc.out} --resume", err=True)
+        sys.exit(130)
+    finally:
+        if bar is not None:
+            bar.close()
+    if not quiet:
+        click.echo(summary_text(result.out))
+        rate = result.ran / result.seconds if result.seconds > 0 else float("nan")
+        click.echo(f"ran {result.ran} runs in {result.seconds:.1f} s ({rate:.1f} runs/s), {result.done_before} kept from before")
+    click.echo(f"outputs: {result.out}")
+
+
+@main.command()
+@click.argument("file_a", metavar="A.toml", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("file_b", metavar="B.toml", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--replications", "-n", type=click.IntRange(min=2), default=None, help="Replications of each (default: A's).")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Seed of both (default: A's).")
+@click.option("--workers", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Processes.")
+@click.option("--all", "show_all", is_flag=True, help="Show every row, also those with no difference.")
+def compare(file_a: str, file_b: str, replications: int | None, seed: int | None, workers: int, show_all: bool) -> None:
+    """Run two scenario variants on the same seeds and print B - A, paired by replication:
+    outcome shares and metrics with 95% confidence intervals."""
+    a = _load(file_a, ())
+    b = _load(file_b, ())
+    from sim.runner import run_replications
+    from sim.sweep_analysis import paired_differences
+
+    n = replications or a.replications
+    s = a.seed if seed is None else seed
+    ra = run_replications(a, seed=s, replications=n, workers=workers, series=False)
+    rb = run_replications(b, seed=s, replications=n, workers=workers, series=False)
+    table = paired_differences(ra.outcomes, rb.outcomes)
+    if not show_all:
+        table = table[(table["a"] != 0) | (table["b"] != 0)]
+        table = table[~((table["diff"] == 0) & (table["quantity"].str.startswith(("gdp", "peak", "profit"))))]
+    click.echo(f"B - A, paired over {n} replications on the same seeds (seed {s}); 95% t intervals")
+    click.echo(f"  A: {file_a}\n  B: {file_b}")
+    click.echo(f"  {'quantity':<44} {'A':>9} {'B':>9} {'B - A':>9}  [95% CI]")
+    for r in table.itertuples():
+        click.echo(f"  {r.quantity:<44} {r.a:>9.3f} {r.b:>9.3f} {r.diff:>+9.3f}  [{r.low:+.3f}, {r.high:+.3f}]")
+
+
+@main.command()
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
+def summarize(folder: Path) -> None:
+    """Print the headline tables of a run folder or a sweep folder."""
+    from sim.sweep_analysis import is_sweep_folder, summary_text
+
+    if is_sweep_folder(folder):
+        click.echo(summary_text(folder))
+        return
+    if not (folder / "manifest.json").is_file():
+        _fail(f"{folder}: not a run or sweep folder (no manifest.json or sweep.json)")
+    from sim.analysis import load_run, outcome_shares
+    from sim.runner import summary_table
+
+    run = load_run(folder)
+    click.echo(f"run {run.manifest.get('scenario')}: {folder}")
+    click.echo(summary_table(run.outcomes))
+    click.echo("outcome shares (95% Wilson intervals):")
+    click.echo(outcome_shares(run.outcomes).to_string())
 
 
 if __name__ == "__main__":

@@ -31,6 +31,9 @@ from sim.economy import Measure, World, initial_state, policy_from_measures, ste
 from sim.world import build_world, measure_index
 
 LOSS_MEMORY_DAYS = 30.0  # firms lobby on their recent (about a month's) profit loss
+# The outcome row reads the shipments of the last days only (final import shares); an outcomes-only
+# recorder keeps just these days in a ring buffer.
+OUTCOME_WINDOW_DAYS = 30
 
 
 def stream(seed: np.random.SeedSequence, name: str) -> np.random.Generator:
@@ -64,6 +67,10 @@ class Recorder:
     profit: np.ndarray | None
     cover: np.ndarray | None  # (T, K) days of cover for the firms' (firm, input) pairs
     cover_pairs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    # Outcomes-only recording (batch runs that keep no daily series): ``price`` holds the running
+    # maximum (1, C, P), ``shipments`` a ring buffer of the last OUTCOME_WINDOW_DAYS days, and
+    # ``bg_capacity`` is not kept. :meth:`CoercionModel.run` puts the ring in day order at the end.
+    outcomes_only: bool = False
 
 
 class CoercionModel(mesa.Model):
@@ -73,6 +80,7 @@ class CoercionModel(mesa.Model):
         seed: np.random.SeedSequence | int = 0,
         world: World | None = None,
         record_firms: bool = True,
+        outcomes_only: bool = False,
     ) -> None:
         seed_seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         super().__init__(rng=stream(seed_seq, "mesa"))
@@ -195,17 +203,19 @@ class CoercionModel(mesa.Model):
 
         horizon = scenario.horizon_days
         pairs = np.argwhere(w.recipe > 0) if record_firms else np.zeros((0, 2), dtype=np.int64)
+        kept_days = min(OUTCOME_WINDOW_DAYS, horizon) if outcomes_only else horizon
         self.rec = Recorder(
-            price=np.zeros((horizon, n_c, n_p)),
-            shipments=np.zeros((horizon, n_c, n_c, n_p)),
+            price=np.zeros((1 if outcomes_only else horizon, n_c, n_p)),
+            shipments=np.zeros((kept_days, n_c, n_c, n_p)),
             gdp_loss=np.zeros((horizon, n_c)),
             pressure=np.zeros((horizon, n_c)),
             measures=np.zeros((horizon, n_c)),
-            bg_capacity=np.zeros((horizon, n_c, n_p)),
+            bg_capacity=np.zeros((0 if outcomes_only else horizon, n_c, n_p)),
             output=np.zeros((horizon, n_f)) if record_firms else None,
             profit=np.zeros((horizon, n_f)) if record_firms else None,
             cover=np.zeros((horizon, len(pairs))) if record_firms else None,
             cover_pairs=pairs,
+            outcomes_only=outcomes_only,
         )
         # Days of cover are read for the recorded pairs as a flat take (cheaper than 2-d fancy indexing).
         self._cover_index = pairs[:, 0] * n_p + pairs[:, 1]
@@ -264,11 +274,18 @@ class CoercionModel(mesa.Model):
         self.last_shipments = result.shipments
 
         rec = self.rec
-        rec.price[day] = self.state.price
-        rec.shipments[day] = result.shipments
+        if rec.outcomes_only:
+            if day:
+                np.maximum(rec.price[0], self.state.price, out=rec.price[0])
+            else:
+                rec.price[0] = self.state.price
+            rec.shipments[day % len(rec.shipments)] = result.shipments
+        else:
+            rec.price[day] = self.state.price
+            rec.shipments[day] = result.shipments
+            rec.bg_capacity[day] = self.state.bg_capacity
         rec.gdp_loss[day] = result.gdp_loss
         rec.pressure[day] = self.pressure
-        rec.bg_capacity[day] = self.state.bg_capacity
         for m in self.active.values():
             rec.measures[day, self.country_index[m.actor]] += 1
         if rec.output is not None:
@@ -278,6 +295,9 @@ class CoercionModel(mesa.Model):
         self.day += 1
         # Mesa's convention: ``run_model()`` steps while ``running``; the run ends at the horizon.
         self.running = self.day < self.scenario.horizon_days
+        if not self.running and rec.outcomes_only and len(rec.shipments):
+            # The ring's oldest day sits at ``day % len``: roll it to the front (day order).
+            rec.shipments = np.roll(rec.shipments, -(self.day % len(rec.shipments)), axis=0)
 
     def run(self) -> None:
         """Step to the horizon (the same loop as Mesa's ``run_model()``)."""

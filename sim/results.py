@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import Scenario
-from sim.model import CoercionModel
+from sim.model import OUTCOME_WINDOW_DAYS, CoercionModel
 from sim.outcomes import classify, highest_rungs, path_signature
 
 TIMESERIES_COLUMNS = ["replication", "day", "variable", "country", "partner", "product", "firm", "value"]
@@ -17,7 +17,7 @@ EVENT_COLUMNS = [
     "replication", "day", "actor", "action", "kind", "measure", "target", "products", "tiers",
     "enforcement", "rule", "reason", "alternatives", "rung",
 ]
-FINAL_WINDOW_DAYS = 30
+FINAL_WINDOW_DAYS = OUTCOME_WINDOW_DAYS
 
 
 @dataclass
@@ -181,9 +181,14 @@ def outcome_row(model: CoercionModel) -> dict[str, Any]:
     return row
 
 
-def collect(model: CoercionModel, replication: int) -> ReplicationResult:
-    ts = timeseries_table(model)
-    ts["replication"] = replication
+def collect(model: CoercionModel, replication: int, series: bool = True) -> ReplicationResult:
+    """The replication's tables; ``series=False`` (outcomes-only batch runs) skips the long
+    timeseries table (an empty frame instead), which such runs do not keep."""
+    if series:
+        ts = timeseries_table(model)
+        ts["replication"] = replication
+    else:
+        ts = pd.DataFrame(columns=TIMESERIES_COLUMNS)
     events = pd.DataFrame(model.events, columns=[c for c in EVENT_COLUMNS if c != "replication"])
     events.insert(0, "replication", replication)
     events["day"] = events["day"].astype("int64")

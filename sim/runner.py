@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import itertools
 import json
 import os
 import platform
@@ -20,8 +21,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -46,21 +47,66 @@ def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequen
 
 
 def run_replication(
-    scenario: Scenario, seed: np.random.SeedSequence, replication: int = 0, world: World | None = None
+    scenario: Scenario,
+    seed: np.random.SeedSequence,
+    replication: int = 0,
+    world: World | None = None,
+    series: bool = True,
 ) -> ReplicationResult:
-    """One replication: a plain function of (scenario, seed). Reads no files."""
-    model = CoercionModel(scenario, seed, world=world)
+    """One replication: a plain function of (scenario, seed). Reads no files. ``series=False``
+    (outcomes-only batch runs) records only what the outcome row needs and builds no timeseries."""
+    model = CoercionModel(scenario, seed, world=world, outcomes_only=not series)
     model.run()
-    return collect(model, replication)
+    return collect(model, replication, series=series)
 
 
-def _run_chunk(scenario: Scenario, seed: int, replications: int, indices: list[int]) -> list[ReplicationResult]:
-    seeds = replication_seeds(seed, replications)
-    world = build_world(scenario)
-    return [run_replication(scenario, seeds[k], k, world) for k in indices]
+# --------------------------------------------------------------------------- a pool handing out chunks
 
 
-def _die_with_parent(parent_pid: int) -> None:
+def map_chunks(
+    pool: Executor,
+    fn: Callable[..., Any],
+    chunks: Iterable[Any],
+    in_flight: int,
+) -> Iterator[tuple[Any, Future]]:
+    """Submit ``fn(chunk)`` for each chunk, at most ``in_flight`` at a time, and yield
+    ``(chunk, future)`` as each finishes (completion order): workers started once are handed
+    small chunks as they free up, so none idles while another has a long queue. The caller reads
+    ``future.result()`` (an exception there is that chunk's alone)."""
+    pending: dict[Future, Any] = {}
+    source = iter(chunks)
+    for chunk in itertools.islice(source, in_flight):
+        pending[pool.submit(fn, chunk)] = chunk
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for fut in done:
+            chunk = pending.pop(fut)
+            for nxt in itertools.islice(source, 1):
+                pending[pool.submit(fn, nxt)] = nxt
+            yield chunk, fut
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_replication_worker(
+    scenario: Scenario, seed: int, replications: int, series: bool = True, parent_pid: int | None = None
+) -> None:
+    """Per-process state, set once when the worker starts: the scenario, its world, the seeds; and
+    a worker that dies with its parent (``parent_pid``)."""
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
+    _WORKER["series"] = series
+    _WORKER["scenario"] = scenario
+    _WORKER["world"] = build_world(scenario)
+    _WORKER["seeds"] = replication_seeds(seed, replications)
+
+
+def _replication_task(k: int) -> ReplicationResult:
+    return run_replication(_WORKER["scenario"], _WORKER["seeds"][k], k, _WORKER["world"], series=_WORKER["series"])
+
+
+def die_with_parent(parent_pid: int) -> None:
     """Worker initializer: a worker never outlives the run that started it (``kill -9`` of the
     parent). Linux kills it with the parent (PR_SET_PDEATHSIG); elsewhere, and as a second line,
     a daemon thread exits the worker once the parent is gone."""
@@ -149,7 +195,12 @@ def run_replications(
     replications: int | None = None,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    series: bool = True,
 ) -> RunResult:
+    """Run the replications, serially or on ``workers`` processes started once; with processes
+    each replication is its own task, handed to the next free worker (``progress`` is called
+    per finished replication), and the tables are ordered by replication either way.
+    ``series=False``: outcomes and events only (no timeseries), recorded more cheaply."""
     seed = scenario.seed if seed is None else seed
     n = scenario.replications if replications is None else replications
     start = time.perf_counter()
@@ -158,20 +209,21 @@ def run_replications(
         seeds = replication_seeds(seed, n)
         world = build_world(scenario)
         for k in range(n):
-            results.append(run_replication(scenario, seeds[k], k, world))
+            results.append(run_replication(scenario, seeds[k], k, world, series=series))
             if progress:
                 progress(1)
     else:
-        chunks = [list(range(k, n, workers)) for k in range(workers) if k < n]
-        with ProcessPoolExecutor(max_workers=len(chunks), initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(workers, n),
+            initializer=_init_replication_worker,
+            initargs=(scenario, seed, n, series, os.getpid()),
+        ) as pool:
             try:
-                futures = [pool.submit(_run_chunk, scenario, seed, n, chunk) for chunk in chunks]
-                for fut in futures:
-                    part = fut.result()
-                    results.extend(part)
+                for _, fut in map_chunks(pool, _replication_task, range(n), in_flight=2 * min(workers, n)):
+                    results.append(fut.result())
                     if progress:
-                        progress(len(part))
-            except BaseException:  # Ctrl-C, SIGTERM: stop the workers now rather than finish their chunks
+                        progress(1)
+            except BaseException:  # Ctrl-C, SIGTERM: stop the workers now rather than finish their tasks
                 _stop_workers(pool)
                 raise
     results.sort(key=lambda r: r.replication)
