@@ -190,25 +190,25 @@ def threat_success_share(*overrides: str) -> float:
     return float((outcomes == "threat_succeeded").mean())
 
 
+# What Japan (and China, judging its threat) expects rare-earth curbs to cost Japan a year: the
+# shipped scenario takes the middle published estimate (0.88% of GDP); the highest is 1.3%.
+HIGH_COST = [
+    "governments.JP.rules[3].params.threatened_cost_pct='@gdp_loss_japan_ree_stop_1y_daiwa_pct'",
+    "governments.CN.rules[1].params.target_cost_pct='@gdp_loss_japan_ree_stop_1y_daiwa_pct'",
+]
+
+
 def test_threats_can_work_and_work_more_when_more_credible_or_more_costly() -> None:
     shipped = threat_success_share()
-    assert shipped > 0  # reachable with the shipped parameters (soft Japans give in at the threat stage)
+    # At the middle published estimate of the threatened cost, giving in (audience + reputation,
+    # 1.5% of GDP) stays dearer than the threat for every type: the threat stage never succeeds.
+    assert shipped == 0
+    # At the highest published estimate soft Japans give in at the threat stage.
+    high = threat_success_share(*HIGH_COST)
+    assert high > shipped
     # Credibility: a Japan that believes China soft expects the threat carried out less often.
-    assert threat_success_share("governments.JP.resolve_prior=[0.6,0.3,0.1]") < shipped
+    assert threat_success_share(*HIGH_COST, "governments.JP.resolve_prior=[0.6,0.3,0.1]") < high
     # Cost: the more Japan expects the threatened measure to cost, the more often it gives in.
-    assert threat_success_share("governments.JP.rules[3].params.threatened_cost_pct=3.6") > shipped
-    assert threat_success_share("governments.JP.rules[3].params.threatened_cost_pct=0.9") < shipped
-
-
-def test_a_move_worse_than_holding_stays_rare_over_the_horizon(noisy_curb: RunResult) -> None:
-    # The US's support for Japan is worth less than staying quiet at every decision (its truce with
-    # China outweighs the alliance signal); deciding on news and on a slow clock at the default
-    # temperature, it happens in few of 100 replications over 540 days (bound: 10), not in all.
-    events = noisy_curb.events
-    us = events[events["actor"] == "US"]
-    support_utilities = [
-        a["utility"] for alts in us["alternatives"] for a in json.loads(alts) if a["action"] == "support_ally"
-    ]
-    assert support_utilities and max(support_utilities) < 0
-    supported = us[us["kind"] == "support"]["replication"].nunique()
-    assert supported <= 10, supported
+    assert threat_success_share(
+        "governments.JP.rules[3].params.threatened_cost_pct=3.6", "governments.CN.rules[1].params.target_cost_pct=3.6"
+    ) > high
