@@ -60,7 +60,7 @@ from sim.sweep_config import load_sweep_file  # noqa: E402
 from sim.world import build_world  # noqa: E402
 
 CURB = ROOT / "experiments" / "rare_earth_curb.toml"
-TOLERANCE = "governments.CN.rules[0].params.cost_tolerance_pct"
+TOLERANCE = "governments.CN.rules[0].params.stake_pct"
 
 
 def bench_replication(repeats: int) -> dict[str, float]:

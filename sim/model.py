@@ -71,6 +71,8 @@ class Recorder:
     # maximum (1, C, P), ``shipments`` a ring buffer of the last OUTCOME_WINDOW_DAYS days, and
     # ``bg_capacity`` is not kept. :meth:`CoercionModel.run` puts the ring in day order at the end.
     outcomes_only: bool = False
+    # Days on which each product's price sat at the economy's cap in some country (both modes).
+    cap_days: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 class CoercionModel(mesa.Model):
@@ -216,7 +218,10 @@ class CoercionModel(mesa.Model):
             cover=np.zeros((horizon, len(pairs))) if record_firms else None,
             cover_pairs=pairs,
             outcomes_only=outcomes_only,
+            cap_days=np.zeros(n_p, dtype=np.int64),
         )
+        # A price at or (to rounding) above this sits at the economy's guard rail.
+        self._cap_price = (1.0 - 1e-9) * w.params.max_price_multiple * w.base_price
         # Days of cover are read for the recorded pairs as a flat take (cheaper than 2-d fancy indexing).
         self._cover_index = pairs[:, 0] * n_p + pairs[:, 1]
         self._cover_base = w.base_use[pairs[:, 0], pairs[:, 1]]
@@ -274,6 +279,7 @@ class CoercionModel(mesa.Model):
         self.last_shipments = result.shipments
 
         rec = self.rec
+        rec.cap_days += (self.state.price >= self._cap_price).any(axis=0)
         if rec.outcomes_only:
             if day:
                 np.maximum(rec.price[0], self.state.price, out=rec.price[0])

@@ -156,8 +156,7 @@ def outcome_row(model: CoercionModel) -> dict[str, Any]:
             row[f"peak_price_multiple.{product}"] = float(multiples[:, :, p].max())
             # Days on which the product's price sits at the economy's guard rail somewhere: an
             # answer that depends on the cap, not on the market (0 = the cap never binds).
-            at_cap = multiples[:, :, p] >= (1.0 - 1e-9) * w.params.max_price_multiple
-            row[f"price_cap_days.{product}"] = int(at_cap.any(axis=1).sum())
+            row[f"price_cap_days.{product}"] = int(rec.cap_days[p])
     annual = w.gdp_daily * 365.0
     for c, country in enumerate(w.countries):
         row[f"gdp_loss_pct.{country}"] = float(100 * rec.gdp_loss[:, c].sum() / annual[c])

@@ -201,7 +201,7 @@ def path_step(step: str) -> str:
 def parameter_name(key: str) -> str:
     """A scenario key path (as ``--set`` takes it) in words: the last field, with its owner.
 
-    ``governments.JP.rules[0].params.patience_pct`` -> "Japan: patience (%)"."""
+    ``governments.JP.rules[0].params.concession_cost_pct`` -> "Japan: concession cost (%)"."""
     parts = key.replace("]", "").replace("[", ".").split(".")
     field = parts[-1]
     unit = " (%)" if field.endswith("_pct") else " (days)" if field.endswith("_days") else ""

@@ -278,7 +278,7 @@ def test_style_names_and_colours() -> None:
     assert style.path_step("CN:ree_ban") == "China: Rare-earth export ban"
     assert style.move_name("lift_photoresist_controls") == "Lifts photoresist controls"
     assert style.move_name("threaten_ree_licensing") == "Threat: rare-earth licensing"
-    assert style.parameter_name("governments.JP.rules[0].params.patience_pct") == "Japan: patience (%)"
+    assert style.parameter_name("governments.JP.rules[0].params.concession_cost_pct") == "Japan: concession cost (%)"
     assert style.actor_colour("toyota") != style.actor_colour("honda")
     assert style.actor_colour("some_new_firm") == style.actor_colour("some_new_firm")
 
@@ -293,14 +293,14 @@ def sweep_runs() -> pd.DataFrame:
     tol, patience = rng.uniform(0.3, 0.9, n), rng.uniform(0.2, 1.2, n)
     concede = rng.uniform(size=n) < 1 / (1 + np.exp(-10 * (tol - 0.6)))
     return pd.DataFrame({
-        "governments.CN.rules[0].params.cost_tolerance_pct": tol,
-        "governments.JP.rules[0].params.patience_pct": patience,
+        "governments.CN.rules[0].params.stake_pct": tol,
+        "governments.JP.rules[0].params.concession_cost_pct": patience,
         "outcome": pd.Categorical(np.where(concede, "target_concedes", "coercer_backs_down")),
         "resolution_day": rng.integers(100, 300, n).astype(float),
     })
 
 
-PARAMS = ["governments.CN.rules[0].params.cost_tolerance_pct", "governments.JP.rules[0].params.patience_pct"]
+PARAMS = ["governments.CN.rules[0].params.stake_pct", "governments.JP.rules[0].params.concession_cost_pct"]
 
 
 def test_response_curve_shares_and_intervals(sweep_runs: pd.DataFrame) -> None:
@@ -322,7 +322,7 @@ def test_outcome_map_tornado_prim(sweep_runs: pd.DataFrame) -> None:
     sobol = pd.DataFrame({"parameter": PARAMS, "S1": [0.1, 0.6], "S1_conf": [0.02, 0.05], "ST": [0.2, 0.7], "ST_conf": [0.03, 0.06]})
     fig = sweep_plots.tornado(sobol, name="china_tolerance", n_runs=240)
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()][-1] == "Japan: patience (%)"  # largest ST on top
+    assert [t.get_text() for t in ax.get_yticklabels()][-1] == "Japan: concession cost (%)"  # largest ST on top
     assert_legend_honest(fig)
     morris = pd.DataFrame({"parameter": PARAMS, "mu_star": [0.3, 0.1], "mu_star_conf": [0.05, 0.02]})
     assert "Morris" in sweep_plots.tornado(morris, name="x", n_runs=10).axes[0].get_title()

@@ -145,7 +145,7 @@ def test_ema_workbench_runs_the_simulator() -> None:
     assert len(experiments) == 2 and set(outcomes) >= {f"share_{c}" for c in OUTCOME_CLASSES}
     shares = np.column_stack([outcomes[f"share_{c}"] for c in OUTCOME_CLASSES])
     assert np.allclose(shares.sum(axis=1), 1.0)
-    direct = model.function(cn_cost_tolerance=float(experiments["cn_cost_tolerance"].iloc[0]))
+    direct = model.function(cn_stake=float(experiments["cn_stake"].iloc[0]))
     assert direct["gdp_loss_pct_target"] == pytest.approx(outcomes["gdp_loss_pct_target"][0], rel=1e-12)
 
 

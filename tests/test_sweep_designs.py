@@ -14,8 +14,8 @@ from sim.sweep_config import Parameter, Sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = (ROOT / "experiments" / "tiny" / "rare_earth_curb.toml").as_posix()
-TOL = "governments.CN.rules[0].params.cost_tolerance_pct"
-PAT = "governments.JP.rules[0].params.patience_pct"
+TOL = "governments.CN.rules[0].params.stake_pct"
+PAT = "governments.JP.rules[0].params.concession_cost_pct"
 
 
 def sweep(**kw) -> Sweep:  # type: ignore[no-untyped-def]
@@ -95,7 +95,7 @@ OK_PARAM = f'[[parameters]]\npath = "{TOL}"\nvalues = [0.5]'
     (f'design = "lhs"\n{OK_PARAM}', ["needs samples"]),
     (f'design = "latin"\n{OK_PARAM}', ["design", "latin"]),
     (f'replicatons = 3\n{OK_PARAM}', ["replicatons", "did you mean 'replications'"]),
-    (f'[[parameters]]\npath = "{TOL}"\nvalues = [0.5, -1.0]', ["parameters[0]", "-1.0", "cost_tolerance_pct"]),
+    (f'[[parameters]]\npath = "{TOL}"\nvalues = [0.5, -1.0]', ["parameters[0]", "-1.0", "stake_pct"]),
     (f'[[parameters]]\npath = "{TOL}"\nvalues = [0.5]\nrange = [0.1, 0.2]', ["exactly one of values, range or choice"]),
     (f'{OK_PARAM}\n[keep]\nseries = true\nvariables = ["prices"]', ["keep.variables", "prices"]),
 ])

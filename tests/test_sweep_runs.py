@@ -46,8 +46,8 @@ def serial(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
 def test_table_shape_types_and_no_timing(serial: pd.DataFrame) -> None:
     assert list(serial["run_id"]) == list(range(6))
     assert list(serial["point"]) == [0, 0, 1, 1, 2, 2] and list(serial["replication"]) == [0, 1] * 3
-    assert serial["cn_cost_tolerance"].dtype == np.float64
-    assert list(serial["cn_cost_tolerance"]) == [0.3, 0.3, 0.6, 0.6, 0.9, 0.9]
+    assert serial["cn_stake"].dtype == np.float64
+    assert list(serial["cn_stake"]) == [0.25, 0.25, 1.0, 1.0, 4.0, 4.0]
     assert list(serial["outcome"].cat.categories) == list(OUTCOME_CLASSES)
     assert serial["error"].isna().all()
     assert isinstance(serial["actors"].iloc[0], list | np.ndarray) and "CN" in list(serial["actors"].iloc[0])
@@ -57,7 +57,7 @@ def test_table_shape_types_and_no_timing(serial: pd.DataFrame) -> None:
 
 def test_runs_are_the_replications_of_sim_run(serial: pd.DataFrame) -> None:
     # Run (point 2, replication 1) is replication 1 of the base with that value and the sweep's seed.
-    scenario = load_scenario(TINY, ["governments.CN.rules[0].params.cost_tolerance_pct=0.9"], rule_params=rule_params)
+    scenario = load_scenario(TINY, ["governments.CN.rules[0].params.stake_pct=4.0"], rule_params=rule_params)
     outcome = run_replications(scenario, seed=8001, replications=2).outcomes.iloc[1]
     row = serial.iloc[5]
     assert row["path"] == outcome["path"] and row["outcome"] == outcome["outcome"]
@@ -140,7 +140,7 @@ def test_a_failed_run_is_a_row_with_its_error(tmp_path: Path, monkeypatch: pytes
     real = sweep_module.run_replication
 
     def flaky(scenario, seed, replication, world, series):  # type: ignore[no-untyped-def]
-        if replication == 1 and scenario.governments["CN"].rules[0].params["cost_tolerance_pct"] == 0.6:
+        if replication == 1 and scenario.governments["CN"].rules[0].params["stake_pct"] == 1.0:
             raise FloatingPointError("boom")
         return real(scenario, seed, replication, world, series=series)
 
@@ -150,7 +150,7 @@ def test_a_failed_run_is_a_row_with_its_error(tmp_path: Path, monkeypatch: pytes
     runs = load_sweep(tmp_path / "s")
     assert runs.loc[3, "error"] == "FloatingPointError: boom"
     assert pd.isna(runs.loc[3, "outcome"]) and runs["error"].notna().sum() == 1
-    assert runs.loc[3, "cn_cost_tolerance"] == 0.6
+    assert runs.loc[3, "cn_stake"] == 1.0
 
 
 def test_outcomes_only_replication_gives_the_full_outcome_row_and_events() -> None:
@@ -169,7 +169,7 @@ def test_kept_series_are_decimated_and_filtered(tmp_path: Path) -> None:
     path = tmp_path / "s.toml"
     path.write_text(
         f'name = "series"\nbase = "{TINY.as_posix()}"\nreplications = 1\n'
-        '[[parameters]]\npath = "governments.JP.rules[0].params.patience_pct"\nvalues = [0.6]\n'
+        '[[parameters]]\npath = "governments.JP.rules[0].params.concession_cost_pct"\nvalues = [1.5]\n'
         '[keep]\nseries = true\nvariables = ["price_multiple", "gdp_loss_pct_cum"]\nevery_days = 7\n'
     )
     run_sweep(load(path), tmp_path / "out")
@@ -191,7 +191,7 @@ def test_common_random_numbers_across_variants() -> None:
     """Each random process draws from its own named stream of the replication seed: a variant that
     changes one government's parameters leaves every stream's draws unchanged."""
     base = load_scenario(TINY, rule_params=rule_params)
-    variant = load_scenario(TINY, ["governments.US.rules[0].params.alliance_value=3.0",
+    variant = load_scenario(TINY, ["governments.US.rules[0].params.alliance_value_pct=0.03",
                                    "governments.JP.temperature=0.9"], rule_params=rule_params)
     seed = replication_seeds(base.seed, 1)[0]
     a, b = CoercionModel(base, seed), CoercionModel(variant, seed)
