@@ -205,11 +205,13 @@ def parameter_name(key: str) -> str:
     parts = key.replace("]", "").replace("[", ".").split(".")
     field = parts[-1]
     unit = " (%)" if field.endswith("_pct") else " (days)" if field.endswith("_days") else ""
-    base = _fallback(field.removesuffix("_pct").removesuffix("_days")).lower()
+    base = _fallback(field.removesuffix("_pct").removesuffix("_days"))  # "Patience", "US alliance value"
     owner = next((country_name(p) for p in parts if p in COUNTRY_NAMES), None)
     if owner is None:
         owner = next((firm_name(p) for p in parts if p in FIRM_NAMES), None)
-    return f"{owner}: {base}{unit}" if owner else base[:1].upper() + base[1:] + unit
+    if owner and not base[:2].isupper():  # keep acronyms (US, WTO) as they are
+        base = base[:1].lower() + base[1:]
+    return f"{owner}: {base}{unit}" if owner else base + unit
 
 
 def actor_colour(actor: str) -> str:

@@ -11,6 +11,7 @@ Path frequencies and transitions are :func:`sim.analysis.path_frequencies` and
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -241,7 +242,9 @@ def scenario_discovery(runs: pd.DataFrame, parameters: list[str], outcome: str |
     "coverage", "density", "mass", "n", "k", "trajectory": DataFrame}`` for the last box of the
     peeling trajectory that keeps density >= ``threshold`` (else the densest one)."""
     try:
-        from ema_workbench.analysis import prim
+        with warnings.catch_warnings():  # EMA announces optional back-ends it does not find
+            warnings.simplefilter("ignore", UserWarning)
+            from ema_workbench.analysis import prim
     except ImportError:
         raise ImportError('scenario discovery uses EMA Workbench\'s PRIM: pip install -e ".[ema]"') from None
     if (outcome is None) == (path_contains is None):
@@ -251,6 +254,8 @@ def scenario_discovery(runs: pd.DataFrame, parameters: list[str], outcome: str |
     y = y.to_numpy(dtype=bool)
     if not y.any():
         raise ValueError("no run reaches the chosen outcome or path")
+    if y.all():
+        raise ValueError("every run reaches the chosen outcome or path: there is no box to find")
     x = ok[parameters].copy()
     for col in x.columns:
         if pd.api.types.is_integer_dtype(x[col]):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, Self
@@ -23,7 +22,9 @@ from sim.config import (
     _from_validation,
     apply_overrides,
     load_raw,
+    parse_toml,
     path_to_tuple,
+    read_text_file,
     scenario_from_raw,
 )
 from sim.errors import ScenarioError
@@ -196,20 +197,12 @@ def load_sweep_file(
     """Read, validate and check a sweep file. ``overrides`` (``--set``) are fixed changes of the
     base scenario; ``samples`` and ``replications`` replace the file's. Raises ScenarioError only."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(path, "", "file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(path, "", "expected a TOML file, got a directory") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(path, "", f"cannot read file ({exc.__class__.__name__})") from None
+    # The scenario loader's readers: type and size checked before reading (no FIFO, device or
+    # huge file), parser failures and nesting depth turned into one message.
+    text = read_text_file(path)
     if not text.strip():
         raise ScenarioError(path, "", "the file is empty; expected a TOML sweep")
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(path, "", f"TOML syntax error: {exc}") from None
+    raw = parse_toml(text, path)
     if samples is not None:
         raw["samples"] = samples
     if replications is not None:

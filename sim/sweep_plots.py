@@ -232,18 +232,36 @@ def sweep_figures(
 
 
 def sweep_folder_figures(path: Path) -> dict[str, Figure]:
-    """The boundary with ``sim sweep``'s folder layout: read the runs table with
-    ``sim.analysis.load_sweep`` and the swept parameters from the manifest's ``parameters``."""
+    """The figures of a folder written by ``sim sweep``: the runs from ``load_sweep``, the swept
+    parameters and design from its ``sweep.json``; Sobol indices for a ``saltelli`` design and
+    Morris screening for a ``morris`` one (on the share of the most frequent outcome); PRIM boxes
+    for that outcome when two or more parameters were swept and EMA Workbench is installed."""
+    from sim.sweep_analysis import load_sweep, morris_screening, scenario_discovery, sobol_indices
 
-    from sim import analysis
-
-    load = getattr(analysis, "load_sweep", None)
-    if load is None:
-        raise PlotError(f"{path} is a sweep folder, but this version has no sweep reader (sim.analysis.load_sweep)")
-    runs = load(path)
-    manifest = read_json(path / "manifest.json")
-    manifest = manifest if isinstance(manifest, dict) else {}
-    params = manifest.get("parameters") or []
-    names = [p if isinstance(p, str) else p.get("key") or p.get("name") for p in params]
-    names = [p for p in names if p in runs.columns]
-    return sweep_figures(runs, names, name=str(manifest.get("name") or manifest.get("sweep") or path.name))
+    path = Path(path)
+    runs = load_sweep(path)
+    resolved = read_json(path / "sweep.json") if (path / "sweep.json").exists() else {}
+    sweep = resolved.get("sweep", {}) if isinstance(resolved, dict) else {}
+    names = [p.get("name") for p in sweep.get("parameters", []) if isinstance(p, dict)]
+    names = [n for n in names if n in runs.columns]
+    outcomes = runs["outcome"].dropna().astype(str)
+    outcome = outcomes.value_counts().index[0] if len(outcomes) else None
+    indices = None
+    if outcome is not None and sweep.get("design") in ("saltelli", "morris"):
+        analyse = sobol_indices if sweep["design"] == "saltelli" else morris_screening
+        table = analyse(path, outputs=[f"share:{outcome}"])
+        indices = table[table["output"] == f"share:{outcome}"]
+        if indices.drop(columns=["output", "parameter"]).isna().all().all():
+            indices = None  # the outcome share never varied: nothing to rank
+    boxes = None
+    if outcome is not None and len(names) >= 2:
+        try:
+            found = scenario_discovery(runs, names, outcome=outcome)
+        except ImportError:  # PRIM comes with the optional EMA Workbench
+            found = None
+        except ValueError:  # every run ends in that outcome: no box to find
+            found = None
+        if found is not None and len(found["limits"]):
+            boxes = found["limits"].assign(box=1, coverage=found["coverage"], density=found["density"])
+    return sweep_figures(runs, names, name=str(sweep.get("name") or path.name), indices=indices,
+                         boxes=boxes, box_outcome=outcome)

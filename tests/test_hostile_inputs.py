@@ -38,6 +38,8 @@ def test_special_files_as_scenario_and_as_base(tmp_path: Path) -> None:
     }
     for target, needle in cases.items():
         assert_bad(invoke("validate", target), needle)
+        assert_bad(invoke("sweep", target, "--out", tmp_path / "sweep_out", "-q"), needle)  # sweep files too
+        assert_bad(invoke("compare", TINY, target, "-n", "2"), needle)
         base = tmp_path / "uses_base.toml"
         base.write_text(f"extends = {json.dumps(target)}\n")
         assert_bad(invoke("validate", base), needle)

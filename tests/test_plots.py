@@ -337,3 +337,14 @@ def test_outcome_map_tornado_prim(sweep_runs: pd.DataFrame) -> None:
     assert {"outcome_map", "tornado", "prim_boxes", "resolution_days"} <= set(figs)
     assert all("china_tolerance" in title_text(f) for f in figs.values())
 
+
+
+def test_sim_sweep_plot_writes_the_sweep_figures(tmp_path: Path) -> None:
+    from cli_helpers import invoke
+
+    sweep = ROOT / "experiments" / "sweeps" / "tiny" / "us_support.toml"  # two parameters, 2 x 2 points
+    result = invoke("sweep", sweep, "--out", tmp_path / "s", "--plot", "-q")
+    assert result.exit_code == 0, result.output
+    pngs = {p.name for p in (tmp_path / "s" / "figures").glob("*.png")}
+    # A response curve per swept parameter and the outcome map over the two.
+    assert {"response_us_alliance_value.png", "response_us_truce_stake.png", "outcome_map.png"} <= pngs
