@@ -204,7 +204,82 @@ checks that it matches)."""),
 display(Markdown(doc[doc.index("<!-- table:begin -->"):doc.index("<!-- table:end -->")]))"""),
 ]
 
-NOTEBOOKS = {"tour.ipynb": TOUR, "backtest_senkaku_2010.ipynb": BACKTEST}
+SWEEP_SETUP = '''%matplotlib inline
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from IPython.display import display
+
+from sim import style, sweep_plots
+from sim.analysis import (load_sweep, outcome_intervals, path_frequencies, resolution_days,
+                          scenario_discovery, transitions)
+
+ROOT = Path.cwd()
+while not (ROOT / "pyproject.toml").exists():
+    ROOT = ROOT.parent
+
+
+def sweep_folder(default_sweep: str) -> Path:
+    """The sweep folder to read: $COERCION_SIM_SWEEP, else a `sim sweep` of the sweep file
+    ($COERCION_SIM_SWEEP_FILE or the default) into notebooks/runs/."""
+    if os.environ.get("COERCION_SIM_SWEEP"):
+        return Path(os.environ["COERCION_SIM_SWEEP"])
+    sweep_file = ROOT / os.environ.get("COERCION_SIM_SWEEP_FILE", default_sweep)
+    prefix = "" if sweep_file.parent.name == "sweeps" else sweep_file.parent.name + "_"
+    folder = ROOT / "notebooks" / "runs" / f"sweep_{prefix}{sweep_file.stem}"
+    if not (folder / "manifest.json").exists():  # run once; delete the folder to run again
+        done = subprocess.run([sys.executable, "-m", "sim", "sweep", str(sweep_file), "--out", str(folder), "-j", "2", "-q"],
+                              capture_output=True, text=True, check=True)
+        print(done.stdout)
+    return folder
+'''
+
+SWEEP = [
+    ("md", """# Escalation paths over a sweep: which paths occur, and which parameters decide them
+
+A sweep runs `rare_earth_curb` over a design of parameter values with replications at each point
+and keeps one row per run. This notebook reads a folder made by `sim sweep` (the first cell makes
+one in `notebooks/runs/` from `experiments/sweeps/wait_out_vs_retaliate.toml` if there is none: Japan's
+cost of giving in as its wait-out rule sees it, against the pain at which it retaliates; set
+`COERCION_SIM_SWEEP` to read another folder). The same figures come out of `sim plot DIR`."""),
+    ("code", SWEEP_SETUP + '''
+folder = sweep_folder("experiments/sweeps/wait_out_vs_retaliate.toml")
+spec = json.loads((folder / "sweep.json").read_text())["sweep"]
+parameters = [p["name"] for p in spec["parameters"]]
+runs = load_sweep(folder)
+name = spec["name"]
+print(f"{name}: {len(runs)} runs over {runs['point'].nunique()} points; parameters: {', '.join(parameters)}")'''),
+    ("md", """## Outcomes, overall and by parameter
+Every outcome class keeps its row, with its 95% Wilson interval: a class no run reached still
+bounds how likely it is."""),
+    ("code", """outcome_intervals(runs)"""),
+    ("code", """outcome_intervals(runs, by=parameters[0])"""),
+    ("md", """## How the outcome responds to each parameter"""),
+    ("code", """sweep_plots.response_curve(runs, parameters[0], name=name)"""),
+    ("code", """for parameter in parameters[1:]:
+    display(sweep_plots.response_curve(runs, parameter, name=name))"""),
+    ("md", """## Over two parameters at once
+The share of the most frequent outcome in each cell of the grid, with the number of runs."""),
+    ("code", """sweep_plots.outcome_map(runs, parameters[0], parameters[-1], name=name)"""),
+    ("md", """## Which escalation paths occur, and which move follows which"""),
+    ("code", """path_frequencies(runs, top=8)"""),
+    ("code", """transitions(runs).head(15)"""),
+    ("md", """## When episodes end"""),
+    ("code", """resolution_days(runs)"""),
+    ("md", """## Which parameter region leads to the most frequent outcome (PRIM)
+Scenario discovery looks for a box of parameter values in which runs end in that outcome, and
+says how many of them the box covers and how pure it is. No box means no region of the design
+makes that outcome likely enough (the density threshold is 0.8)."""),
+    ("code", """top = runs["outcome"].dropna().astype(str).value_counts().index[0]
+varies = runs["outcome"].astype(str).nunique() > 1
+found = scenario_discovery(runs, parameters, outcome=top) if varies else None
+found["limits"] if found is not None else 'every run ends the same way: no box to find'"""),
+]
+
+NOTEBOOKS = {"tour.ipynb": TOUR, "backtest_senkaku_2010.ipynb": BACKTEST, "sweep_paths.ipynb": SWEEP}
 
 
 def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:

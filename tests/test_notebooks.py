@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = {
     "tour.ipynb": ROOT / "experiments" / "tiny" / "rare_earth_curb.toml",
     "backtest_senkaku_2010.ipynb": ROOT / "experiments" / "tiny" / "senkaku_2010.toml",
+    "sweep_paths.ipynb": ROOT / "experiments" / "sweeps" / "tiny" / "us_support.toml",  # two parameters
 }
 
 
@@ -40,7 +41,13 @@ def test_notebooks_are_generated_and_stored_without_outputs() -> None:
 def test_notebook_runs_and_shows_figures(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MPLBACKEND", raising=False)
     made = ROOT / "notebooks" / "runs" / f"tiny_{NOTEBOOKS[name].stem}"
-    if name == "tour.ipynb" and not made.exists():
+    if name == "sweep_paths.ipynb":
+        folder = tmp_path / "sweep"
+        result = CliRunner().invoke(main, ["sweep", str(NOTEBOOKS[name]), "--out", str(folder), "-q"])
+        assert result.exit_code == 0, result.output
+        monkeypatch.setenv("COERCION_SIM_SWEEP", str(folder))
+        request_cleanup = None
+    elif name == "tour.ipynb" and not made.exists():
         # The notebook's own way: `sim run` of the scenario into notebooks/runs/ (removed afterwards).
         monkeypatch.setenv("COERCION_SIM_SCENARIO", str(NOTEBOOKS[name].relative_to(ROOT)))
         monkeypatch.delenv("COERCION_SIM_RUN", raising=False)
