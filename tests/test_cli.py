@@ -185,3 +185,21 @@ def test_validate_does_not_import_mesa_and_prints_no_traceback(tmp_path: Path) -
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
     assert proc.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["run", str(TINY), "-j", "300"], "'--workers' / '-j': 300 is not in the range"),
+        (["run", "--bogus"], "No such option '--bogus'"),
+        (["run"], "Missing argument 'SCENARIO_FILE'"),
+        (["sweep", str(TINY), "--executor", "ray"], "'ray' is not one of 'local', 'dask'"),
+        (["bogus"], "No such command 'bogus'"),
+    ],
+)
+def test_bad_options_get_one_line_too(args: list[str], needle: str) -> None:
+    # Through the real entry point (standalone mode), as a user's shell calls it.
+    done = subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    message = done.stderr.strip()
+    assert message.startswith("error: ") and "\n" not in message and needle in message, message
