@@ -128,7 +128,18 @@ def load_run(path: str | Path) -> Run:
     return Run(path=path, timeseries=tables["timeseries"], events=tables["events"], outcomes=outcomes, manifest=manifest)
 
 
-def outcome_shares(outcomes: pd.DataFrame, z: float = 1.96) -> pd.DataFrame:
+def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a share of ``k`` in ``n`` (scipy's ``binomtest``); NaN when n = 0.
+    The one interval every table and figure of shares uses."""
+    if n == 0:
+        return float("nan"), float("nan")
+    from scipy.stats import binomtest
+
+    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def outcome_shares(outcomes: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Share of replications in each outcome class with a Wilson score interval (95% by default):
     columns ``count``, ``share``, ``low``, ``high``, most frequent first.
 
@@ -142,15 +153,13 @@ def outcome_shares(outcomes: pd.DataFrame, z: float = 1.96) -> pd.DataFrame:
     classes = list(observed.index) + [c for c in OUTCOME_CLASSES if c not in observed.index]
     counts = observed.reindex(classes, fill_value=0).astype("int64")
     counts.index.name = "outcome"
-    share = counts / n
-    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * ((share * (1 - share) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    bounds = [wilson_interval(k, n, confidence) for k in counts]
     return pd.DataFrame({
         "count": counts,
-        "share": share,
-        "low": (centre - half).clip(lower=0.0),
-        "high": (centre + half).clip(upper=1.0),
-    })
+        "share": counts / n,
+        "low": [low for low, _ in bounds],
+        "high": [high for _, high in bounds],
+    }, index=counts.index)
 
 
 def path_frequencies(outcomes: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
@@ -191,6 +200,5 @@ from sim.sweep_analysis import (  # noqa: E402, F401
     resolution_days,
     scenario_discovery,
     sobol_indices,
-    wilson_interval,
 )
 

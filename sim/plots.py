@@ -28,10 +28,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-from scipy.stats import binomtest
 
 from sim import style
-from sim.analysis import SERIES_DIMENSIONS, Run, SelectionError, load_run
+from sim.analysis import SERIES_DIMENSIONS, Run, SelectionError, load_run, wilson_interval
 from sim.files import FileProblem, read_json
 
 DIMENSIONS = SERIES_DIMENSIONS
@@ -527,11 +526,8 @@ def timeline(run: Run, replication: int | None = None) -> Figure:
 
 
 def wilson(count: int, n: int) -> tuple[float, float]:
-    """95% Wilson score interval of a share (0, 0 when n = 0)."""
-    if n == 0:
-        return 0.0, 0.0
-    ci = binomtest(int(count), int(n)).proportion_ci(confidence_level=0.95, method="wilson")
-    return float(ci.low), float(ci.high)
+    """95% Wilson score interval of a share, for drawing (0, 0 when n = 0)."""
+    return (0.0, 0.0) if n == 0 else wilson_interval(count, n)
 
 
 def outcome_table(run: Run) -> pd.DataFrame:

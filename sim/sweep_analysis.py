@@ -96,15 +96,6 @@ def load_sweep_series(path: str | Path, variable: str | None = None) -> pd.DataF
 # --------------------------------------------------------------------------- shares with intervals
 
 
-def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    if n == 0:
-        return float("nan"), float("nan")
-    from scipy.stats import binomtest
-
-    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
-    return float(ci.low), float(ci.high)
-
-
 def outcome_intervals(runs: pd.DataFrame, by: str | None = None, bins: int | list[float] | None = None,
                       confidence: float = 0.95) -> pd.DataFrame:
     """Share of (successful) runs in each outcome class with its Wilson interval: columns
@@ -112,6 +103,7 @@ def outcome_intervals(runs: pd.DataFrame, by: str | None = None, bins: int | lis
     included (their upper bound says how rare the class can still be). ``by`` groups by a
     parameter: its values, or ``bins`` (a count of equal-width bins, or bin edges) for a
     numeric parameter with more than ``bins`` values."""
+    from sim.analysis import wilson_interval  # lazily: sim.analysis re-exports this module
     ok = runs[runs["error"].isna()] if "error" in runs else runs
     classes = list(OUTCOME_CLASSES)
     if by is None:

@@ -192,17 +192,17 @@ def test_outcome_shares_paths_and_transitions_by_hand() -> None:
     assert list(shares.index[:2]) == ["target_concedes", "stalemate"]
     assert set(shares.index) == set(OUTCOME_CLASSES)
     assert shares["count"].sum() == 4
+    z = 1.959963984540054  # the normal quantile of a 95% interval
     # 0 of 4: the Wilson upper bound is z^2 / (n + z^2), not a missing row.
     assert shares.loc["threat_succeeded", "count"] == 0
     assert shares.loc["threat_succeeded", "low"] == 0.0
-    assert shares.loc["threat_succeeded", "high"] == pytest.approx(1.96**2 / (4 + 1.96**2))
+    assert shares.loc["threat_succeeded", "high"] == pytest.approx(z**2 / (4 + z**2), rel=1e-9)
     assert shares.loc["target_concedes", "share"] == 0.75
-    # Wilson interval for 3 of 4 at z = 1.96: centre (0.75 + 0.4802) / 1.9604, half-width by hand.
-    z = 1.96
+    # Wilson interval for 3 of 4 at 95%: centre (p + z^2/2n) / (1 + z^2/n), half-width by hand.
     centre = (0.75 + z * z / 8) / (1 + z * z / 4)
     half = z * (0.75 * 0.25 / 4 + z * z / 64) ** 0.5 / (1 + z * z / 4)
-    assert shares.loc["target_concedes", "low"] == pytest.approx(centre - half)
-    assert shares.loc["target_concedes", "high"] == pytest.approx(centre + half)
+    assert shares.loc["target_concedes", "low"] == pytest.approx(centre - half, rel=1e-9)
+    assert shares.loc["target_concedes", "high"] == pytest.approx(centre + half, rel=1e-9)
     paths = path_frequencies(outcomes)
     assert paths.loc["C:a > T:b", "count"] == 3 and paths.loc["C:a > T:b", "median_resolution_day"] == 20.0
     assert paths.loc["C:a", "outcome"] == "stalemate" and paths.loc["C:a", "share"] == 0.25

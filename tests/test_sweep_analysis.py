@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from agents.base import rule_params
-from sim.analysis import path_frequencies, transitions
+from sim.analysis import path_frequencies, transitions, wilson_interval
 from sim.cli import main
 from sim.designs import design_table
 from sim.outcomes import OUTCOME_CLASSES
@@ -25,7 +25,6 @@ from sim.sweep_analysis import (
     scenario_discovery,
     sobol_indices,
     summary_text,
-    wilson_interval,
 )
 from sim.sweep_config import Sweep, load_sweep_file
 
