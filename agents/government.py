@@ -37,18 +37,23 @@ class GovernmentAgent(mesa.Agent):
         self.seen_moves = 0  # moves of the public record already considered at a decision
         self.last_rate = 0.0  # own cost rate at the last decision (to notice a threshold crossed)
         self.last_decision_day = -1
+        self._interests: frozenset[str] | None = None
 
     def is_decision_day(self, day: int) -> bool:
         return day >= self.first_decision_day and (day - self.first_decision_day) % self.decision_interval_days == 0
 
-    def interests(self) -> set[str]:
-        """Countries its rules are about (their country parameters): moves by or against them are news."""
-        found = {self.country}
-        for rule in self.rules:
-            refs = getattr(rule.params, "references", None)
-            if refs is not None:
-                found.update(name for _, kind, name in refs() if kind == "country")
-        return found
+    def interests(self) -> frozenset[str]:
+        """Countries its rules are about (their country parameters): moves by or against them are
+        news. Rules' parameters are frozen, so this is worked out once (it was a tenth of a
+        replication's time when recomputed daily)."""
+        if self._interests is None:
+            found = {self.country}
+            for rule in self.rules:
+                refs = getattr(rule.params, "references", None)
+                if refs is not None:
+                    found.update(name for _, kind, name in refs() if kind == "country")
+            self._interests = frozenset(found)
+        return self._interests
 
     def has_news(self, view: WorldView, moves: tuple, rate: float) -> bool:
         """News since its last decision: a move by another actor concerning a country it cares
