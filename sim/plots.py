@@ -31,6 +31,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from sim import style
 from sim.analysis import SERIES_DIMENSIONS, Run, SelectionError, load_run, wilson_interval
+from sim.analysis import outcome_shares as share_table
 from sim.files import FileProblem, read_json
 
 DIMENSIONS = SERIES_DIMENSIONS
@@ -531,18 +532,11 @@ def wilson(count: int, n: int) -> tuple[float, float]:
 
 
 def outcome_table(run: Run) -> pd.DataFrame:
-    """Every outcome class with count, share and 95% Wilson interval (zero counts kept)."""
-    n = len(run.outcomes)
-    counts = run.outcomes["outcome"].astype(str).value_counts()
-    rows = []
-    for cls in OUTCOME_ORDER:
-        k = int(counts.get(cls, 0))
-        low, high = wilson(k, n)
-        rows.append({"outcome": cls, "count": k, "share": k / n if n else 0.0, "low": low, "high": high})
-    for cls in counts.index.difference(OUTCOME_ORDER):
-        low, high = wilson(int(counts[cls]), n)
-        rows.append({"outcome": cls, "count": int(counts[cls]), "share": counts[cls] / n, "low": low, "high": high})
-    return pd.DataFrame(rows)
+    """Every outcome class with count, share and 95% Wilson interval (zero counts kept), in the
+    figures' order: :func:`sim.analysis.outcome_shares` as a plain table."""
+    shares = share_table(run.outcomes)
+    order = [c for c in OUTCOME_ORDER if c in shares.index] + [c for c in shares.index if c not in OUTCOME_ORDER]
+    return shares.loc[order].reset_index()
 
 
 def outcome_shares(run: Run) -> Figure:
