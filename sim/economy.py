@@ -17,7 +17,9 @@ The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Marke
 3. *Measures and supply* (``_supply``): bans, licensing and import bans scale what may ship (``allow``); duties
    raise costs. A country's pool of a product = its firms' offers + background producers'
    capacity, scaled down when the price obtainable in the markets still open is below baseline.
-4. *Rationing* (``_ration``): a pool short of supply fills all allowed orders pro rata; quotas then cap flows.
+4. *Rationing* (``_ration``): a pool short of supply fills allowed orders within contracts first
+   (a buyer's baseline volume from that supplier), pro rata, then orders beyond them
+   (restocking, panic buying) from what is left; quotas then cap flows.
    *Spot market* (``_spot_market``): orders a short pool could not fill are offered, the same day, to the pools that
    still have supply to spare and are fully open to the buyer (not restricted, not under a quota),
    in proportion to their spare supply; each pool fills its spot orders pro rata. Every buyer gets
@@ -156,6 +158,7 @@ class World:
     pair_recipe: np.ndarray = field(init=False)  # (K,)
     pair_critical: np.ndarray = field(init=False)  # (K,) bool
     pair_stock_target: np.ndarray = field(init=False)  # (K,) target_days x base_use
+    pair_base_use: np.ndarray = field(init=False)  # (K,) baseline use: the volume the firm has contracted
     pair_demand_bin: np.ndarray = field(init=False)  # (K * E,) flat index into (E, I, P) of each (pair, source)
     # Critical pairs, for "the binding critical input" as one minimum.at over them.
     crit_pair: np.ndarray = field(init=False)  # (Kc,) positions in the pair list
@@ -224,6 +227,7 @@ class World:
         self.pair_recipe = self.recipe[self.pair_firm, self.pair_product]
         self.pair_critical = critical[self.pair_firm, self.pair_product]
         self.pair_stock_target = (self.target_days * self.base_use)[self.pair_firm, self.pair_product]
+        self.pair_base_use = self.base_use[self.pair_firm, self.pair_product]
         # Bin of pair k's orders from source e in a flat (E, I, P) array: e * C * P + cell.
         self.pair_demand_bin = (self.pair_cell[:, None] + n_c * n_p * np.arange(n_c)[None, :]).ravel()
         self.crit_pair = np.flatnonzero(self.pair_critical)
@@ -510,6 +514,18 @@ def _row_sums(x: np.ndarray) -> np.ndarray:
     return total
 
 
+def _pair_weighted(world: World, day: _Day, per_contracted: np.ndarray, per_extra: np.ndarray) -> np.ndarray:
+    """(K,) each pair's contracted orders times the mix-weighted ``per_contracted`` (E, I, P) of its
+    suppliers into its home country, plus its other orders times ``per_extra`` (e.g. units
+    received: the fill rates of each tier)."""
+    n_c, n_p = world.n_countries, world.n_products
+    rows_c = per_contracted.transpose(1, 2, 0).reshape(n_c * n_p, n_c).take(world.pair_cell, axis=0)  # (K, E)
+    rows_x = per_extra.transpose(1, 2, 0).reshape(n_c * n_p, n_c).take(world.pair_cell, axis=0)
+    return day.pair_contracted * np.einsum("ke,ke->k", day.pair_mix, rows_c) + day.pair_extra * np.einsum(
+        "ke,ke->k", day.pair_mix, rows_x
+    )
+
+
 def _binding_input(world: World, stock: np.ndarray) -> np.ndarray:
     """(F,) units each firm can make from ``stock`` (K,) of its inputs: the minimum over its
     critical inputs of stock / recipe (+inf for a firm without critical inputs)."""
@@ -529,7 +545,7 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
         _capacity(world, state, day)
         _orders(world, state, policy, day)
         _supply(world, state, policy, day)
-        _ration(world, policy, day)
+        _ration(world, state, policy, day)
         _spot_market(world, day)
         _receive_and_produce(world, state, day)
         _accounts(world, state, policy, day)
@@ -576,11 +592,18 @@ class _Day:
     offered: np.ndarray = None  # type: ignore[assignment]  # (F_pool,)
     bg_offer: np.ndarray = None  # type: ignore[assignment]  # (C, P)
     supply: np.ndarray = None  # type: ignore[assignment]  # (E, P)
-    pool_fill: np.ndarray = None  # type: ignore[assignment]  # (E, P)
     fill: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
     contract: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
+    pair_contracted: np.ndarray = None  # type: ignore[assignment]  # (K,) orders within the contracted (baseline) volume
+    pair_extra: np.ndarray = None  # type: ignore[assignment]  # (K,) orders beyond it (restocking, expansion)
+    demand_contracted: np.ndarray = None  # type: ignore[assignment]  # (E, I, P) orders within contracts
+    demand_extra: np.ndarray = None  # type: ignore[assignment]  # (E, I, P) the rest
+    bg_contracted: np.ndarray = None  # type: ignore[assignment]  # (E, I, P) background buyers' part of demand_contracted
+    fill_contracted: np.ndarray = None  # type: ignore[assignment]  # (E, I, P) fill of contracted orders
+    fill_extra: np.ndarray = None  # type: ignore[assignment]  # (E, I, P) fill of the rest
     any_rationed: bool = False
-    rationed: np.ndarray = None  # type: ignore[assignment]  # (E, I, P) share of orders rationed
+    rationed_contracted: np.ndarray = None  # type: ignore[assignment]  # (E, I, P) share rationed at a short pool
+    rationed_extra: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
     spot: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
     spot_total: np.ndarray = None  # type: ignore[assignment]  # (I, P)
     spot_rate: np.ndarray = None  # type: ignore[assignment]  # (I, P)
@@ -650,22 +673,46 @@ def _supply(world: World, state: State, policy: Policy, day: _Day) -> None:
     day.supply = firm_offer_pool.reshape(n_c, n_p) + day.bg_offer  # (E, P)
 
 
-def _ration(world: World, policy: Policy, day: _Day) -> None:
-    """Stage 4: measures scale what may ship, a short pool fills allowed orders pro rata, quotas
-    then cap flows."""
-    allowed_total = day.open_total
-    day.pool_fill = np.where(allowed_total > day.supply, day.supply / allowed_total, 1.0)
-    fill = policy.allow * day.pool_fill[:, None, :]
-    demand = day.demand
+def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
+    """Stage 4: measures scale what may ship; a short pool fills allowed orders within contracts
+    first, pro rata, and orders beyond contracts (restocking, panic buying) from what is left,
+    pro rata; quotas then cap flows."""
+    n_c, n_p = world.n_countries, world.n_products
+    # A firm's contract with each supplier is its baseline use, split by its current supplier mix
+    # (a qualified supplier is a contracted one); background buyers' contracts are their baseline
+    # purchases by their current mix. Orders beyond contracts (restocking, hoarding, a plan above
+    # baseline) are served only from what contracts leave.
+    day.pair_contracted = np.minimum(day.pair_orders, world.pair_base_use)
+    day.pair_extra = day.pair_orders - day.pair_contracted
+    firm_contracted = np.bincount(
+        world.pair_demand_bin, weights=(day.pair_contracted[:, None] * day.pair_mix).ravel(), minlength=n_c * n_c * n_p
+    ).reshape(n_c, n_c, n_p)
+    bg_contract = (world.bg_total0[:, :, None] * state.bg_mix).transpose(2, 0, 1)  # (E, I, P)
+    day.bg_contracted = np.minimum(day.bg_demand, bg_contract)
+    day.demand_contracted = firm_contracted + day.bg_contracted
+    day.demand_extra = np.maximum(day.demand - day.demand_contracted, 0.0)
+    allow = policy.allow
+    supply = day.supply
+    contracted_total = (day.demand_contracted * allow).sum(axis=1)  # (E, P)
+    extra_total = (day.demand_extra * allow).sum(axis=1)
+    fill_contracted_pool = np.where(contracted_total > supply, supply / contracted_total, 1.0)
+    left = np.maximum(supply - contracted_total, 0.0)
+    fill_extra_pool = np.where(extra_total > left, left / np.where(extra_total > 0, extra_total, 1.0), 1.0)
+    fill_c = allow * fill_contracted_pool[:, None, :]
+    fill_x = allow * fill_extra_pool[:, None, :]
+    d_c, d_x = day.demand_contracted, day.demand_extra
     for q in policy.quotas:
-        shipped = (demand[q.exporter] * fill[q.exporter])[q.importers].sum(axis=0)  # (P,)
+        shipped = (d_c[q.exporter] * fill_c[q.exporter] + d_x[q.exporter] * fill_x[q.exporter])[q.importers].sum(axis=0)
         scale = np.where(q.products & (shipped > q.cap), q.cap / shipped, 1.0)
-        fill[q.exporter][q.importers] *= scale[None, :]
-    day.fill = fill
-    day.contract = demand * fill
-    day.any_rationed = bool((day.pool_fill < 1.0).any())
+        fill_c[q.exporter][q.importers] *= scale[None, :]
+        fill_x[q.exporter][q.importers] *= scale[None, :]
+    day.fill_contracted, day.fill_extra = fill_c, fill_x
+    day.contract = d_c * fill_c + d_x * fill_x
+    day.fill = np.where(day.demand > 0, day.contract / np.where(day.demand > 0, day.demand, 1.0), fill_c)
+    day.any_rationed = bool(((fill_contracted_pool < 1.0) | (fill_extra_pool < 1.0)).any())
     if day.any_rationed:
-        day.rationed = policy.allow * (1.0 - day.pool_fill)[:, None, :]
+        day.rationed_contracted = allow * (1.0 - fill_contracted_pool)[:, None, :]
+        day.rationed_extra = allow * (1.0 - fill_extra_pool)[:, None, :]
 
 
 def _spot_market(world: World, day: _Day) -> None:
@@ -676,8 +723,9 @@ def _spot_market(world: World, day: _Day) -> None:
         day.spot = np.zeros_like(day.contract)
         day.shipments = day.contract
         return
-    demand, supply = day.demand, day.supply
-    wanted = (demand * day.rationed).sum(axis=0)  # (I, P) still wanted by each importer's buyers
+    supply = day.supply
+    rationed = day.demand_contracted * day.rationed_contracted + day.demand_extra * day.rationed_extra
+    wanted = rationed.sum(axis=0)  # (I, P) still wanted by each importer's buyers
     spare = np.maximum(supply - day.contract.sum(axis=1), 0.0)  # (E, P)
     weight = np.where(day.terms.open_route, spare[:, None, :], 0.0)  # (E, I, P)
     weight_total = weight.sum(axis=0)  # (I, P)
@@ -697,15 +745,9 @@ def _receive_and_produce(world: World, state: State, day: _Day) -> None:
     k_cell, k_row = world.pair_cell, world.pair_row
     # A firm receives its orders times the mix-weighted fill rate of its suppliers into its home
     # country (contracted over suppliers without an (F, P, E) product).
-    fill_rows = day.fill.transpose(1, 2, 0).reshape(n_c * n_p, n_c)  # (I * P, E) fill from each source
-    pair_received = day.pair_orders * np.einsum("ke,ke->k", day.pair_mix, fill_rows.take(k_cell, axis=0))
+    pair_received = _pair_weighted(world, day, day.fill_contracted, day.fill_extra)
     if day.any_rationed:  # each buyer gets its importer's spot rate on its rationed orders
-        rationed_rows = day.rationed.transpose(1, 2, 0).reshape(n_c * n_p, n_c)
-        day.pair_spot = (
-            day.pair_orders
-            * np.einsum("ke,ke->k", day.pair_mix, rationed_rows.take(k_cell, axis=0))
-            * day.spot_rate.take(k_cell)
-        )
+        day.pair_spot = _pair_weighted(world, day, day.rationed_contracted, day.rationed_extra) * day.spot_rate.take(k_cell)
         pair_received = pair_received + day.pair_spot
     day.pair_received = pair_received
     available = day.stock + pair_received
@@ -737,7 +779,7 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
     pool's unit value is its sales valued at destination prices over the units sold, and an
     exporter whose buyers abroad pay more in a shortage (a licence holder, a supplier outside the
     restricting country) earns that rent."""
-    n_c, n_p, n_f = world.n_countries, world.n_products, world.n_firms
+    n_p, n_f = world.n_products, world.n_firms
     k_cell = world.pair_cell
     price, terms, output = state.price, day.terms, day.output
     sales_value = (day.shipments * price[None, :, :]).sum(axis=1)  # (E, P) at destination prices
@@ -747,8 +789,9 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
     final_prices = price.take(world.final_price_index)  # (F_final, M) price of the firm's product in each market
     revenue[ff] = output[ff] * _row_sums(terms.market_split * final_prices)
     if terms.any_duty:
-        paid_rows = (day.fill * terms.one_plus_duty).transpose(1, 2, 0).reshape(n_c * n_p, n_c)  # (I * P, E)
-        paid = day.pair_orders * np.einsum("ke,ke->k", day.pair_mix, paid_rows.take(k_cell, axis=0))
+        paid = _pair_weighted(
+            world, day, day.fill_contracted * terms.one_plus_duty, day.fill_extra * terms.one_plus_duty
+        )  # units received from contracts, times (1 + duty)
         # Spot purchases pay the duties of the sources they came from, on average.
         if day.any_rationed:
             spot_total = day.spot_total
@@ -777,9 +820,11 @@ def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
     loss = (world.base_value_added - value_added) @ world.plant_share  # (C,)
     bg_value_added = day.bg_sold * (day.unit_value - world.bg_bought_in[None, :])
     loss += (world.bg_base_value_added - bg_value_added).sum(axis=1)
-    bg_received = day.bg_demand * day.fill
+    bg_extra = day.bg_demand - day.bg_contracted
+    bg_received = day.bg_contracted * day.fill_contracted + bg_extra * day.fill_extra
     if day.any_rationed:
-        bg_received = bg_received + day.bg_demand * day.rationed * day.spot_rate[None, :, :]
+        bg_rationed = day.bg_contracted * day.rationed_contracted + bg_extra * day.rationed_extra
+        bg_received = bg_received + bg_rationed * day.spot_rate[None, :, :]
     buyer_loss = ((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier).sum(axis=(0, 2))
     buyer_loss += (bg_received * ((price[None, :, :] * day.terms.one_plus_duty) - base_price)).sum(axis=(0, 2))
     loss += buyer_loss
@@ -880,7 +925,8 @@ def _grow_capacity(world: World, state: State, day: _Day) -> None:
     arriving = state.pipeline[state.day % slots].copy()
     state.pipeline[state.day % slots] = 0.0
     if day.any_rationed:
-        unmet = (day.demand * day.rationed * (1.0 - day.spot_rate)[None, :, :]).sum(axis=1)
+        rationed = day.demand_contracted * day.rationed_contracted + day.demand_extra * day.rationed_extra
+        unmet = (rationed * (1.0 - day.spot_rate)[None, :, :]).sum(axis=1)
     else:
         unmet = np.zeros((n_c, n_p))
     in_pipeline = state.pipeline.sum(axis=0)

@@ -29,7 +29,7 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
     _capacity(world, state, d)
     _orders(world, state, policy, d)
     _supply(world, state, policy, d)
-    _ration(world, policy, d)
+    _ration(world, state, policy, d)
     _spot_market(world, policy, d)
     _receive_and_produce(world, state, d)
     _accounts(world, policy, d)
@@ -90,6 +90,7 @@ def _orders(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
         for p in range(P):
             gap = max(world.target_days[f, p] * world.base_use[f, p] - state.inventory[f, p], 0.0)
             orders[f, p] = world.recipe[f, p] * d.planned[f] + gap / prm.replenish_days
+    d.orders = orders
 
     d.demand = np.zeros((C, C, P))  # (exporter, importer, product)
     d.firm_orders = np.zeros((F, P, C))  # by source country
@@ -135,26 +136,64 @@ def _supply(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
     d.supply += d.bg_offer
 
 
-def _ration(world: World, policy: Policy, d: SimpleNamespace) -> None:
-    """4. Rationing: pro rata at each pool, then quotas cap the flows to their targets."""
-    C, P = world.n_countries, world.n_products
-    d.fill = np.zeros((C, C, P))
-    d.rationed = np.zeros((C, C, P))  # share of each order rationed at a short pool
+def _ration(world: World, state: State, policy: Policy, d: SimpleNamespace) -> None:
+    """4. Rationing: at each pool, orders within contracts first, pro rata, then the rest from what
+    is left, pro rata; then quotas cap the flows to their targets."""
+    C, P, F = world.n_countries, world.n_products, world.n_firms
+    # Orders within contracts (a firm's baseline use; background buyers' baseline purchases, both
+    # by current supplier mix) and beyond them, by source country.
+    d.demand_c = np.zeros((C, C, P))  # (exporter, importer, product)
+    d.firm_orders_c = np.zeros((F, P, C))
+    d.firm_orders_x = np.zeros((F, P, C))
+    for f in range(F):
+        i = world.firm_home[f]
+        for p in range(P):
+            contracted = min(d.orders[f, p], world.base_use[f, p])
+            for e in range(C):
+                d.firm_orders_c[f, p, e] = contracted * state.mix[f, p, e]
+                d.firm_orders_x[f, p, e] = (d.orders[f, p] - contracted) * state.mix[f, p, e]
+                d.demand_c[e, i, p] += d.firm_orders_c[f, p, e]
+    d.bg_c = np.zeros((C, C, P))
+    for e in range(C):
+        for i in range(C):
+            for p in range(P):
+                d.bg_c[e, i, p] = min(d.bg_demand[e, i, p], world.bg_total0[i, p] * state.bg_mix[i, p, e])
+                d.demand_c[e, i, p] += d.bg_c[e, i, p]
+    d.demand_x = np.maximum(d.demand - d.demand_c, 0.0)
+    d.fill_c, d.fill_x = np.zeros((C, C, P)), np.zeros((C, C, P))
+    d.rationed_c, d.rationed_x = np.zeros((C, C, P)), np.zeros((C, C, P))  # shares rationed at a short pool
     for e in range(C):
         for p in range(P):
-            pool_fill = d.supply[e, p] / d.open_total[e, p] if d.open_total[e, p] > d.supply[e, p] else 1.0
+            contracted = sum(d.demand_c[e, i, p] * policy.allow[e, i, p] for i in range(C))
+            extra = sum(d.demand_x[e, i, p] * policy.allow[e, i, p] for i in range(C))
+            fill_c = d.supply[e, p] / contracted if contracted > d.supply[e, p] else 1.0
+            left = max(d.supply[e, p] - contracted, 0.0)
+            fill_x = left / extra if extra > left else 1.0
             for i in range(C):
-                d.fill[e, i, p] = policy.allow[e, i, p] * pool_fill
-                d.rationed[e, i, p] = policy.allow[e, i, p] * (1.0 - pool_fill)
+                d.fill_c[e, i, p] = policy.allow[e, i, p] * fill_c
+                d.fill_x[e, i, p] = policy.allow[e, i, p] * fill_x
+                d.rationed_c[e, i, p] = policy.allow[e, i, p] * (1.0 - fill_c)
+                d.rationed_x[e, i, p] = policy.allow[e, i, p] * (1.0 - fill_x)
     for quota in policy.quotas:
         e = quota.exporter
         for p in range(P):
-            shipped = sum(d.demand[e, i, p] * d.fill[e, i, p] for i in range(C) if quota.importers[i])
+            shipped = sum(
+                d.demand_c[e, i, p] * d.fill_c[e, i, p] + d.demand_x[e, i, p] * d.fill_x[e, i, p]
+                for i in range(C)
+                if quota.importers[i]
+            )
             if quota.products[p] and shipped > quota.cap[p]:
                 for i in range(C):
                     if quota.importers[i]:
-                        d.fill[e, i, p] *= quota.cap[p] / shipped
-    d.contract = d.demand * d.fill
+                        d.fill_c[e, i, p] *= quota.cap[p] / shipped
+                        d.fill_x[e, i, p] *= quota.cap[p] / shipped
+    d.contract = d.demand_c * d.fill_c + d.demand_x * d.fill_x
+    d.fill = d.fill_c.copy()  # the route's fill rate: shipped / ordered where anything was ordered
+    for e in range(C):
+        for i in range(C):
+            for p in range(P):
+                if d.demand[e, i, p] > 0:
+                    d.fill[e, i, p] = d.contract[e, i, p] / d.demand[e, i, p]
     d.under_quota = np.zeros((C, C, P), dtype=bool)
     for quota in policy.quotas:
         for i in range(C):
@@ -175,7 +214,9 @@ def _spot_market(world: World, policy: Policy, d: SimpleNamespace) -> None:
     wanted = np.zeros((C, P))
     for i in range(C):
         for p in range(P):
-            wanted[i, p] = sum(d.demand[e, i, p] * d.rationed[e, i, p] for e in range(C))
+            wanted[i, p] = sum(
+                d.demand_c[e, i, p] * d.rationed_c[e, i, p] + d.demand_x[e, i, p] * d.rationed_x[e, i, p] for e in range(C)
+            )
             weights = [
                 spare[e, p] if policy.allow[e, i, p] >= 1.0 and not d.under_quota[e, i, p] else 0.0 for e in range(C)
             ]
@@ -210,9 +251,12 @@ def _receive_and_produce(world: World, state: State, d: SimpleNamespace) -> None
         i = world.firm_home[f]
         for p in range(P):
             for e in range(C):
-                d.received_by_source[f, p, e] = d.firm_orders[f, p, e] * d.fill[e, i, p]
+                d.received_by_source[f, p, e] = (
+                    d.firm_orders_c[f, p, e] * d.fill_c[e, i, p] + d.firm_orders_x[f, p, e] * d.fill_x[e, i, p]
+                )
                 d.received[f, p] += d.received_by_source[f, p, e]
-                d.received_spot[f, p] += d.firm_orders[f, p, e] * d.rationed[e, i, p] * d.spot_rate[i, p]
+                rationed = d.firm_orders_c[f, p, e] * d.rationed_c[e, i, p] + d.firm_orders_x[f, p, e] * d.rationed_x[e, i, p]
+                d.received_spot[f, p] += rationed * d.spot_rate[i, p]
             d.received[f, p] += d.received_spot[f, p]
     available = state.inventory + d.received
     d.pool_sold = d.shipments.sum(axis=1)
@@ -302,7 +346,9 @@ def _gdp_loss(world: World, policy: Policy, d: SimpleNamespace) -> None:
     for e in range(C):
         for i in range(C):
             for p in range(P):
-                got = d.bg_demand[e, i, p] * (d.fill[e, i, p] + d.rationed[e, i, p] * d.spot_rate[i, p])
+                bg_x = d.bg_demand[e, i, p] - d.bg_c[e, i, p]
+                got = d.bg_c[e, i, p] * (d.fill_c[e, i, p] + d.rationed_c[e, i, p] * d.spot_rate[i, p])
+                got += bg_x * (d.fill_x[e, i, p] + d.rationed_x[e, i, p] * d.spot_rate[i, p])
                 d.loss[i] += (world.bg_demand0[e, i, p] - got) * base_price[p] * world.downstream_multiplier[p]
                 d.loss[i] += got * (price[i, p] * (1.0 + policy.duty[e, i, p]) - base_price[p])
                 d.loss[i] -= d.shipments[e, i, p] * policy.duty[e, i, p] * price[i, p]  # duty revenue
@@ -372,7 +418,11 @@ def _grow_capacity(world: World, state: State, d: SimpleNamespace) -> None:
     state.pipeline[today] = 0.0
     for c in range(C):
         for p in range(P):
-            unmet = sum(d.demand[c, i, p] * d.rationed[c, i, p] * (1.0 - d.spot_rate[i, p]) for i in range(C))
+            unmet = sum(
+                (d.demand_c[c, i, p] * d.rationed_c[c, i, p] + d.demand_x[c, i, p] * d.rationed_x[c, i, p])
+                * (1.0 - d.spot_rate[i, p])
+                for i in range(C)
+            )
             in_pipeline = state.pipeline[:, c, p].sum()
             headroom = max(world.bg_max_capacity[c, p] - state.bg_capacity[c, p] - arriving[c, p] - in_pipeline, 0.0)
             new_order = min(world.expansion_response[c, p] * max(unmet - in_pipeline, 0.0), headroom)

@@ -345,3 +345,28 @@ def test_plants_and_value_added_ratios_are_checked(change: dict, key: str, expec
     with pytest.raises(ScenarioError) as error:
         build_world(scenario_from_raw(raw, "w.toml"), "w.toml")
     assert key in str(error.value) and expected in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("supply", "carmaker_gets", "background_gets"),
+    [
+        # Contracts (carmaker 20, A's background buyers 30) exceed 40: both get 80% of their
+        # contracts; the carmaker's restocking order (5) gets nothing.
+        (40.0, 16.0, 24.0),
+        # 52: contracts in full, the 2 left over go to the restocking order (5): 2/5 of it.
+        (52.0, 22.0, 30.0),
+    ],
+)
+def test_a_short_pool_serves_contracted_volumes_before_restocking_orders(
+    supply: float, carmaker_gets: float, background_gets: float
+) -> None:
+    w = world()
+    state = initial_state(w)
+    state.inventory[:] = 0.0  # no stock: the carmaker orders 2 x 10 + 100 / 20 = 25, 5 beyond its contract
+    state.bg_capacity[0, 0] = supply
+    r = step(w, state, Policy.free_trade(w))
+    assert r.demand[0, 1, 0] == pytest.approx(25.0)
+    assert r.shipments[0, 1, 0] == pytest.approx(carmaker_gets)
+    assert r.shipments[0, 0, 0] == pytest.approx(background_gets)
+    assert r.output[0] == pytest.approx(min(carmaker_gets / 2.0, 10.0))  # Leontief on ore
+    assert r.fill[0, 1, 0] == pytest.approx(carmaker_gets / 25.0)
