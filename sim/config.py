@@ -260,6 +260,17 @@ class MeasureTemplate(Strict):
     enforcement: Share = Field(1.0, description="0 = on paper only, 1 = fully enforced")
     review_delay_days: _days() = Field(0, description="licensing: days before first approvals")
     approval_rate: Share = Field(1.0, description="licensing: share of applications approved")
+    approval_by_tier: dict[Literal["advanced", "mature", "dual_use", "civilian"], Share] = Field(
+        default_factory=dict,
+        description="licensing: approval rate by grade (product tier), overriding approval_rate for that tier",
+    )
+    backlog_days: _days() = Field(
+        0, description="licensing: days to work through the backlog of applications once reviews begin (0 = at once)"
+    )
+    general_licence_share: Share = Field(
+        0.0, description="licensing: share of the trade exempt under general (bulk) licences"
+    )
+    suspended: bool = Field(False, description="announced but not applied (in force on paper, no effect on trade)")
     quota_share: Share = Field(1.0, description="quota: allowed exports as a share of baseline exports to the target")
     rate: _ranged(0.0, 100.0) = Field(0.0, description="tariff / anti-dumping duty, ad valorem (0.25 = 25%); 0 to 100")
     label: Annotated[str, AfterValidator(lambda v: v and _check_name(v))] = Field(
@@ -272,6 +283,10 @@ class MeasureTemplate(Strict):
             raise ValueError("a measure needs 'products' or 'tiers' (or both)")
         if self.measure == "tariff" and self.rate <= 0:
             raise ValueError("a tariff needs a positive 'rate'")
+        licensing_only = ("approval_by_tier", "backlog_days", "general_licence_share")
+        used = [k for k in licensing_only if getattr(self, k)]
+        if self.measure != "export_licensing" and used:
+            raise ValueError(f"{', '.join(used)}: only for measure = 'export_licensing', not {self.measure!r}")
         return self
 
     @property
@@ -298,11 +313,24 @@ class MeasureSpec(MeasureTemplate):
 class ScheduledMeasure(MeasureSpec):
     day: _days()
     until_day: _days(1) | None = Field(None, description="lifted on this day (exclusive)")
+    suspended_from_day: _days(1) | None = Field(
+        None, description="from this day the measure stays announced but is not applied (a suspension)"
+    )
+    suspended_until_day: _days(1) | None = Field(None, description="the suspension ends on this day (exclusive)")
 
     @model_validator(mode="after")
     def _until_after_day(self) -> ScheduledMeasure:
         if self.until_day is not None and self.until_day <= self.day:
             raise ValueError(f"until_day ({self.until_day}) must be after day ({self.day})")
+        start, end = self.suspended_from_day, self.suspended_until_day
+        if end is not None and start is None and not self.suspended:
+            raise ValueError("suspended_until_day needs suspended_from_day (or suspended = true from the start)")
+        if end is not None and end <= self.day:
+            raise ValueError(f"suspended_until_day ({end}) must be after day ({self.day})")
+        if start is not None and start <= self.day:
+            raise ValueError(f"suspended_from_day ({start}) must be after day ({self.day})")
+        if start is not None and end is not None and end <= start:
+            raise ValueError(f"suspended_until_day ({end}) must be after suspended_from_day ({start})")
         return self
 
 

@@ -300,9 +300,43 @@ class Measure:
     enforcement: float = 1.0
     start_day: int = 0
     review_delay_days: int = 0
-    approval_rate: float = 1.0
+    approval_rate: float | np.ndarray = 1.0  # licensing: a share, or (P,) one per product (approval by grade)
     quota_share: float = 1.0
     rate: float = 0.0
+    # Licensing as it is administered: once reviews begin (after ``review_delay_days``) the
+    # backlog of applications is worked through over ``backlog_days`` (0: all decided at once);
+    # ``general_licence_share`` of the route's trade is exempt (general or bulk licences).
+    backlog_days: int = 0
+    general_licence_share: float = 0.0
+    # Announced but not applied (e.g. suspended for a year): in force on paper, no effect on flows.
+    suspended: bool = False
+
+
+def licensed_share(m: Measure, day: int) -> np.ndarray | float:
+    """Share of a licensing measure's restricted trade holding a licence on ``day``.
+
+    Every buyer on the route applies when the measure starts; no decision comes before
+    ``review_delay_days`` (the statutory review); then the backlog is decided at an even pace over
+    ``backlog_days``, each decision approved with probability ``approval_rate``. So the day
+    reviews begin, ``approval_rate / backlog_days`` of the trade is licensed, and all the approved
+    share after ``backlog_days``. The clock is the measure's start: changing its approval rate or
+    enforcement in place (tightening, loosening) re-scores the decisions made, it does not
+    restart the review; replacing the measure (e.g. a ban loosened back to licensing) does."""
+    reviewed_days = day - m.start_day - m.review_delay_days + 1
+    if reviewed_days <= 0:
+        return 0.0
+    decided = 1.0 if m.backlog_days <= 0 else min(reviewed_days / m.backlog_days, 1.0)
+    return m.approval_rate * decided
+
+
+def policy_phase(m: Measure, day: int) -> tuple:
+    """What of ``m``'s effect depends on ``day``: the policy arrays need rebuilding only when this
+    (or the set of measures) changes. Licensing changes when reviews begin and daily while its
+    backlog is being decided; the other measures do not change with time."""
+    if m.kind != EXPORT_LICENSING or m.suspended:
+        return ()
+    reviewed_days = day - m.start_day - m.review_delay_days + 1
+    return (min(max(reviewed_days, 0), max(m.backlog_days, 1)),)
 
 
 @dataclass
@@ -331,11 +365,14 @@ class Policy:
 def policy_from_measures(world: World, measures: list[Measure], day: int) -> Policy:
     """Combine the measures in force into arrays. Overlapping restrictions multiply; duties add.
 
-    Licensing: for ``review_delay_days`` after it starts nothing enforced passes (applications are
-    still under review); afterwards the approved share flows.
+    Licensing: of the enforced share of a route's trade, the share exempt under general licences
+    and the share holding a licence (:func:`licensed_share`: nothing until the review closes,
+    then the backlog decided at a steady pace) pass. Suspended measures are skipped.
     """
     policy = Policy.free_trade(world)
     for m in measures:
+        if m.suspended:
+            continue
         x = m.enforcement
         pmask = m.products
         if m.kind in EXPORT_MEASURES:
@@ -343,9 +380,9 @@ def policy_from_measures(world: World, measures: list[Measure], day: int) -> Pol
             if m.kind == EXPORT_BAN:
                 policy.allow[m.actor] *= np.where(block, 1.0 - x, 1.0)
             elif m.kind == EXPORT_LICENSING:
-                under_review = day - m.start_day < m.review_delay_days
-                passing = 1.0 - x if under_review else 1.0 - x * (1.0 - m.approval_rate)
-                policy.allow[m.actor] *= np.where(block, passing, 1.0)
+                g = m.general_licence_share
+                passing = (1.0 - x) + x * (g + (1.0 - g) * np.broadcast_to(licensed_share(m, day), pmask.shape))
+                policy.allow[m.actor] *= np.where(block, passing[None, :], 1.0)
             else:  # quota: a cap on the flow to the targets together, relative to baseline
                 allowed_share = 1.0 - x * (1.0 - m.quota_share)
                 base = world.flow0[m.actor][m.targets].sum(axis=0)  # (P,)

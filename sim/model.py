@@ -27,7 +27,7 @@ from agents.strategy import (
     move_likelihood,
 )
 from sim.config import RuleSpec, Scenario
-from sim.economy import Measure, World, initial_state, policy_from_measures, step
+from sim.economy import Measure, World, initial_state, policy_from_measures, policy_phase, step
 from sim.world import build_world, measure_index
 
 LOSS_MEMORY_DAYS = 30.0  # firms lobby on their recent (about a month's) profit loss
@@ -227,6 +227,7 @@ class CoercionModel(mesa.Model):
         self._cover_base = w.base_use[pairs[:, 0], pairs[:, 1]]
         self.view = ModelView(self)
         self._policy_key: tuple | None = None
+        self._measures_version = 0  # bumped when a measure in force is replaced or changed in place
         self._policy = None
 
     # ------------------------------------------------------------------ the daily clock
@@ -249,12 +250,9 @@ class CoercionModel(mesa.Model):
         for firm in self.deciding_firms:
             for action in firm.decide(self.view):
                 self._apply(firm.name, action)
-        # The policy arrays change only when a measure starts or ends or a licence review closes.
-        under_review = tuple(
-            m.index.kind == "export_licensing" and day - m.index.start_day < m.index.review_delay_days
-            for m in self.active.values()
-        )
-        key = (tuple(self.active), under_review)
+        # The policy arrays change only when a measure starts, ends or changes, or a licence
+        # review opens or works through its backlog (economy.policy_phase).
+        key = (tuple(self.active), self._measures_version, tuple(policy_phase(m.index, day) for m in self.active.values()))
         if key != self._policy_key:
             self._policy = policy_from_measures(self.world, [m.index for m in self.active.values()], day)
             self._policy_key = key
@@ -322,9 +320,13 @@ class CoercionModel(mesa.Model):
                 return
             for key in action.measure_keys:  # measures this one replaces (e.g. licensing -> ban)
                 self.active.pop(key, None)
+            # Tightened, loosened or suspended in place (same measure, new terms): its clock, and
+            # so a licence review under way, carries on; a new or replacing measure starts today.
+            since = current.since if current is not None and current.spec.measure == spec.measure else self.day
             self.active[action.measure_key] = ActiveMeasure(
-                action.measure_key, actor, action.label, spec, measure_index(self.world, spec, self.day), self.day
+                action.measure_key, actor, action.label, spec, measure_index(self.world, spec, since), since
             )
+            self._measures_version += 1
         elif action.kind == INVEST:
             self._invest(actor, action)
         elif action.kind == LEVER:

@@ -246,7 +246,14 @@ def measure_index(world: World, spec: MeasureSpec, start_day: int) -> Measure:
         enforcement=spec.enforcement,
         start_day=start_day,
         review_delay_days=spec.review_delay_days,
-        approval_rate=spec.approval_rate,
+        approval_rate=(
+            np.array([spec.approval_by_tier.get(tier, spec.approval_rate) for tier in world.tiers])
+            if spec.approval_by_tier
+            else spec.approval_rate
+        ),
+        backlog_days=spec.backlog_days,
+        general_licence_share=spec.general_licence_share,
+        suspended=spec.suspended,
         quota_share=spec.quota_share,
         rate=spec.rate,
     )

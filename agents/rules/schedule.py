@@ -39,6 +39,25 @@ class ScheduleRule(Rule):
                         mandatory=True,
                     )
                 )
+            # A suspension (announced, not applied) and its end change the measure in place: the
+            # same key, so a licence review under way keeps its clock.
+            for day, suspended, what in (
+                (item.suspended_from_day, True, f"suspended from day {item.suspended_from_day}"),
+                (item.suspended_until_day, False, f"suspension ends on day {item.suspended_until_day}"),
+            ):
+                if day is not None and day == view.day:
+                    actions.append(
+                        Action(
+                            kind="impose",
+                            label=f"{'suspend' if suspended else 'resume'}_{label}",
+                            rule=self.name,
+                            reason=f"scripted: {what} (announced, {'not applied' if suspended else 'applied again'})",
+                            target=item.target,
+                            measure=item.model_copy(update={"suspended": suspended}),
+                            measure_key=schedule_key(item, index),
+                            mandatory=True,
+                        )
+                    )
             if item.until_day is not None and item.until_day == view.day:
                 actions.append(
                     Action(
