@@ -140,9 +140,25 @@ def _check_sums_to_one(shares: Mapping[str, float] | None, what: str) -> None:
 # --------------------------------------------------------------------------- world
 
 
+class Stockpile(Strict):
+    """A national stockpile of one product, held by the state apart from firms' working stocks."""
+
+    days: _ranged(0.0, 3650.0) = Field(
+        description="units held at the start, in days of the country's baseline purchases of the product; 0 to 3650"
+    )
+    release_share: _ranged(0.0, 10.0) = Field(
+        1.0,
+        description="release rule: the most released per day, as a share of baseline daily purchases, to cover what "
+        "the country's buyers ordered and could not get; 0 to 10",
+    )
+
+
 class Country(Strict):
     name: Text = ""
     gdp: _ranged(MIN_QUANTITY, 1e6) = Field(description="GDP, USD bn per year (the GDP-loss proxy is a share of it); 0.001 to 1e6")
+    stockpiles: dict[Name, Stockpile] = Field(
+        default_factory=dict, description="national stockpiles by product (pool products only)"
+    )
 
 
 class Product(Strict):
@@ -233,6 +249,11 @@ class Firm(Strict):
         default_factory=list, description="the firm's decision rules (e.g. lobby, diversify); lobbying is on by default"
     )
     decision_interval_days: _days(1) = Field(7, description="the firm's decision clock")
+    precautionary_cover: _ranged(1.0, 20.0) = Field(
+        1.0,
+        description="precautionary buying: while a foreign measure (even a suspended one) threatens one of its "
+        "critical inputs, the firm targets this multiple of its usual days of cover; 1 (none) to 20",
+    )
 
     @field_validator("sales")
     @classmethod
@@ -479,6 +500,11 @@ def check_references(sc: Scenario, file: str | Path, rule_params: Callable[[str]
         need(flow.product, products, f"trade[{i}].product", "product")
         if products[flow.product].final:
             raise ScenarioError(file, f"trade[{i}].product", f"{flow.product!r} is a final good: its sales are set per firm under firms.<name>.sales, not in trade")
+    for cname, country in countries.items():
+        for pname in country.stockpiles:
+            need(pname, products, f"countries.{cname}.stockpiles.{pname}", "product")
+            if products[pname].final:
+                raise ScenarioError(file, f"countries.{cname}.stockpiles.{pname}", "a final good cannot be stockpiled (pool products only)")
     for i, growth in enumerate(sc.capacity_growth):
         need(growth.country, countries, f"capacity_growth[{i}].country", "country")
         need(growth.product, products, f"capacity_growth[{i}].product", "product")

@@ -129,6 +129,11 @@ class World:
     # Where firms produce: share of each firm's output (and value added) made in each country
     # (default: all at home). Only value added is split; firms still buy and sell from home.
     plant_share: np.ndarray | None = None  # (F, C)
+    # National stockpiles (held by the state, not by firms as working inventory): units held at
+    # the start and the most released per day (a release rule: released only to cover what the
+    # country's buyers ordered and could not get, at contract or spot). Default: none.
+    stockpile0: np.ndarray | None = None  # (C, P) units
+    stockpile_release: np.ndarray | None = None  # (C, P) units per day at most
 
     # Derived baseline quantities (filled by __post_init__).
     base_use: np.ndarray = field(init=False)  # (F, P) input units per day at baseline
@@ -178,6 +183,7 @@ class World:
     bg_base_value: np.ndarray = field(init=False)  # (C, P) background producers' baseline sales
     bg_bought_in: np.ndarray = field(init=False)  # (P,) their intermediate inputs per unit (USD)
     bg_base_value_added: np.ndarray = field(init=False)  # (C, P)
+    has_stockpiles: bool = field(init=False)  # any stockpile that may be released
     cross_border: np.ndarray = field(init=False)  # (E, I, 1) 1 off the diagonal
     pool_cell: np.ndarray = field(init=False)  # (C, P) flat index c * P + p
     bg_mix0: np.ndarray = field(init=False)  # (I, P, E) their baseline supplier shares
@@ -263,6 +269,11 @@ class World:
         if self.plant_share is None:
             self.plant_share = np.zeros((self.n_firms, n_c))
             self.plant_share[np.arange(self.n_firms), self.firm_home] = 1.0
+        if self.stockpile0 is None:
+            self.stockpile0 = np.zeros((n_c, n_p))
+        if self.stockpile_release is None:
+            self.stockpile_release = np.zeros((n_c, n_p))
+        self.has_stockpiles = bool((self.stockpile0 > 0).any() and (self.stockpile_release > 0).any())
         self.cross_border = 1.0 - np.eye(n_c)[:, :, None]
         self.pool_cell = np.arange(n_c * n_p).reshape(n_c, n_p)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -355,6 +366,11 @@ class Policy:
     duty: np.ndarray  # (E, I, P) ad valorem duty paid by the importer
     brand_access: np.ndarray  # (H, M, P) share of a home country's final goods a market still buys
     quotas: list[Quota]
+    # Precautionary buying: each firm's target cover (days of stock) as a multiple of its usual
+    # one (None: all 1). A firm that fears a cut raises it and orders the gap on top of its use;
+    # those orders are beyond its contracts, so a short supplier serves them last (stage 4).
+    # Set by the model (sim.model.CoercionModel.set_target_cover) from firms' moves or a threat.
+    target_cover: np.ndarray | None = None  # (F,)
 
     @classmethod
     def free_trade(cls, world: World) -> Policy:
@@ -414,6 +430,7 @@ class State:
     pipeline: np.ndarray  # (R, C, P) capacity arriving on day d at slot d % R
     last_output: np.ndarray  # (F,)
     bg_mix: np.ndarray  # (I, P, E) background buyers' supplier shares
+    stockpile: np.ndarray | None = None  # (C, P) national stockpiles (units), None: world.stockpile0
 
     def copy(self) -> State:
         return State(
@@ -426,6 +443,7 @@ class State:
             self.pipeline.copy(),
             self.last_output.copy(),
             self.bg_mix.copy(),
+            None if self.stockpile is None else self.stockpile.copy(),
         )
 
 
@@ -442,6 +460,7 @@ def initial_state(world: World) -> State:
         pipeline=np.zeros((slots, c, p)),
         last_output=world.base_output.copy(),
         bg_mix=world.bg_mix0.copy(),
+        stockpile=world.stockpile0.copy(),
     )
 
 
@@ -460,6 +479,7 @@ class DayResult:
     gdp_loss: np.ndarray  # (C,) USD
     pool_sold: np.ndarray  # (C, P)
     spot: np.ndarray | None = None  # (E, I, P) the part of shipments bought on the spot market
+    stockpile_release: np.ndarray | None = None  # (C, P) units released from national stockpiles
 
 
 def _pool_allocation(
@@ -584,6 +604,7 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
         _supply(world, state, policy, day)
         _ration(world, state, policy, day)
         _spot_market(world, day)
+        _release_stockpiles(world, state, day)
         _receive_and_produce(world, state, day)
         _accounts(world, state, policy, day)
         _gdp_loss(world, state, policy, day)
@@ -604,6 +625,7 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
             gdp_loss=day.gdp_loss,
             pool_sold=day.pool_sold,
             spot=day.spot,
+            stockpile_release=day.released,
         )
 
 
@@ -644,6 +666,7 @@ class _Day:
     spot: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
     spot_total: np.ndarray = None  # type: ignore[assignment]  # (I, P)
     spot_rate: np.ndarray = None  # type: ignore[assignment]  # (I, P)
+    released: np.ndarray = None  # type: ignore[assignment]  # (C, P) released from national stockpiles
     shipments: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
     pair_received: np.ndarray = None  # type: ignore[assignment]  # (K,)
     pair_spot: np.ndarray = None  # type: ignore[assignment]  # (K,)
@@ -670,7 +693,8 @@ def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
     prm = world.params
     n_c, n_p = world.n_countries, world.n_products
     day.planned = np.minimum(world.capacity, np.where(world.firm_final, day.terms.final_plan, state.last_output))
-    gap = np.maximum(world.pair_stock_target - day.stock, 0.0)
+    target = world.pair_stock_target if policy.target_cover is None else world.pair_stock_target * policy.target_cover.take(world.pair_firm)
+    gap = np.maximum(target - day.stock, 0.0)
     day.pair_orders = world.pair_recipe * day.planned[world.pair_firm] + gap / prm.replenish_days  # (K,)
     if not state.mix.flags.c_contiguous or state.mix.dtype != np.float64:
         state.mix = np.ascontiguousarray(state.mix, dtype=np.float64)
@@ -773,6 +797,27 @@ def _spot_market(world: World, day: _Day) -> None:
     day.spot_total = day.spot.sum(axis=0)  # (I, P)
     day.spot_rate = np.where(wanted > 0, day.spot_total / wanted, 0.0)  # share of rationed orders served
     day.shipments = day.contract + day.spot
+
+
+def _release_stockpiles(world: World, state: State, day: _Day) -> None:
+    """Stage 4c: a national stockpile covers what its country's buyers ordered and got neither
+    under contract nor on the spot market, up to its daily release rate and what is left in it.
+
+    Released units reach the country's rationed buyers as spot purchases do (the same share of
+    every buyer's rationed orders); they are not shipments of any pool."""
+    n_c, n_p = world.n_countries, world.n_products
+    if state.stockpile is None:
+        state.stockpile = world.stockpile0.copy()
+    if not (day.any_rationed and world.has_stockpiles):
+        day.released = np.zeros((n_c, n_p))
+        return
+    rationed = day.demand_contracted * day.rationed_contracted + day.demand_extra * day.rationed_extra
+    wanted = rationed.sum(axis=0)  # (I, P)
+    unmet = np.maximum(wanted - day.spot_total, 0.0)
+    released = np.minimum(np.minimum(unmet, state.stockpile), world.stockpile_release)
+    state.stockpile = state.stockpile - released
+    day.released = released
+    day.spot_rate = np.where(wanted > 0, (day.spot_total + released) / np.where(wanted > 0, wanted, 1.0), 0.0)
 
 
 def _receive_and_produce(world: World, state: State, day: _Day) -> None:

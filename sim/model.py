@@ -229,6 +229,16 @@ class CoercionModel(mesa.Model):
         self._policy_key: tuple | None = None
         self._measures_version = 0  # bumped when a measure in force is replaced or changed in place
         self._policy = None
+        # Precautionary buying: each firm's target cover, as a multiple of its usual one, set by a
+        # threat to its critical inputs (scenario: firms.<name>.precautionary_cover) or by a move
+        # (set_target_cover); the larger of the two applies.
+        self._precautionary = np.array(
+            [scenario.firms[name].precautionary_cover if name in scenario.firms else 1.0 for name in w.firm_names]
+        ).reshape(n_f)
+        self._threat_cover = np.ones(n_f)
+        self._move_cover = np.ones(n_f)
+        self._critical_inputs = w.critical & (w.recipe > 0)  # (F, P)
+        self._releasing = np.zeros((n_c, n_p), dtype=bool)  # national stockpiles being released
 
     # ------------------------------------------------------------------ the daily clock
 
@@ -255,9 +265,14 @@ class CoercionModel(mesa.Model):
         key = (tuple(self.active), self._measures_version, tuple(policy_phase(m.index, day) for m in self.active.values()))
         if key != self._policy_key:
             self._policy = policy_from_measures(self.world, [m.index for m in self.active.values()], day)
+            self._precaution()
+            cover = np.maximum(self._threat_cover, self._move_cover)
+            self._policy.target_cover = cover if (cover != 1.0).any() else None
             self._policy_key = key
         policy = self._policy
         result = step(self.world, self.state, policy)
+        if result.stockpile_release is not None:
+            self._log_releases(result.stockpile_release)
 
         w = self.world
         self.cum_gdp_loss += result.gdp_loss
@@ -366,6 +381,76 @@ class CoercionModel(mesa.Model):
                 "reason": action.reason,
                 "alternatives": json.dumps([{"action": a, "utility": round(u, 6)} for a, u in action.alternatives]),
                 "rung": int(action.rung),
+            }
+        )
+
+    def set_target_cover(self, firm: str, multiple: float, reason: str, rule: str = "") -> None:
+        """A firm's move: target ``multiple`` times its usual days of cover of every input
+        (precautionary buying; 1 to stop). Logged as a ``stockpile`` event; takes effect on today's
+        orders if made before the economy steps. For agents' firm rules (e.g. a ``stockpile`` move)."""
+        f = self.firm_index[firm]
+        multiple = float(max(multiple, 1.0))
+        if multiple == self._move_cover[f]:
+            return
+        self._move_cover[f] = multiple
+        self._measures_version += 1  # rebuild the policy (its target_cover) before today's step
+        self._log_event(firm, "stockpile", f"target_cover_x{multiple:g}", "", reason, rule)
+
+    def _precaution(self) -> None:
+        """Firms with ``precautionary_cover`` raise their target cover while a measure of another
+        country, in force or only announced (suspended), covers one of their critical inputs
+        bound for their home country; they go back to their usual cover once none does."""
+        if not (self._precautionary > 1.0).any():
+            return
+        w = self.world
+        threatened = np.zeros((w.n_countries, w.n_products), dtype=bool)  # (home, input)
+        for m in self.active.values():
+            idx = m.index
+            if idx.kind in ("export_ban", "export_licensing", "export_quota"):
+                threatened |= idx.targets[:, None] & idx.products[None, :]
+            elif idx.kind == "import_ban":
+                threatened[idx.actor] |= idx.products
+        at_risk = (self._critical_inputs & threatened[w.firm_home]).any(axis=1)
+        new = np.where(at_risk, self._precautionary, 1.0)
+        for f in np.flatnonzero(new != self._threat_cover):
+            name = w.firm_names[f]
+            inputs = [w.products[p] for p in np.flatnonzero(self._critical_inputs[f] & threatened[w.firm_home[f]])]
+            reason = (
+                f"a measure covers its critical input(s) {', '.join(inputs)}: targets {new[f]:g}x its usual cover"
+                if at_risk[f]
+                else "no measure threatens its critical inputs any more: back to its usual cover"
+            )
+            self._log_event(name, "stockpile", f"target_cover_x{new[f]:g}", ",".join(inputs), reason, "precautionary_cover")
+        self._threat_cover = new
+
+    def _log_releases(self, released: np.ndarray) -> None:
+        """Log the day a national stockpile starts (or stops) being released."""
+        releasing = released > 0
+        if (releasing == self._releasing).all():
+            return
+        w = self.world
+        for c, p in np.argwhere(releasing != self._releasing):
+            started = bool(releasing[c, p])
+            left = float(self.state.stockpile[c, p]) if self.state.stockpile is not None else 0.0
+            reason = (
+                f"its buyers cannot get {w.products[p]} under contract or on the spot market: releases up to "
+                f"{w.stockpile_release[c, p]:.4g} units a day ({left:.4g} left)"
+                if started
+                else f"release of {w.products[p]} ends ({'stockpile exhausted' if left <= 0 else 'buyers served again'})"
+            )
+            self._log_event(
+                w.countries[c], "release_stockpile" if started else "end_release", f"{'release' if started else 'end_release'}_stockpile_{w.products[p]}",
+                w.products[p], reason, "stockpile_release",
+            )
+        self._releasing = releasing
+
+    def _log_event(self, actor: str, kind: str, label: str, products: str, reason: str, rule: str) -> None:
+        """An economic decision (not a move others react to) in the event log."""
+        self.events.append(
+            {
+                "day": self.day, "actor": actor, "action": label, "kind": kind, "measure": "", "target": "",
+                "products": products, "tiers": "", "enforcement": np.nan, "rule": rule, "reason": reason,
+                "alternatives": "[]", "rung": 0,
             }
         )
 

@@ -144,7 +144,7 @@ def random_scenario_dict(
         if rng.random() < 0.5:
             item["until_day"] = int(item["day"] + rng.integers(1, horizon_days))
         schedule.append(item)
-    return {
+    scenario = {
         "name": "synthetic",
         "horizon_days": horizon_days,
         "countries": {c: {"gdp": float(rng.uniform(100, 20_000))} for c in countries},
@@ -154,6 +154,24 @@ def random_scenario_dict(
         "firms": firms,
         "schedule": schedule,
     }
+    # Drawn last, so that the worlds above stay what they were before these features existed:
+    # national stockpiles, precautionary buyers, licensing backlogs, general licences, suspensions.
+    for c in countries:
+        if rng.random() < 0.4:
+            p = pool_products[int(rng.integers(n_products))]
+            scenario["countries"][c]["stockpiles"] = {
+                p: {"days": float(rng.uniform(0, 90)), "release_share": float(rng.uniform(0, 1.5))}
+            }
+    for firm in firms.values():
+        if rng.random() < 0.3:
+            firm["precautionary_cover"] = float(rng.uniform(1.0, 4.0))
+    for item in schedule:
+        if item["measure"] == "export_licensing":
+            item["backlog_days"] = int(rng.integers(0, 40))
+            item["general_licence_share"] = float(rng.uniform(0, 0.5)) * (rng.random() < 0.5)
+        if rng.random() < 0.15:
+            item["suspended"] = True
+    return scenario
 
 
 def random_scenario(rng: np.random.Generator, **kwargs: Any) -> Scenario:

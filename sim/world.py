@@ -166,6 +166,16 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
         bg_max[e, p] = bg_capacity0[e, p] + growth.max_expansion * max(bg_output0[e, p], 0.0)
         response[e, p] = growth.response
 
+    # National stockpiles, in days of the country's baseline purchases (all its buyers').
+    consumption = flow0.sum(axis=0)  # (I, P) units per day
+    stockpile0 = np.zeros((n_c, n_p))
+    stockpile_release = np.zeros((n_c, n_p))
+    for cname, country in sc.countries.items():
+        for pname, pile in country.stockpiles.items():
+            c, p = c_idx[cname], p_idx[pname]
+            stockpile0[c, p] = pile.days * consumption[c, p]
+            stockpile_release[c, p] = pile.release_share * consumption[c, p]
+
     econ = sc.economy
     return World(
         countries=countries,
@@ -202,6 +212,8 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
         ),
         value_added_ratio=np.array([np.nan if pr.value_added_ratio is None else pr.value_added_ratio for pr in prods]),
         plant_share=plant_share,
+        stockpile0=stockpile0,
+        stockpile_release=stockpile_release,
         params=EconomyParams(
             price_adjustment=econ.price_adjustment,
             max_price_multiple=econ.max_price_multiple,

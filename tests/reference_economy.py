@@ -31,6 +31,7 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
     _supply(world, state, policy, d)
     _ration(world, state, policy, d)
     _spot_market(world, policy, d)
+    _release_stockpiles(world, state, d)
     _receive_and_produce(world, state, d)
     _accounts(world, policy, d)
     _gdp_loss(world, policy, d)
@@ -51,6 +52,7 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
         gdp_loss=d.loss,
         pool_sold=d.pool_sold,
         spot=d.spot,
+        stockpile_release=d.released,
     )
 
 
@@ -88,7 +90,8 @@ def _orders(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
         else:
             d.planned[f] = min(world.capacity[f], state.last_output[f])
         for p in range(P):
-            gap = max(world.target_days[f, p] * world.base_use[f, p] - state.inventory[f, p], 0.0)
+            cover = 1.0 if policy.target_cover is None else policy.target_cover[f]  # precautionary buying
+            gap = max(world.target_days[f, p] * world.base_use[f, p] * cover - state.inventory[f, p], 0.0)
             orders[f, p] = world.recipe[f, p] * d.planned[f] + gap / prm.replenish_days
     d.orders = orders
 
@@ -232,13 +235,32 @@ def _spot_market(world: World, policy: Policy, d: SimpleNamespace) -> None:
                 d.spot[e, i, p] = spot_orders[e, i, p] * spot_fill
     d.spot_rate = np.zeros((C, P))
     d.spot_duty = np.ones((C, P))
+    d.spot_got = np.zeros((C, P))
     for i in range(C):
         for p in range(P):
             got = sum(d.spot[e, i, p] for e in range(C))
+            d.spot_got[i, p] = got
             d.spot_rate[i, p] = got / wanted[i, p] if wanted[i, p] > 0 else 0.0
             if got > 0:
                 d.spot_duty[i, p] = sum(d.spot[e, i, p] * (1.0 + policy.duty[e, i, p]) for e in range(C)) / got
+    d.wanted = wanted
     d.shipments = d.contract + d.spot
+
+
+def _release_stockpiles(world: World, state: State, d: SimpleNamespace) -> None:
+    """4c. National stockpiles cover their country's buyers' orders left unserved (rationed and not
+    bought on the spot market), up to the release rate and the stock left."""
+    C, P = world.n_countries, world.n_products
+    d.released = np.zeros((C, P))
+    for c in range(C):
+        for p in range(P):
+            if world.stockpile_release[c, p] <= 0 or state.stockpile[c, p] <= 0:
+                continue
+            unmet = max(d.wanted[c, p] - d.spot_got[c, p], 0.0)
+            d.released[c, p] = min(unmet, state.stockpile[c, p], world.stockpile_release[c, p])
+            state.stockpile[c, p] -= d.released[c, p]
+            if d.wanted[c, p] > 0:
+                d.spot_rate[c, p] = (d.spot_got[c, p] + d.released[c, p]) / d.wanted[c, p]
 
 
 def _receive_and_produce(world: World, state: State, d: SimpleNamespace) -> None:

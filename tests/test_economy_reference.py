@@ -14,7 +14,7 @@ from sim.synthetic import random_scenario, random_scenario_dict
 from sim.world import build_world, measure_index
 
 ROOT = Path(__file__).resolve().parents[1]
-STATE_FIELDS = ("inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "last_output", "bg_mix")
+STATE_FIELDS = ("inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "last_output", "bg_mix", "stockpile")
 RESULT_FIELDS = tuple(DayResult.__dataclass_fields__)
 
 
@@ -33,12 +33,17 @@ def assert_close(a: np.ndarray, b: np.ndarray, what: str, scale: float = 1.0) ->
     np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9 * scale, err_msg=what)
 
 
-def compare(scenario: Scenario, days: int) -> None:
+def compare(scenario: Scenario, days: int, cover_seed: int | None = None) -> None:
+    """Step both implementations ``days`` days; with ``cover_seed``, firms also buy as a precaution
+    (random target-cover multiples from day 5)."""
     world = build_world(scenario)
     fast, slow = initial_state(world), initial_state(world)
     money = float(max(world.gdp_daily.max(), world.base_revenue.max(initial=0.0)))
+    cover = None if cover_seed is None else np.random.default_rng(cover_seed).uniform(1.0, 3.0, world.n_firms)
     for day in range(days):
         policy = policy_from_measures(world, in_force(scenario, world, day), day)
+        if cover is not None and day >= 5:
+            policy.target_cover = cover
         got = step(world, fast, policy)
         want = reference_step(world, slow, policy)
         for name in RESULT_FIELDS:
@@ -55,7 +60,7 @@ def compare(scenario: Scenario, days: int) -> None:
 def test_random_worlds_agree(seed: int) -> None:
     rng = np.random.default_rng(seed)
     scenario = random_scenario(rng, n_countries=3 + seed % 3, n_products=2 + seed % 4, n_firms=4 + seed, n_measures=3)
-    compare(scenario, 45)
+    compare(scenario, 45, cover_seed=seed if seed % 2 else None)
 
 
 def test_every_measure_kind_fully_enforced_agrees() -> None:

@@ -35,6 +35,7 @@ def test_invariants_hold_every_day(spec: dict[str, int]) -> None:
     prm = world.params
     pool_products = ~world.final
     has_input = world.recipe > 0
+    released = np.zeros((world.n_countries, world.n_products))
     for day in range(DAYS):
         measures = [
             measure_index(world, item, item.day)
@@ -43,7 +44,7 @@ def test_invariants_hold_every_day(spec: dict[str, int]) -> None:
         ]
         r = step(world, state, policy_from_measures(world, measures, day))
 
-        for name in ("inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "bg_mix"):
+        for name in ("inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "bg_mix", "stockpile"):
             value = getattr(state, name)
             assert np.isfinite(value).all(), name
             assert (value >= 0).all(), name
@@ -67,9 +68,14 @@ def test_invariants_hold_every_day(spec: dict[str, int]) -> None:
         assert (r.spot.sum(axis=1) <= np.maximum(r.pool_sold, 0) + 1e-9).all()
         # Shipped = sold by the exporter's pool = received by importers (firms + background).
         np.testing.assert_allclose(r.shipments.sum(axis=1), r.pool_sold, rtol=1e-12, atol=1e-9)
+        # National stockpiles: what is released leaves the stockpile, within the release rate.
+        released += r.stockpile_release
+        assert (r.stockpile_release <= world.stockpile_release * (1 + 1e-12)).all()
+        np.testing.assert_allclose(state.stockpile + released, world.stockpile0, rtol=1e-12, atol=1e-9)
         firms_received = np.zeros((world.n_countries, world.n_products))
         np.add.at(firms_received, world.firm_home, r.received)
-        assert (firms_received <= r.shipments.sum(axis=0) * (1 + 1e-9) + 1e-9).all()
+        arrived = r.shipments.sum(axis=0) + r.stockpile_release
+        assert (firms_received <= arrived * (1 + 1e-9) + 1e-9).all()
         # Modelled pool firms sell no more than their pool sold; no firm beyond capacity.
         pool = ~world.firm_final
         sold_by_firms = np.zeros((world.n_countries, world.n_products))
@@ -119,4 +125,6 @@ def test_the_mesa_model_runs_random_worlds(spec: dict[str, int]) -> None:
     model.run()
     assert model.day == 20
     assert np.isfinite(model.rec.price).all() and np.isfinite(model.cum_gdp_loss).all()
-    assert all(e["rule"] == "schedule" and e["reason"] for e in model.events)
+    # Events come from the schedule or from the economy's rules (precautionary buying, stockpile
+    # releases), each with its reason.
+    assert all(e["rule"] in ("schedule", "precautionary_cover", "stockpile_release") and e["reason"] for e in model.events)
