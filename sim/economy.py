@@ -667,6 +667,9 @@ class _Day:
     spot_total: np.ndarray = None  # type: ignore[assignment]  # (I, P)
     spot_rate: np.ndarray = None  # type: ignore[assignment]  # (I, P)
     released: np.ndarray = None  # type: ignore[assignment]  # (C, P) released from national stockpiles
+    any_released: bool = False
+    stock_rate: np.ndarray = None  # type: ignore[assignment]  # (I, P) share of unserved orders the stockpile covers
+    pair_stock: np.ndarray = None  # type: ignore[assignment]  # (K,) units received from the stockpile
     shipments: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
     pair_received: np.ndarray = None  # type: ignore[assignment]  # (K,)
     pair_spot: np.ndarray = None  # type: ignore[assignment]  # (K,)
@@ -800,24 +803,25 @@ def _spot_market(world: World, day: _Day) -> None:
 
 
 def _release_stockpiles(world: World, state: State, day: _Day) -> None:
-    """Stage 4c: a national stockpile covers what its country's buyers ordered and got neither
-    under contract nor on the spot market, up to its daily release rate and what is left in it.
-
-    Released units reach the country's rationed buyers as spot purchases do (the same share of
-    every buyer's rationed orders); they are not shipments of any pool."""
+    """Stage 4c: a national stockpile covers what its country's buyers ordered and did not get
+    (blocked by a measure, or rationed and not bought on the spot market), up to its daily release
+    rate and what is left in it. Every buyer of the country gets the same share of its orders
+    left unserved (``stock_rate``); released units are not shipments of any pool."""
     n_c, n_p = world.n_countries, world.n_products
     if state.stockpile is None:
         state.stockpile = world.stockpile0.copy()
-    if not (day.any_rationed and world.has_stockpiles):
-        day.released = np.zeros((n_c, n_p))
+    day.released = np.zeros((n_c, n_p))
+    day.any_released = False
+    if not world.has_stockpiles:
         return
-    rationed = day.demand_contracted * day.rationed_contracted + day.demand_extra * day.rationed_extra
-    wanted = rationed.sum(axis=0)  # (I, P)
-    unmet = np.maximum(wanted - day.spot_total, 0.0)
-    released = np.minimum(np.minimum(unmet, state.stockpile), world.stockpile_release)
+    unserved = np.maximum(day.demand.sum(axis=0) - day.shipments.sum(axis=0), 0.0)  # (I, P)
+    released = np.minimum(np.minimum(unserved, state.stockpile), world.stockpile_release)
+    if not (released > 0).any():
+        return
     state.stockpile = state.stockpile - released
     day.released = released
-    day.spot_rate = np.where(wanted > 0, (day.spot_total + released) / np.where(wanted > 0, wanted, 1.0), 0.0)
+    day.any_released = True
+    day.stock_rate = np.where(unserved > 0, released / np.where(unserved > 0, unserved, 1.0), 0.0)
 
 
 def _receive_and_produce(world: World, state: State, day: _Day) -> None:
@@ -831,6 +835,9 @@ def _receive_and_produce(world: World, state: State, day: _Day) -> None:
     if day.any_rationed:  # each buyer gets its importer's spot rate on its rationed orders
         day.pair_spot = _pair_weighted(world, day, day.rationed_contracted, day.rationed_extra) * day.spot_rate.take(k_cell)
         pair_received = pair_received + day.pair_spot
+    if day.any_released:  # a national stockpile's share of each buyer's orders left unserved
+        day.pair_stock = np.maximum(day.pair_orders - pair_received, 0.0) * day.stock_rate.take(k_cell)
+        pair_received = pair_received + day.pair_stock
     day.pair_received = pair_received
     available = day.stock + pair_received
     input_limit = _binding_input(world, available)
@@ -883,6 +890,8 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
                 1.0,
             )
             paid = paid + day.pair_spot * spot_duty.take(k_cell)
+        if day.any_released:
+            paid = paid + day.pair_stock  # bought from the national stockpile: no duty
     else:
         paid = day.pair_received
     pair_cost = (paid + day.substituted * world.params.substitution_premium) * price.take(k_cell)
@@ -907,6 +916,8 @@ def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
     if day.any_rationed:
         bg_rationed = day.bg_contracted * day.rationed_contracted + bg_extra * day.rationed_extra
         bg_received = bg_received + bg_rationed * day.spot_rate[None, :, :]
+    if day.any_released:  # the national stockpile's share of what they did not get
+        bg_received = bg_received + np.maximum(day.bg_demand - bg_received, 0.0) * day.stock_rate[None, :, :]
     buyer_loss = ((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier).sum(axis=(0, 2))
     buyer_loss += (bg_received * ((price[None, :, :] * day.terms.one_plus_duty) - base_price)).sum(axis=(0, 2))
     loss += buyer_loss

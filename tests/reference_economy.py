@@ -248,19 +248,20 @@ def _spot_market(world: World, policy: Policy, d: SimpleNamespace) -> None:
 
 
 def _release_stockpiles(world: World, state: State, d: SimpleNamespace) -> None:
-    """4c. National stockpiles cover their country's buyers' orders left unserved (rationed and not
-    bought on the spot market), up to the release rate and the stock left."""
+    """4c. National stockpiles cover the orders of their country's buyers left unserved (blocked,
+    or rationed and not bought on the spot market), up to the release rate and the stock left;
+    every buyer gets the same share (stock_rate) of its unserved orders."""
     C, P = world.n_countries, world.n_products
     d.released = np.zeros((C, P))
+    d.stock_rate = np.zeros((C, P))
     for c in range(C):
         for p in range(P):
             if world.stockpile_release[c, p] <= 0 or state.stockpile[c, p] <= 0:
                 continue
-            unmet = max(d.wanted[c, p] - d.spot_got[c, p], 0.0)
-            d.released[c, p] = min(unmet, state.stockpile[c, p], world.stockpile_release[c, p])
+            unserved = max(sum(d.demand[e, c, p] - d.shipments[e, c, p] for e in range(C)), 0.0)
+            d.released[c, p] = min(unserved, state.stockpile[c, p], world.stockpile_release[c, p])
             state.stockpile[c, p] -= d.released[c, p]
-            if d.wanted[c, p] > 0:
-                d.spot_rate[c, p] = (d.spot_got[c, p] + d.released[c, p]) / d.wanted[c, p]
+            d.stock_rate[c, p] = d.released[c, p] / unserved if unserved > 0 else 0.0
 
 
 def _receive_and_produce(world: World, state: State, d: SimpleNamespace) -> None:
@@ -280,6 +281,12 @@ def _receive_and_produce(world: World, state: State, d: SimpleNamespace) -> None
                 rationed = d.firm_orders_c[f, p, e] * d.rationed_c[e, i, p] + d.firm_orders_x[f, p, e] * d.rationed_x[e, i, p]
                 d.received_spot[f, p] += rationed * d.spot_rate[i, p]
             d.received[f, p] += d.received_spot[f, p]
+    d.received_stock = np.zeros((F, P))  # from the national stockpile: a share of what is unserved
+    for f in range(F):
+        i = world.firm_home[f]
+        for p in range(P):
+            d.received_stock[f, p] = max(d.orders[f, p] - d.received[f, p], 0.0) * d.stock_rate[i, p]
+            d.received[f, p] += d.received_stock[f, p]
     available = state.inventory + d.received
     d.pool_sold = d.shipments.sum(axis=1)
 
@@ -338,6 +345,7 @@ def _accounts(world: World, policy: Policy, d: SimpleNamespace) -> None:
             for e in range(C):
                 d.input_cost[f] += d.received_by_source[f, p, e] * (1.0 + policy.duty[e, h, p]) * price[h, p]
             d.input_cost[f] += d.received_spot[f, p] * d.spot_duty[h, p] * price[h, p]
+            d.input_cost[f] += d.received_stock[f, p] * price[h, p]  # from the stockpile: no duty
             d.input_cost[f] += d.substituted[f, p] * price[h, p] * world.params.substitution_premium
         d.profit[f] = d.revenue[f] - d.input_cost[f] - world.other_cost_per_unit[f] * d.output[f] - world.fixed_cost[f]
 
@@ -371,6 +379,7 @@ def _gdp_loss(world: World, policy: Policy, d: SimpleNamespace) -> None:
                 bg_x = d.bg_demand[e, i, p] - d.bg_c[e, i, p]
                 got = d.bg_c[e, i, p] * (d.fill_c[e, i, p] + d.rationed_c[e, i, p] * d.spot_rate[i, p])
                 got += bg_x * (d.fill_x[e, i, p] + d.rationed_x[e, i, p] * d.spot_rate[i, p])
+                got += max(d.bg_demand[e, i, p] - got, 0.0) * d.stock_rate[i, p]  # national stockpile
                 d.loss[i] += (world.bg_demand0[e, i, p] - got) * base_price[p] * world.downstream_multiplier[p]
                 d.loss[i] += got * (price[i, p] * (1.0 + policy.duty[e, i, p]) - base_price[p])
                 d.loss[i] -= d.shipments[e, i, p] * policy.duty[e, i, p] * price[i, p]  # duty revenue
