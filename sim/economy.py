@@ -12,9 +12,11 @@ The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Marke
 1. *Capacity* (``_capacity``): each firm can make ``min(capacity, critical inventory / recipe)`` from its stock
    at the start of the day.
 2. *Orders* (``_orders``): final-goods firms plan output for the markets still open to them; pool firms plan on
-   yesterday's sales. Orders = recipe x plan + inventory gap / ``replenish_days``, split across
+   yesterday's sales. Orders = recipe x plan + inventory gap / ``replenish_days`` (restocking
+   slowed in proportion to a price above baseline; the gap widened by precautionary buying,
+   ``Policy.target_cover``), split across
    supplier countries by each firm's supplier mix. Background buyers' demand responds to price.
-3. *Measures and supply* (``_supply``): bans, licensing and import bans scale what may ship (``allow``); duties
+3. *Measures and supply* (``_supply``): bans, licensing (see :func:`licensed_share`) and import bans scale what may ship (``allow``); duties
    raise costs. A country's pool of a product = its firms' offers + background producers'
    capacity, scaled down when the price obtainable in the markets still open is below baseline.
 4. *Rationing* (``_ration``): a pool short of supply fills allowed orders within contracts first
@@ -25,6 +27,8 @@ The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Marke
    in proportion to their spare supply; each pool fills its spot orders pro rata. Every buyer gets
    the same share of its rationed orders (its importer's spot rate), so a glut in one country (e.g.
    behind a ban just lifted) reaches the short ones at once rather than through slow switching.
+   *National stockpiles* (``_release_stockpiles``): by rule, a state releases its stockpile (held
+   apart from firms' working stocks) to cover its buyers' orders left unserved, up to a daily rate.
 5. *Receipts, production* (``_receive_and_produce``): firms receive their share, produce up to the binding critical input
    (Leontief); a missing non-critical input is substituted at ``substitution_premium``.
 6. *Sales and profit* (``_accounts``): pool firms sell their share of pool shipments, each unit
@@ -698,7 +702,11 @@ def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
     day.planned = np.minimum(world.capacity, np.where(world.firm_final, day.terms.final_plan, state.last_output))
     target = world.pair_stock_target if policy.target_cover is None else world.pair_stock_target * policy.target_cover.take(world.pair_firm)
     gap = np.maximum(target - day.stock, 0.0)
-    day.pair_orders = world.pair_recipe * day.planned[world.pair_firm] + gap / prm.replenish_days  # (K,)
+    # Use is near-Leontief, restocking discretionary: a firm spends on rebuilding stock no more
+    # than at the baseline price, so at k times the price it restocks k times more slowly. (With
+    # contracts served first, unserved restocking would otherwise stand as panic demand.)
+    restock = np.minimum(world.base_price.take(world.pair_product) / state.price.take(world.pair_cell), 1.0)
+    day.pair_orders = world.pair_recipe * day.planned[world.pair_firm] + gap * restock / prm.replenish_days  # (K,)
     if not state.mix.flags.c_contiguous or state.mix.dtype != np.float64:
         state.mix = np.ascontiguousarray(state.mix, dtype=np.float64)
     day.mix_rows = state.mix.reshape(-1, n_c)  # (F * P, E) view: pairs are written back through it

@@ -92,7 +92,8 @@ def _orders(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
         for p in range(P):
             cover = 1.0 if policy.target_cover is None else policy.target_cover[f]  # precautionary buying
             gap = max(world.target_days[f, p] * world.base_use[f, p] * cover - state.inventory[f, p], 0.0)
-            orders[f, p] = world.recipe[f, p] * d.planned[f] + gap / prm.replenish_days
+            restock = min(world.base_price[p] / d.price[h, p], 1.0)  # spend on restocking at most as at baseline
+            orders[f, p] = world.recipe[f, p] * d.planned[f] + gap * restock / prm.replenish_days
     d.orders = orders
 
     d.demand = np.zeros((C, C, P))  # (exporter, importer, product)

@@ -48,8 +48,10 @@ def test_automaker_output_holds_while_inventories_last_then_falls(run: RunResult
     falls = int(np.argmax(output < 0.99))
     assert runs_out - 1 <= falls <= runs_out + 10
     assert output[falls + 5] < 0.75
-    # Alternatives ramp up (ROW capacity arrives after its 360-day lead time) and output recovers.
-    assert output[-1] > 0.95
+    # Alternatives ramp up (ROW capacity arrives after its 360-day lead time) and output recovers
+    # part of the way. Only part: since suppliers serve contracted volumes first (issue 9, point
+    # 4), the carmakers no longer take the background buyers' share with their restocking orders.
+    assert output[-1] > 1.5 * output[BAN_DAY + 150]
 
 
 @pytest.mark.parametrize("product", REE)
@@ -83,7 +85,9 @@ def test_japan_import_share_from_china_falls_as_alternatives_ramp_up(
     assert share[-1] < 0.5 * baseline_share
     # Capacity outside China grows to replace it.
     row_capacity = series(ts, "background_capacity", country="ROW", product=product)
-    assert row_capacity[-1] > 1.1 * row_capacity[0]  # less than without the spot market: others buy from China instead
+    # Less than without the spot market (others buy from China instead), and less since restocking
+    # slows at high prices (less unmet demand to invest against).
+    assert row_capacity[-1] > 1.05 * row_capacity[0]
     # The outcome metric is the share over the final window.
     final = share[-FINAL_WINDOW_DAYS:].mean()
     assert run.outcomes.loc[0, f"import_share.JP.{product}.CN"] == pytest.approx(final, rel=1e-6)
@@ -113,8 +117,8 @@ def test_gdp_loss_larger_for_the_more_dependent_side(run: RunResult) -> None:
     # Domestic value added only (carmakers' Japanese plants, a fifth of a car's value): more than
     # the published one-year estimates' low end (NRI, 0.43%) for 14 months of curbs and a ban.
     assert japan > 0.5
-    assert abs(china) < 0.1
-    assert japan > 10 * abs(china)
+    assert abs(china) < 0.15
+    assert japan > 5 * abs(china)
 
 
 def test_the_more_dependent_side_reverses_for_photoresist() -> None:
@@ -133,17 +137,25 @@ def test_the_more_dependent_side_reverses_for_photoresist() -> None:
 
 def test_events_explain_each_scripted_measure(run: RunResult) -> None:
     events = run.events
-    assert list(events["action"]) == [
+    scripted = events[events["rule"] == "schedule"]
+    assert list(scripted["action"]) == [
+        "ree_rules_oct2025",  # announced and suspended: in force on paper only
         "dual_use_ban",
         "antidumping_duty",
         "ree_licensing",
         "lift_ree_licensing",
         "ree_ban",
     ]
-    assert list(events["day"]) == [10, 12, 30, 120, 120]
-    assert set(events["rule"]) == {"schedule"}
-    assert all(events["reason"].str.startswith("scripted"))
-    assert run.outcomes.loc[0, "path"] == " > ".join(f"CN:{a}" for a in events["action"])
+    assert list(scripted["day"]) == [0, 10, 12, 30, 120, 120]
+    assert all(scripted["reason"].str.startswith("scripted"))
+    assert run.outcomes.loc[0, "path"] == " > ".join(f"CN:{a}" for a in scripted["action"])
+    # Japan's national stockpiles are released (by rule) once licensing holds supply back, and
+    # run out during the ban; each release is an event with its reason.
+    releases = events[events["rule"] == "stockpile_release"]
+    assert set(releases["actor"]) == {"JP"}
+    assert set(releases.loc[releases["kind"] == "release_stockpile", "day"]) == {30}
+    ended = releases[releases["kind"] == "end_release"]
+    assert (ended["day"] > 120).all() and ended["reason"].str.contains("exhausted").all()
 
 
 @pytest.mark.parametrize("product", [*REE, "electronic_components"])
