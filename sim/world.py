@@ -202,6 +202,10 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
         ),
         value_added_ratio=np.array([np.nan if pr.value_added_ratio is None else pr.value_added_ratio for pr in prods]),
         plant_share=plant_share,
+        long_run_elasticity=np.array([pr.long_run_elasticity for pr in prods]),
+        max_thrift=np.array([pr.max_thrift for pr in prods]),
+        backstop_multiple=np.array([np.inf if pr.backstop_price_multiple is None else pr.backstop_price_multiple for pr in prods]),
+        leakage_share=np.array([pr.leakage_share for pr in prods]),
         params=EconomyParams(
             price_adjustment=econ.price_adjustment,
             max_price_multiple=econ.max_price_multiple,
@@ -214,6 +218,10 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
             substitution_premium=econ.substitution_premium,
             switching_cost=econ.switching_cost,
             supply_elasticity=econ.supply_elasticity,
+            thrift_days=econ.thrift_days,
+            backstop_steepness=econ.backstop_steepness,
+            leakage_days=econ.leakage_days,
+            leakage_premium=econ.leakage_premium,
         ),
     )
 
@@ -249,4 +257,5 @@ def measure_index(world: World, spec: MeasureSpec, start_day: int) -> Measure:
         approval_rate=spec.approval_rate,
         quota_share=spec.quota_share,
         rate=spec.rate,
+        extraterritorial=spec.extraterritorial,
     )
