@@ -811,7 +811,9 @@ def _spot_market(world: World, day: _Day) -> None:
     spare = np.maximum(supply - day.contract.sum(axis=1), 0.0)  # (E, P)
     weight = np.where(day.terms.open_route, spare[:, None, :], 0.0)  # (E, I, P)
     weight_total = weight.sum(axis=0)  # (I, P)
-    _give_way(day, weight_total)
+    # Another source counts as an alternative only with spare supply beyond rounding noise.
+    real_spare = np.where(spare > 1e-9 * supply, spare, 0.0)
+    _give_way(day, np.where(day.terms.open_route, real_spare[:, None, :], 0.0).sum(axis=0))
     wanted = (demand * day.rationed).sum(axis=0)  # (I, P) still wanted by each importer's buyers
     spot_orders = np.where(weight_total > 0, wanted / weight_total, 0.0)[None, :, :] * weight
     spot_ordered = spot_orders.sum(axis=1)  # (E, P)

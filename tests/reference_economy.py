@@ -30,10 +30,12 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
     _orders(world, state, policy, d)
     _supply(world, state, policy, d)
     _ration(world, policy, d)
+    _leakage(world, state, policy, d)
     _spot_market(world, policy, d)
     _receive_and_produce(world, state, d)
     _accounts(world, policy, d)
     _gdp_loss(world, policy, d)
+    _respond_to_price(world, state, d)
     _prices(world, state, policy, d)
     _adapt_suppliers(world, state, policy, d)
     _grow_capacity(world, state, d)
@@ -59,13 +61,19 @@ def _is_critical(world: World, f: int, p: int) -> bool:
 
 
 def _capacity(world: World, state: State, d: SimpleNamespace) -> None:
-    """1. What each firm could make from its stock of critical inputs."""
+    """1. What each firm could make from its stock of critical inputs, at the intensity of use
+    buyers in its country have reached (thrifting, substitution)."""
+    d.intensity = state.intensity.copy() if world.any_response else np.ones((world.n_countries, world.n_products))
+    d.use = np.zeros((world.n_firms, world.n_products))  # inputs per unit of output today
+    for f in range(world.n_firms):
+        for p in range(world.n_products):
+            d.use[f, p] = world.recipe[f, p] * d.intensity[world.firm_home[f], p]
     d.can_make = np.zeros(world.n_firms)
     for f in range(world.n_firms):
         limit = math.inf
         for p in range(world.n_products):
             if _is_critical(world, f, p):
-                limit = min(limit, state.inventory[f, p] / world.recipe[f, p])
+                limit = min(limit, state.inventory[f, p] / d.use[f, p])
         d.can_make[f] = min(world.capacity[f], limit)
 
 
@@ -88,8 +96,11 @@ def _orders(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
         else:
             d.planned[f] = min(world.capacity[f], state.last_output[f])
         for p in range(P):
-            gap = max(world.target_days[f, p] * world.base_use[f, p] - state.inventory[f, p], 0.0)
-            orders[f, p] = world.recipe[f, p] * d.planned[f] + gap / prm.replenish_days
+            target = world.target_days[f, p] * world.base_use[f, p] * d.intensity[h, p]
+            gap = max(target - state.inventory[f, p], 0.0)
+            # Restocking spends no more than at the baseline price.
+            restock = min(world.base_price[p] / d.price[h, p], 1.0)
+            orders[f, p] = d.use[f, p] * d.planned[f] + gap * restock / prm.replenish_days
 
     d.demand = np.zeros((C, C, P))  # (exporter, importer, product)
     d.firm_orders = np.zeros((F, P, C))  # by source country
@@ -106,6 +117,10 @@ def _orders(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
                 ordered = world.bg_total0[i, p] * state.bg_mix[i, p, e]
                 buyer_price = d.price[i, p] / world.base_price[p] * (1.0 + policy.duty[e, i, p])
                 d.bg_demand[e, i, p] = ordered * buyer_price ** (-world.elasticity[p])
+                if world.any_response:  # thrifting, and demand destruction above the backstop
+                    relative = d.price[i, p] / world.base_price[p]
+                    backstop = min((world.backstop_multiple[p] / relative) ** prm.backstop_steepness, 1.0)
+                    d.bg_demand[e, i, p] *= d.intensity[i, p] * backstop
                 d.demand[e, i, p] += d.bg_demand[e, i, p]
 
 
@@ -140,9 +155,11 @@ def _ration(world: World, policy: Policy, d: SimpleNamespace) -> None:
     C, P = world.n_countries, world.n_products
     d.fill = np.zeros((C, C, P))
     d.rationed = np.zeros((C, C, P))  # share of each order rationed at a short pool
+    d.pool_fill = np.ones((C, P))
     for e in range(C):
         for p in range(P):
             pool_fill = d.supply[e, p] / d.open_total[e, p] if d.open_total[e, p] > d.supply[e, p] else 1.0
+            d.pool_fill[e, p] = pool_fill
             for i in range(C):
                 d.fill[e, i, p] = policy.allow[e, i, p] * pool_fill
                 d.rationed[e, i, p] = policy.allow[e, i, p] * (1.0 - pool_fill)
@@ -163,6 +180,83 @@ def _ration(world: World, policy: Policy, d: SimpleNamespace) -> None:
                     d.under_quota[quota.exporter, i, p] = True
 
 
+def _leakage(world: World, state: State, policy: Policy, d: SimpleNamespace) -> None:
+    """4a. Servable orders, then leakage of blocked orders through third countries."""
+    C, P = world.n_countries, world.n_products
+    prm = world.params
+    d.servable = np.zeros((C, C, P))
+    for e in range(C):
+        for i in range(C):
+            for p in range(P):
+                if d.pool_fill[e, p] > 0:
+                    d.servable[e, i, p] = d.fill[e, i, p] / d.pool_fill[e, p]
+                else:
+                    d.servable[e, i, p] = policy.allow[e, i, p]
+    leak = policy.leak if policy.leak is not None else np.zeros((C, C, P))
+    step = 1.0 / prm.leakage_days
+    rate = np.zeros((C, C, P))
+    for e in range(C):
+        for i in range(C):
+            for p in range(P):
+                if leak[e, i, p] > 0:
+                    state.leak_ramp[e, i, p] = min(state.leak_ramp[e, i, p] + step, 1.0)
+                else:
+                    state.leak_ramp[e, i, p] = max(state.leak_ramp[e, i, p] - step, 0.0)
+                landed = (1.0 + prm.leakage_premium) * d.price[e, p]
+                worth = min(max((d.price[i, p] - landed) / landed, 0.0), 1.0)
+                rate[e, i, p] = (1.0 - policy.allow[e, i, p]) * leak[e, i, p] * state.leak_ramp[e, i, p] * worth
+    for e in range(C):
+        for p in range(P):
+            ordered = sum(d.demand[e, i, p] * rate[e, i, p] for i in range(C))
+            spare = max(d.supply[e, p] - sum(d.contract[e, i, p] for i in range(C)), 0.0)
+            leak_fill = spare / ordered if ordered > spare else 1.0
+            for i in range(C):
+                d.fill[e, i, p] += rate[e, i, p] * leak_fill
+                d.servable[e, i, p] += rate[e, i, p] * leak_fill
+    d.contract = d.demand * d.fill
+
+
+def _give_way(world: World, policy: Policy, d: SimpleNamespace, alternative: np.ndarray) -> None:
+    """4b (first step). At a short pool, on open routes, importers with another open source with
+    spare supply give their share to importers without one (up to the latter's rationed orders
+    and the former's room elsewhere)."""
+    C, P = world.n_countries, world.n_products
+
+    def open_short(e: int, i: int, p: int) -> bool:
+        return policy.allow[e, i, p] >= 1.0 and not d.under_quota[e, i, p] and d.pool_fill[e, p] < 1.0
+
+    given = np.zeros((C, C, P))
+    for i in range(C):
+        for p in range(P):
+            if alternative[i, p] <= 0:
+                continue
+            own_wanted = sum(d.demand[e, i, p] * d.rationed[e, i, p] for e in range(C))
+            room = max(alternative[i, p] - own_wanted, 0.0)
+            total = sum(d.contract[e, i, p] for e in range(C) if open_short(e, i, p))
+            scale = room / total if total > room else 1.0
+            for e in range(C):
+                if open_short(e, i, p):
+                    given[e, i, p] = d.contract[e, i, p] * scale
+    for e in range(C):
+        for p in range(P):
+            takers = [i for i in range(C) if open_short(e, i, p) and alternative[i, p] <= 0]
+            unmet = {i: d.demand[e, i, p] * d.rationed[e, i, p] for i in takers}
+            freeable = sum(given[e, i, p] for i in range(C))
+            short = sum(unmet.values())
+            moved = min(freeable, short)
+            for i in range(C):
+                if d.demand[e, i, p] <= 0:
+                    continue
+                change = 0.0
+                if i in unmet and short > 0:
+                    change += unmet[i] * moved / short
+                if freeable > 0:
+                    change -= given[e, i, p] * moved / freeable
+                d.fill[e, i, p] += change / d.demand[e, i, p]
+                d.rationed[e, i, p] -= change / d.demand[e, i, p]
+    d.contract = d.demand * d.fill
+
+
 def _spot_market(world: World, policy: Policy, d: SimpleNamespace) -> None:
     """4b. Spot market: rationed orders go to pools with supply to spare on fully open routes
     (not restricted, not under a quota), in proportion to that spare supply."""
@@ -171,6 +265,15 @@ def _spot_market(world: World, policy: Policy, d: SimpleNamespace) -> None:
     for e in range(C):
         for p in range(P):
             spare[e, p] = max(d.supply[e, p] - sum(d.contract[e, i, p] for i in range(C)), 0.0)
+    alternative = np.zeros((C, P))
+    for i in range(C):
+        for p in range(P):
+            alternative[i, p] = sum(  # spare supply beyond rounding noise
+                spare[e, p]
+                for e in range(C)
+                if policy.allow[e, i, p] >= 1.0 and not d.under_quota[e, i, p] and spare[e, p] > 1e-9 * d.supply[e, p]
+            )
+    _give_way(world, policy, d, alternative)
     spot_orders = np.zeros((C, C, P))
     wanted = np.zeros((C, P))
     for i in range(C):
@@ -236,12 +339,14 @@ def _receive_and_produce(world: World, state: State, d: SimpleNamespace) -> None
             limit = math.inf
             for p in range(P):
                 if _is_critical(world, f, p):
-                    limit = min(limit, available[f, p] / world.recipe[f, p])
+                    limit = min(limit, available[f, p] / d.use[f, p])
             d.output[f] = min(d.planned[f], limit)
     d.substituted = np.zeros((F, P))
+    d.saved = np.zeros((F, P))  # inputs thrifted or replaced by a substitute
     for f in range(F):
         for p in range(P):
-            need = world.recipe[f, p] * d.output[f]
+            need = d.use[f, p] * d.output[f]
+            d.saved[f, p] = (world.recipe[f, p] - d.use[f, p]) * d.output[f]
             used = need if _is_critical(world, f, p) else min(need, available[f, p])
             d.substituted[f, p] = need - used
             state.inventory[f, p] = max(available[f, p] - used, 0.0)
@@ -273,6 +378,8 @@ def _accounts(world: World, policy: Policy, d: SimpleNamespace) -> None:
                 d.input_cost[f] += d.received_by_source[f, p, e] * (1.0 + policy.duty[e, h, p]) * price[h, p]
             d.input_cost[f] += d.received_spot[f, p] * d.spot_duty[h, p] * price[h, p]
             d.input_cost[f] += d.substituted[f, p] * price[h, p] * world.params.substitution_premium
+            # Thrifting and substitutes cost what they replace, up to the backstop's price.
+            d.input_cost[f] += d.saved[f, p] * min(price[h, p], world.backstop_multiple[p] * world.base_price[p])
         d.profit[f] = d.revenue[f] - d.input_cost[f] - world.other_cost_per_unit[f] * d.output[f] - world.fixed_cost[f]
 
 
@@ -318,11 +425,15 @@ def _prices(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
             if world.final[p]:
                 continue
             received_here = sum(d.shipments[e, c, p] for e in range(C))
-            demanded_here = sum(d.demand[e, c, p] for e in range(C))
+            # Only orders a supplier may serve (allowed routes, leakage) bid for the local supply.
+            demanded_here = sum(d.demand[e, c, p] * d.servable[e, c, p] for e in range(C))
             stuck_at_home = max(d.supply[c, p] - d.pool_sold[c, p] - world.base_spare[c, p], 0.0)
             balance = (received_here + stuck_at_home) / demanded_here if demanded_here > 0 else 1.0
             balance = min(max(balance, 1e-9), 1e9)
-            log_price = math.log(price[c, p]) - world.price_speed[p] * math.log(balance) / world.elasticity[p]
+            elasticity = world.elasticity[p]
+            if world.any_response and price[c, p] > world.backstop_multiple[p] * world.base_price[p]:
+                elasticity += prm.backstop_steepness  # demand above the backstop price
+            log_price = math.log(price[c, p]) - world.price_speed[p] * math.log(balance) / elasticity
             # Arbitrage towards the cheapest landed price of a foreign pool with supply left over.
             parity = math.inf
             for e in range(C):
@@ -335,6 +446,20 @@ def _prices(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
             high = math.log(world.base_price[p] * prm.max_price_multiple)
             new_price[c, p] = math.exp(min(max(log_price, low), high))
     state.price = new_price
+
+
+def _respond_to_price(world: World, state: State, d: SimpleNamespace) -> None:
+    """7b. Intensity of use moves 1/thrift_days towards its long-run target at today's prices."""
+    if not world.any_response:
+        return
+    prm = world.params
+    for c in range(world.n_countries):
+        for p in range(world.n_products):
+            relative = d.price[c, p] / world.base_price[p]
+            thrift = max(min(relative ** (-world.long_run_elasticity[p]), 1.0), 1.0 - world.max_thrift[p])
+            backstop = min((world.backstop_multiple[p] / relative) ** prm.backstop_steepness, 1.0)
+            target = thrift * backstop
+            state.intensity[c, p] += (target - state.intensity[c, p]) / prm.thrift_days
 
 
 def _adapt_suppliers(world: World, state: State, policy: Policy, d: SimpleNamespace) -> None:

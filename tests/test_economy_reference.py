@@ -14,7 +14,9 @@ from sim.synthetic import random_scenario, random_scenario_dict
 from sim.world import build_world, measure_index
 
 ROOT = Path(__file__).resolve().parents[1]
-STATE_FIELDS = ("inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "last_output", "bg_mix")
+STATE_FIELDS = (
+    "inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "last_output", "bg_mix", "intensity", "leak_ramp"
+)
 RESULT_FIELDS = tuple(DayResult.__dataclass_fields__)
 
 
