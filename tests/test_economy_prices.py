@@ -15,7 +15,15 @@ import numpy as np
 import pytest
 from test_economy_mechanisms import measure, spot_world, world
 
-from sim.economy import Measure, Policy, _respond_to_price, _use_target, initial_state, policy_from_measures, step
+from sim.economy import (
+    Measure,
+    Policy,
+    _respond_to_price,
+    _use_target,
+    initial_state,
+    policy_from_measures,
+    step,
+)
 
 
 def responsive(**fields: object):  # type: ignore[no-untyped-def]
