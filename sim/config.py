@@ -188,6 +188,22 @@ class Product(Strict):
         description="value added as a share of output (input-output tables); firms making it buy the rest of their "
         "inputs in, so only this share of a lost sale is lost GDP. Default: revenue less the modelled inputs",
     )
+    long_run_elasticity: _ranged(0.0, 10.0) = Field(
+        0.0,
+        description="price elasticity of buyers' intensity of use reached over economy.thrift_days (thrifting, "
+        "substitution); the short-run response of firms is Leontief; 0 (none) to 10",
+    )
+    max_thrift: Share = Field(0.0, description="most of the baseline intensity of use that thrifting can shed (technical limit)")
+    backstop_price_multiple: _ranged(1.0, 1e6) | None = Field(
+        None,
+        description="price (multiple of baseline) above which buyers switch to a substitute technology (e.g. rare-earth-"
+        "free motors): use falls as (backstop / price)^economy.backstop_steepness; none by default",
+    )
+    leakage_share: Share = Field(
+        0.0,
+        description="share of orders blocked by an export ban or licensing that reaches the target through third "
+        "countries once the route is organised (economy.leakage_days), unless extraterritorial rules reach it",
+    )
 
 
 class TradeFlow(Strict):
@@ -293,6 +309,9 @@ class MeasureTemplate(Strict):
     )
     suspended: bool = Field(False, description="announced but not applied (in force on paper, no effect on trade)")
     quota_share: Share = Field(1.0, description="quota: allowed exports as a share of baseline exports to the target")
+    extraterritorial: Share = Field(
+        0.0, description="export measures: share of re-exports through third countries the actor's rules reach (no leakage at 1)"
+    )
     rate: _ranged(0.0, 100.0) = Field(0.0, description="tariff / anti-dumping duty, ad valorem (0.25 = 25%); 0 to 100")
     label: Annotated[str, AfterValidator(lambda v: v and _check_name(v))] = Field(
         "", description="short name in escalation paths, e.g. 'ree_licensing' (default: '<measure>_<first product or tier>')"
@@ -416,7 +435,9 @@ class Economy(Strict):
     """Market and firm-behaviour parameters (each one an assumption unless a fact is referenced)."""
 
     price_adjustment: Share = Field(0.15, description="share of the gap to the market-clearing price closed per day")
-    max_price_multiple: _ranged(None, 1e6, gt=1.0) = 50.0
+    max_price_multiple: _ranged(None, 1e6, gt=1.0) = Field(
+        1000.0, description="numerical guard rail on prices (multiple of baseline); no shipped scenario reaches it"
+    )
     min_price_multiple: Annotated[float, Field(ge=1e-6, lt=1.0, allow_inf_nan=False)] = 0.2
     replenish_days: _ranged(1.0, 3650.0) = Field(20.0, description="days over which firms rebuild inventory to target; 1 to 3650")
     trust_loss: Share = Field(0.2, description="daily rate at which trust in a supplier falls to its fill rate")
@@ -438,6 +459,20 @@ class Economy(Strict):
     )
     supply_elasticity: _ranged(0.0, 100.0) = Field(
         1.0, description="producers offer (price/baseline)^e of capacity when their home price is below baseline; 0 to 100"
+    )
+    thrift_days: _ranged(1.0, float(MAX_DAYS)) = Field(
+        365.0, description="days over which buyers' intensity of use moves to its long-run response to price (and back)"
+    )
+    backstop_steepness: _ranged(0.0, 100.0) = Field(
+        2.0, description="elasticity of use above a product's backstop price (switching to the substitute); 0 to 100"
+    )
+    leakage_days: _ranged(1.0, float(MAX_DAYS)) = Field(
+        60.0, description="days to organise re-export through third countries once a route is blocked (and to unwind it)"
+    )
+    leakage_premium: _ranged(0.0, 100.0) = Field(
+        0.3,
+        description="cost of routing through third countries, as a share of the exporter's price: leakage flows only "
+        "while the target's price exceeds the exporter's by more than this; 0 to 100",
     )
 
 

@@ -74,7 +74,7 @@ EXPORT_MEASURES = (EXPORT_BAN, EXPORT_LICENSING, EXPORT_QUOTA)
 @dataclass(frozen=True)
 class EconomyParams:
     price_adjustment: float = 0.15
-    max_price_multiple: float = 50.0
+    max_price_multiple: float = 1000.0
     min_price_multiple: float = 0.2
     replenish_days: float = 20.0
     trust_loss: float = 0.2
@@ -84,6 +84,10 @@ class EconomyParams:
     substitution_premium: float = 1.5
     switching_cost: float = 0.1
     supply_elasticity: float = 1.0
+    thrift_days: float = 365.0
+    backstop_steepness: float = 2.0
+    leakage_days: float = 60.0
+    leakage_premium: float = 0.3
 
 
 @dataclass
@@ -138,6 +142,16 @@ class World:
     # country's buyers ordered and could not get, at contract or spot). Default: none.
     stockpile0: np.ndarray | None = None  # (C, P) units
     stockpile_release: np.ndarray | None = None  # (C, P) units per day at most
+    # Buyers' response to price over time (stage 7b): intensity of use moves towards
+    # max(1 - max_thrift, min(1, relative price ** -long_run_elasticity)) x the backstop factor
+    # min(1, (backstop_multiple / relative price) ** backstop_steepness), over params.thrift_days.
+    # Defaults: no thrifting, no backstop (intensity stays 1).
+    long_run_elasticity: np.ndarray | None = None  # (P,)
+    max_thrift: np.ndarray | None = None  # (P,) share of baseline intensity thrifting can shed
+    backstop_multiple: np.ndarray | None = None  # (P,) price multiple of a substitute technology (inf: none)
+    # Share of orders blocked by export bans / licensing that reach the target through third
+    # countries once the route is organised (stage 4a); default none.
+    leakage_share: np.ndarray | None = None  # (P,)
 
     # Derived baseline quantities (filled by __post_init__).
     base_use: np.ndarray = field(init=False)  # (F, P) input units per day at baseline
@@ -173,6 +187,9 @@ class World:
     crit_pair: np.ndarray = field(init=False)  # (Kc,) positions in the pair list
     crit_per_input: np.ndarray = field(init=False)  # (Kc,) 1 / recipe
     crit_firm: np.ndarray = field(init=False)  # (Kc,) the pair's firm
+    crit_cell: np.ndarray = field(init=False)  # (Kc,) flat (home, input) index of the pair
+    thrift_floor: np.ndarray = field(init=False)  # (P,) lowest intensity thrifting alone reaches
+    any_response: bool = field(init=False)  # some product's buyers thrift or have a backstop
     # Firms split by how they sell: final-goods firms into markets, the others through pools.
     final_firms: np.ndarray = field(init=False)  # (F_final,)
     pool_firms: np.ndarray = field(init=False)  # (F_pool,)
@@ -243,6 +260,18 @@ class World:
         self.crit_pair = np.flatnonzero(self.pair_critical)
         self.crit_per_input = self.critical_per_input.ravel()[self.pair_row[self.crit_pair]]
         self.crit_firm = self.pair_firm[self.crit_pair]
+        self.crit_cell = self.pair_cell[self.crit_pair]
+        zeros = np.zeros(n_p)
+        self.long_run_elasticity = zeros if self.long_run_elasticity is None else np.asarray(self.long_run_elasticity, float)
+        self.max_thrift = zeros if self.max_thrift is None else np.asarray(self.max_thrift, float)
+        self.backstop_multiple = (
+            np.full(n_p, np.inf) if self.backstop_multiple is None else np.asarray(self.backstop_multiple, float)
+        )
+        self.leakage_share = zeros if self.leakage_share is None else np.asarray(self.leakage_share, float)
+        self.thrift_floor = 1.0 - self.max_thrift
+        self.any_response = bool(
+            ((self.long_run_elasticity > 0) & (self.max_thrift > 0)).any() or np.isfinite(self.backstop_multiple).any()
+        )
 
         self.final_firms = np.flatnonzero(self.firm_final)
         self.pool_firms = np.flatnonzero(pool)
@@ -318,6 +347,7 @@ class Measure:
     approval_rate: float | np.ndarray = 1.0  # licensing: a share, or (P,) one per product (approval by grade)
     quota_share: float = 1.0
     rate: float = 0.0
+    extraterritorial: float = 0.0  # share of re-exports through third countries the actor's rules reach
     # Licensing as it is administered: once reviews begin (after ``review_delay_days``) the
     # backlog of applications is worked through over ``backlog_days`` (0: all decided at once);
     # ``general_licence_share`` of the route's trade is exempt (general or bulk licences).
@@ -375,6 +405,9 @@ class Policy:
     # those orders are beyond its contracts, so a short supplier serves them last (stage 4).
     # Set by the model (sim.model.CoercionModel.set_target_cover) from firms' moves or a threat.
     target_cover: np.ndarray | None = None  # (F,)
+    # (E, I, P) share of the orders an export ban or licensing blocks that can reach the importer
+    # through third countries (leakage, stage 4a); None = no leakage anywhere.
+    leak: np.ndarray | None = None
 
     @classmethod
     def free_trade(cls, world: World) -> Policy:
@@ -397,6 +430,8 @@ def policy_from_measures(world: World, measures: list[Measure], day: int) -> Pol
         pmask = m.products
         if m.kind in EXPORT_MEASURES:
             block = np.outer(m.targets, pmask)  # (I, P)
+            if m.kind in (EXPORT_BAN, EXPORT_LICENSING) and world.leakage_share.any():  # leakage (stage 4a)
+                _add_leak(world, policy, m, block)
             if m.kind == EXPORT_BAN:
                 policy.allow[m.actor] *= np.where(block, 1.0 - x, 1.0)
             elif m.kind == EXPORT_LICENSING:
@@ -415,12 +450,27 @@ def policy_from_measures(world: World, measures: list[Measure], day: int) -> Pol
                 policy.duty[:, m.actor, :] += np.where(block, m.rate * x, 0.0)
             elif m.kind == IMPORT_BAN:
                 policy.allow[:, m.actor, :] *= np.where(block, 1.0 - x, 1.0)
+                if policy.leak is not None:  # the importer's own ban stops re-exports too
+                    policy.leak[:, m.actor, :] *= np.where(block, 1.0 - x, 1.0)
             elif m.kind == BOYCOTT:
                 # Consumers shun the target's brands wherever they are made: final goods only.
                 policy.brand_access[:, m.actor, :] *= np.where(block & world.final[None, :], 1.0 - x, 1.0)
             else:
                 raise ValueError(f"unknown measure kind {m.kind!r}")
+    if policy.leak is not None:
+        policy.leak = np.nan_to_num(policy.leak, nan=0.0)
     return policy
+
+
+def _add_leak(world: World, policy: Policy, m: Measure, block: np.ndarray) -> None:
+    """An export ban or licensing on ``block`` (I, P) opens leakage on its routes: the product's
+    leakage share of the blocked orders, less the share the actor's extraterritorial rules reach.
+    Overlapping measures on a route: the tighter one (the lower share) holds."""
+    if policy.leak is None:
+        policy.leak = np.full(policy.allow.shape, np.nan)
+    share = world.leakage_share[None, :] * (1.0 - m.extraterritorial)
+    route = policy.leak[m.actor]
+    route[block] = np.fmin(route, np.broadcast_to(share, route.shape))[block]
 
 
 @dataclass
@@ -435,6 +485,8 @@ class State:
     last_output: np.ndarray  # (F,)
     bg_mix: np.ndarray  # (I, P, E) background buyers' supplier shares
     stockpile: np.ndarray | None = None  # (C, P) national stockpiles (units), None: world.stockpile0
+    intensity: np.ndarray | None = None  # (C, P) buyers' input use per unit, 1 at baseline (stage 7b)
+    leak_ramp: np.ndarray | None = None  # (E, I, P) how far leakage routes are organised, 0..1 (stage 4a)
 
     def copy(self) -> State:
         return State(
@@ -448,6 +500,8 @@ class State:
             self.last_output.copy(),
             self.bg_mix.copy(),
             None if self.stockpile is None else self.stockpile.copy(),
+            None if self.intensity is None else self.intensity.copy(),
+            None if self.leak_ramp is None else self.leak_ramp.copy(),
         )
 
 
@@ -465,6 +519,8 @@ def initial_state(world: World) -> State:
         last_output=world.base_output.copy(),
         bg_mix=world.bg_mix0.copy(),
         stockpile=world.stockpile0.copy(),
+        intensity=np.ones((c, p)),
+        leak_ramp=np.zeros((c, c, p)),
     )
 
 
@@ -587,11 +643,13 @@ def _pair_weighted(world: World, day: _Day, per_contracted: np.ndarray, per_extr
     )
 
 
-def _binding_input(world: World, stock: np.ndarray) -> np.ndarray:
+def _binding_input(world: World, stock: np.ndarray, intensity: np.ndarray | None = None) -> np.ndarray:
     """(F,) units each firm can make from ``stock`` (K,) of its inputs: the minimum over its
-    critical inputs of stock / recipe (+inf for a firm without critical inputs)."""
+    critical inputs of stock / (recipe x its country's intensity of use) (+inf for a firm
+    without critical inputs)."""
     limit = np.full(world.n_firms, np.inf)
-    np.minimum.at(limit, world.crit_firm, stock[world.crit_pair] * world.crit_per_input)
+    per_input = world.crit_per_input if intensity is None else world.crit_per_input / intensity.take(world.crit_cell)
+    np.minimum.at(limit, world.crit_firm, stock[world.crit_pair] * per_input)
     return limit
 
 
@@ -607,11 +665,13 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
         _orders(world, state, policy, day)
         _supply(world, state, policy, day)
         _ration(world, state, policy, day)
+        _leakage(world, state, policy, day)
         _spot_market(world, day)
         _release_stockpiles(world, state, day)
         _receive_and_produce(world, state, day)
         _accounts(world, state, policy, day)
         _gdp_loss(world, state, policy, day)
+        _respond_to_price(world, state)
         _prices(world, state, day)
         _adapt_suppliers(world, state, day)
         _grow_capacity(world, state, day)
@@ -667,6 +727,12 @@ class _Day:
     any_rationed: bool = False
     rationed_contracted: np.ndarray = None  # type: ignore[assignment]  # (E, I, P) share rationed at a short pool
     rationed_extra: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
+    pool_short: np.ndarray = None  # type: ignore[assignment]  # (E, P) pools that could not fill every order
+    intensity: np.ndarray | None = None  # (C, P) buyers' intensity of use today (None: all 1)
+    pair_recipe: np.ndarray = None  # type: ignore[assignment]  # (K,) recipe x today's intensity of use
+    servable: np.ndarray = None  # type: ignore[assignment]  # (E, I, P) share of orders a supplier may serve
+    leaked: np.ndarray | None = None  # (E, I, P) units reaching importers through third countries
+    pair_saved: np.ndarray | None = None  # (K,) input units thrifted or replaced by a substitute today
     spot: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
     spot_total: np.ndarray = None  # type: ignore[assignment]  # (I, P)
     spot_rate: np.ndarray = None  # type: ignore[assignment]  # (I, P)
@@ -692,21 +758,38 @@ class _Day:
 def _capacity(world: World, state: State, day: _Day) -> None:
     """Stage 1: what each producer could make today, from inputs on hand at the start of the day."""
     day.stock = state.inventory.take(world.pair_row)  # (K,)
-    day.can_make = np.minimum(world.capacity, _binding_input(world, day.stock))
+    # Inputs per unit of output today: the recipe, less what buyers in the firm's country have
+    # learnt to do without (thrifting, backstop substitution: stage 7b).
+    day.intensity = state.intensity if world.any_response and state.intensity is not None else None
+    if day.intensity is None:
+        day.pair_recipe = world.pair_recipe
+    else:
+        day.pair_recipe = world.pair_recipe * day.intensity.take(world.pair_cell)
+    day.can_make = np.minimum(world.capacity, _binding_input(world, day.stock, day.intensity))
 
 
 def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
-    """Stage 2: plans and orders of modelled firms (by supplier mix) and background buyers."""
+    """Stage 2: plans and orders of modelled firms (by supplier mix) and background buyers.
+
+    Firms order today's use (Leontief in the short run: the recipe, times the intensity of use
+    that thrifting and substitution have reached, stage 7b) plus a share of their stock gap.
+    Restocking is discretionary: a firm spends no more on it than at the baseline price, so at k
+    times the price it rebuilds stock k times more slowly. Background buyers' orders fall with
+    the price they pay (the short-run elasticity) and with their intensity of use (long run)."""
     prm = world.params
     n_c, n_p = world.n_countries, world.n_products
     day.planned = np.minimum(world.capacity, np.where(world.firm_final, day.terms.final_plan, state.last_output))
+    # Precautionary buying raises the cover a firm aims for (policy.target_cover); thrifting
+    # lowers it with its use per unit (stage 7b).
     target = world.pair_stock_target if policy.target_cover is None else world.pair_stock_target * policy.target_cover.take(world.pair_firm)
+    if day.intensity is not None:
+        target = target * day.intensity.take(world.pair_cell)
     gap = np.maximum(target - day.stock, 0.0)
     # Use is near-Leontief, restocking discretionary: a firm spends on rebuilding stock no more
     # than at the baseline price, so at k times the price it restocks k times more slowly. (With
     # contracts served first, unserved restocking would otherwise stand as panic demand.)
     restock = np.minimum(world.base_price.take(world.pair_product) / state.price.take(world.pair_cell), 1.0)
-    day.pair_orders = world.pair_recipe * day.planned[world.pair_firm] + gap * restock / prm.replenish_days  # (K,)
+    day.pair_orders = day.pair_recipe * day.planned[world.pair_firm] + gap * restock / prm.replenish_days  # (K,)
     if not state.mix.flags.c_contiguous or state.mix.dtype != np.float64:
         state.mix = np.ascontiguousarray(state.mix, dtype=np.float64)
     day.mix_rows = state.mix.reshape(-1, n_c)  # (F * P, E) view: pairs are written back through it
@@ -719,6 +802,11 @@ def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
     rel_price = state.price / world.base_price[None, :]  # (I, P)
     bg_orders = (world.bg_total0[:, :, None] * state.bg_mix).transpose(2, 0, 1)  # (E, I, P)
     day.bg_demand = bg_orders * (rel_price[None, :, :] * day.terms.one_plus_duty) ** (-world.elasticity)
+    if day.intensity is not None:
+        # Background buyers' marginal uses go at once when the price passes the backstop
+        # (demand destruction); their thrifting, like firms', takes thrift_days.
+        backstop = np.minimum((world.backstop_multiple[None, :] / rel_price) ** prm.backstop_steepness, 1.0)
+        day.bg_demand = day.bg_demand * (day.intensity * backstop)[None, :, :]
     day.demand = firm_demand + day.bg_demand
 
 
@@ -773,18 +861,68 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
     fill_c = allow * fill_contracted_pool[:, None, :]
     fill_x = allow * fill_extra_pool[:, None, :]
     d_c, d_x = day.demand_contracted, day.demand_extra
+    # Share of each order a supplier may serve on allowed routes, quotas included: what the price
+    # of the importer's market clears on (stage 7), whatever the supplier's pool can spare.
+    servable = allow
     for q in policy.quotas:
         shipped = (d_c[q.exporter] * fill_c[q.exporter] + d_x[q.exporter] * fill_x[q.exporter])[q.importers].sum(axis=0)
         scale = np.where(q.products & (shipped > q.cap), q.cap / shipped, 1.0)
         fill_c[q.exporter][q.importers] *= scale[None, :]
         fill_x[q.exporter][q.importers] *= scale[None, :]
+        if servable is allow:
+            servable = allow.copy()
+        servable[q.exporter][q.importers] *= scale[None, :]
+    day.servable = servable
     day.fill_contracted, day.fill_extra = fill_c, fill_x
     day.contract = d_c * fill_c + d_x * fill_x
     day.fill = np.where(day.demand > 0, day.contract / np.where(day.demand > 0, day.demand, 1.0), fill_c)
-    day.any_rationed = bool(((fill_contracted_pool < 1.0) | (fill_extra_pool < 1.0)).any())
+    day.pool_short = (fill_contracted_pool < 1.0) | (fill_extra_pool < 1.0)  # (E, P)
+    day.any_rationed = bool(day.pool_short.any())
     if day.any_rationed:
         day.rationed_contracted = allow * (1.0 - fill_contracted_pool)[:, None, :]
         day.rationed_extra = allow * (1.0 - fill_extra_pool)[:, None, :]
+
+
+def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
+    """Stage 4a: restricted goods reach the target through third countries.
+
+    Of the orders an export ban or licensing blocks on a route, ``policy.leak`` (the product's
+    leakage share, less what the actor's extraterritorial rules reach) can be re-routed, once the
+    route is organised: ``state.leak_ramp`` grows by 1 / leakage_days a day while the route is
+    blocked and unwinds as fast once it is open (the delay). Re-routing costs the
+    leakage_premium: it flows only while the importer's price exceeds the exporter's by more than
+    that, in full once the importer pays twice the landed cost (1 + premium) x exporter's price,
+    linearly in between. Leaked goods come out of the exporter's supply left after its allowed
+    orders, pro rata if short, and are delivered and paid like the route's other shipments."""
+    leak = policy.leak
+    ramp = state.leak_ramp
+    if ramp is None:
+        return
+    step_ramp = 1.0 / world.params.leakage_days
+    if leak is None or not leak.any():
+        if ramp.any():  # routes no longer blocked unwind
+            state.leak_ramp = np.maximum(ramp - step_ramp, 0.0)
+        return
+    open_to_leak = leak > 0
+    ramp = np.where(open_to_leak, np.minimum(ramp + step_ramp, 1.0), np.maximum(ramp - step_ramp, 0.0))
+    state.leak_ramp = ramp
+    price = state.price
+    landed = (1.0 + world.params.leakage_premium) * price[:, None, :]  # (E, I, P) cost of the detour
+    worth = np.minimum(np.maximum((price[None, :, :] - landed) / landed, 0.0), 1.0)
+    rate = (1.0 - policy.allow) * leak * ramp * worth  # share of each order that leaks
+    leak_orders = day.demand * rate
+    ordered = leak_orders.sum(axis=1)  # (E, P)
+    spare = np.maximum(day.supply - day.contract.sum(axis=1), 0.0)
+    leak_fill = np.where(ordered > spare, spare / np.where(ordered > 0, ordered, 1.0), 1.0)
+    added = rate * leak_fill[:, None, :]
+    # A blocked order is blocked whether within contracts or beyond them: both tiers leak alike.
+    d_c, d_x = day.demand_contracted, day.demand_extra
+    day.fill_contracted = day.fill_contracted + added
+    day.fill_extra = day.fill_extra + added
+    day.leaked = d_c * added + d_x * added
+    day.contract = day.contract + day.leaked
+    day.fill = np.where(day.demand > 0, day.contract / np.where(day.demand > 0, day.demand, 1.0), day.fill_contracted)
+    day.servable = day.servable + added
 
 
 def _spot_market(world: World, day: _Day) -> None:
@@ -796,11 +934,14 @@ def _spot_market(world: World, day: _Day) -> None:
         day.shipments = day.contract
         return
     supply = day.supply
-    rationed = day.demand_contracted * day.rationed_contracted + day.demand_extra * day.rationed_extra
-    wanted = rationed.sum(axis=0)  # (I, P) still wanted by each importer's buyers
     spare = np.maximum(supply - day.contract.sum(axis=1), 0.0)  # (E, P)
     weight = np.where(day.terms.open_route, spare[:, None, :], 0.0)  # (E, I, P)
     weight_total = weight.sum(axis=0)  # (I, P)
+    # Another source counts as an alternative only with spare supply beyond rounding noise.
+    real_spare = np.where(spare > 1e-9 * supply, spare, 0.0)
+    _give_way(day, np.where(day.terms.open_route, real_spare[:, None, :], 0.0).sum(axis=0))
+    rationed = day.demand_contracted * day.rationed_contracted + day.demand_extra * day.rationed_extra
+    wanted = rationed.sum(axis=0)  # (I, P) still wanted by each importer's buyers
     spot_orders = np.where(weight_total > 0, wanted / weight_total, 0.0)[None, :, :] * weight
     spot_ordered = spot_orders.sum(axis=1)  # (E, P)
     spot_fill = np.where(spot_ordered > spare, spare / spot_ordered, 1.0)
@@ -832,6 +973,46 @@ def _release_stockpiles(world: World, state: State, day: _Day) -> None:
     day.stock_rate = np.where(unserved > 0, released / np.where(unserved > 0, unserved, 1.0), 0.0)
 
 
+def _give_way(day: _Day, alternative: np.ndarray) -> None:
+    """Stage 4b, first step: at a short pool, buyers who can buy elsewhere give way to buyers who
+    cannot. A short pool's supply is bid for; buyers whose importer has another open source with
+    supply to spare (``alternative`` (I, P) > 0) would be outbid by buyers without one, so on
+    open routes the pool's sales to the former move to the latter (up to their rationed orders,
+    and up to what the former can find elsewhere), and the former take the spot market. Without
+    this, pro-rata rationing would leave a blocked country short while its neighbours, who could
+    buy from the restricting country, keep their share of the only other source."""
+    d_c, d_x = day.demand_contracted, day.demand_extra
+    f_c, f_x, r_c, r_x = day.fill_contracted, day.fill_extra, day.rationed_contracted, day.rationed_extra
+    open_short = day.terms.open_route & day.pool_short[:, None, :]  # (E, I, P)
+    has_alt = alternative > 0  # (I, P)
+    gives = open_short & has_alt[None, :, :]
+    takes = open_short & ~has_alt[None, :, :]
+    if not (gives.any() and takes.any()):
+        return
+    rationed = d_c * r_c + d_x * r_x  # (E, I, P) units rationed
+    given = np.where(gives, day.contract, 0.0)  # (E, I, P) sales that could go to others
+    # Each giving importer can move no more than the spare supply open to it (less its own rationed orders).
+    room = np.maximum(alternative - rationed.sum(axis=0), 0.0)
+    given_total = given.sum(axis=0)
+    room_scale = np.where(given_total > room, room / np.where(given_total > 0, given_total, 1.0), 1.0)[None, :, :]
+    given = given * room_scale
+    unmet = np.where(takes, rationed, 0.0)  # (E, I, P)
+    freeable, short = given.sum(axis=1), unmet.sum(axis=1)  # (E, P)
+    moved = np.minimum(freeable, short)
+    give_share = np.where(freeable > 0, moved / np.where(freeable > 0, freeable, 1.0), 0.0)[:, None, :]
+    take_share = np.where(short > 0, moved / np.where(short > 0, short, 1.0), 0.0)[:, None, :]
+    # Each tier of an order (within contracts, beyond them) moves alike: a taker gets take_share
+    # of what it was rationed, a giver gives up give_share of what it was sold (then rationed).
+    take = np.where(takes, take_share, 0.0)
+    give = np.where(gives, give_share * room_scale, 0.0)
+    day.fill_contracted = f_c + take * r_c - give * f_c
+    day.fill_extra = f_x + take * r_x - give * f_x
+    day.rationed_contracted = r_c - take * r_c + give * f_c
+    day.rationed_extra = r_x - take * r_x + give * f_x
+    day.contract = d_c * day.fill_contracted + d_x * day.fill_extra
+    day.fill = np.where(day.demand > 0, day.contract / np.where(day.demand > 0, day.demand, 1.0), day.fill_contracted)
+
+
 def _receive_and_produce(world: World, state: State, day: _Day) -> None:
     """Stage 5: receipts, the pool's sales split among its producers, final-goods output up to the
     binding critical input (Leontief), substitution of missing non-critical inputs, stocks."""
@@ -848,7 +1029,7 @@ def _receive_and_produce(world: World, state: State, day: _Day) -> None:
         pair_received = pair_received + day.pair_stock
     day.pair_received = pair_received
     available = day.stock + pair_received
-    input_limit = _binding_input(world, available)
+    input_limit = _binding_input(world, available, day.intensity)
     day.pool_sold = day.shipments.sum(axis=1)  # (E, P)
     # Pool producers (modelled firms and one background producer per pool) share the pool's sales.
     pf = world.pool_firms
@@ -858,7 +1039,8 @@ def _receive_and_produce(world: World, state: State, day: _Day) -> None:
     output[pf] = sold_by_producer[: pf.size]
     day.output = output
     day.bg_sold = sold_by_producer[pf.size :].reshape(n_c, n_p)
-    need = world.pair_recipe * output[world.pair_firm]
+    need = day.pair_recipe * output[world.pair_firm]
+    day.pair_saved = None if day.intensity is None else (world.pair_recipe - day.pair_recipe) * output[world.pair_firm]
     used = np.where(world.pair_critical, need, np.minimum(need, available))
     day.substituted = need - used
     inventory = state.inventory.copy()  # a new array, as the step has always returned
@@ -903,6 +1085,8 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
     else:
         paid = day.pair_received
     pair_cost = (paid + day.substituted * world.params.substitution_premium) * price.take(k_cell)
+    if day.pair_saved is not None:  # thrifting and substitutes cost what they replace (stage 7b)
+        pair_cost = pair_cost + day.pair_saved * _saving_cost(world, price).take(k_cell)
     dense_cost = np.zeros((n_f, n_p))  # summed as dense rows: the order (and bits) of the dense step
     dense_cost.put(world.pair_row, pair_cost)
     day.input_cost = dense_cost.sum(axis=1)
@@ -938,17 +1122,28 @@ def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
 
 def _prices(world: World, state: State, day: _Day) -> None:
     """Stage 7: multiplicative adjustment towards clearing each local pool-product market, then
-    arbitrage towards the cheapest landed price of a foreign pool with supply left over."""
+    arbitrage towards the cheapest landed price of a foreign pool with supply left over.
+
+    The market clears on the orders that can be served: those on routes measures let through
+    (and leakage, stage 4a). Orders to a blocked supplier do not bid the price up: they are lost
+    inputs, not a price; buyers who move them to reachable suppliers (stage 8a) make them
+    servable, and the scarcity of those suppliers' pools then raises the price."""
     prm = world.params
     price, base_price, one_plus_duty = state.price, world.base_price, day.terms.one_plus_duty
     received_market = day.shipments.sum(axis=0)  # (I, P)
-    demanded_market = day.demand.sum(axis=0)
+    demanded_market = (day.demand * day.servable).sum(axis=0)
     # Supply stuck at home beyond the pool's usual idle capacity (e.g. held back by the exporter's
     # own controls) weighs on the home price.
     stuck_at_home = np.maximum(day.supply - day.pool_sold - world.base_spare, 0.0)
     balance = np.where(demanded_market > 0, (received_market + stuck_at_home) / demanded_market, 1.0)
     balance = np.minimum(np.maximum(balance, 1e-9), 1e9)  # np.clip, without its Python overhead
-    step_log = -world.price_speed[None, :] * np.log(balance) / world.elasticity[None, :]
+    # The step towards clearing is the imbalance over the demand elasticity (a Newton step on log
+    # demand); above a backstop price buyers switch to the substitute, so demand there is as
+    # elastic as the backstop makes it and the price moves that much more slowly.
+    elasticity = world.elasticity[None, :]
+    if world.any_response:
+        elasticity = elasticity + prm.backstop_steepness * (price > (world.backstop_multiple * base_price)[None, :])
+    step_log = -world.price_speed[None, :] * np.log(balance) / elasticity
     new_log = np.log(price) + np.where(~world.final[None, :], step_log, 0.0)
     left_over = (day.supply - day.pool_sold) > 1e-9 * day.supply  # (E, P) pools with supply still unsold
     landed = np.where(day.terms.arbitrage_route & left_over[:, None, :], price[:, None, :] * one_plus_duty, np.inf)
@@ -958,6 +1153,33 @@ def _prices(world: World, state: State, day: _Day) -> None:
     lo = np.log(base_price * prm.min_price_multiple)
     hi = np.log(base_price * prm.max_price_multiple)
     state.price = np.exp(np.minimum(np.maximum(new_log, lo[None, :]), hi[None, :]))
+
+
+def _use_target(world: World, relative_price: np.ndarray) -> np.ndarray:
+    """(C, P) the intensity of use buyers head for at ``relative_price`` (price / baseline):
+    thrifting, ``relative ** -long_run_elasticity`` but no lower than 1 - max_thrift, times the
+    backstop factor ``min(1, (backstop / relative) ** backstop_steepness)``; never above 1."""
+    thrift = np.maximum(np.minimum(relative_price ** (-world.long_run_elasticity), 1.0), world.thrift_floor)
+    backstop = np.minimum((world.backstop_multiple / relative_price) ** world.params.backstop_steepness, 1.0)
+    return thrift * backstop
+
+
+def _saving_cost(world: World, price: np.ndarray) -> np.ndarray:
+    """(C, P) what a unit of input that buyers no longer use (thrifted, or replaced by a
+    substitute) costs them: today's price, up to the backstop's price. A buyer saves a unit only
+    where that is no dearer than buying it, and the substitute costs the backstop price."""
+    return np.minimum(price, (world.backstop_multiple * world.base_price)[None, :])
+
+
+def _respond_to_price(world: World, state: State) -> None:
+    """Stage 7b (on the day's prices, before they move): buyers' intensity of use in each country
+    moves 1 / thrift_days of the way to its long-run target (:func:`_use_target`) each day. The
+    response to a price shock thus grows over months from the short-run elasticity (Leontief for
+    firms) towards the long-run one, CES-like, and is undone as slowly when prices fall back."""
+    if not world.any_response or state.intensity is None:
+        return
+    target = _use_target(world, state.price / world.base_price[None, :])
+    state.intensity = state.intensity + (target - state.intensity) / world.params.thrift_days
 
 
 def _adapt_suppliers(world: World, state: State, day: _Day) -> None:

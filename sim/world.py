@@ -214,6 +214,10 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
         plant_share=plant_share,
         stockpile0=stockpile0,
         stockpile_release=stockpile_release,
+        long_run_elasticity=np.array([pr.long_run_elasticity for pr in prods]),
+        max_thrift=np.array([pr.max_thrift for pr in prods]),
+        backstop_multiple=np.array([np.inf if pr.backstop_price_multiple is None else pr.backstop_price_multiple for pr in prods]),
+        leakage_share=np.array([pr.leakage_share for pr in prods]),
         params=EconomyParams(
             price_adjustment=econ.price_adjustment,
             max_price_multiple=econ.max_price_multiple,
@@ -226,6 +230,10 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
             substitution_premium=econ.substitution_premium,
             switching_cost=econ.switching_cost,
             supply_elasticity=econ.supply_elasticity,
+            thrift_days=econ.thrift_days,
+            backstop_steepness=econ.backstop_steepness,
+            leakage_days=econ.leakage_days,
+            leakage_premium=econ.leakage_premium,
         ),
     )
 
@@ -268,4 +276,5 @@ def measure_index(world: World, spec: MeasureSpec, start_day: int) -> Measure:
         suspended=spec.suspended,
         quota_share=spec.quota_share,
         rate=spec.rate,
+        extraterritorial=spec.extraterritorial,
     )

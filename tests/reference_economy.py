@@ -30,11 +30,13 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
     _orders(world, state, policy, d)
     _supply(world, state, policy, d)
     _ration(world, state, policy, d)
+    _leakage(world, state, policy, d)
     _spot_market(world, policy, d)
     _release_stockpiles(world, state, d)
     _receive_and_produce(world, state, d)
     _accounts(world, policy, d)
     _gdp_loss(world, policy, d)
+    _respond_to_price(world, state, d)
     _prices(world, state, policy, d)
     _adapt_suppliers(world, state, policy, d)
     _grow_capacity(world, state, d)
@@ -61,13 +63,19 @@ def _is_critical(world: World, f: int, p: int) -> bool:
 
 
 def _capacity(world: World, state: State, d: SimpleNamespace) -> None:
-    """1. What each firm could make from its stock of critical inputs."""
+    """1. What each firm could make from its stock of critical inputs, at the intensity of use
+    buyers in its country have reached (thrifting, substitution)."""
+    d.intensity = state.intensity.copy() if world.any_response else np.ones((world.n_countries, world.n_products))
+    d.use = np.zeros((world.n_firms, world.n_products))  # inputs per unit of output today
+    for f in range(world.n_firms):
+        for p in range(world.n_products):
+            d.use[f, p] = world.recipe[f, p] * d.intensity[world.firm_home[f], p]
     d.can_make = np.zeros(world.n_firms)
     for f in range(world.n_firms):
         limit = math.inf
         for p in range(world.n_products):
             if _is_critical(world, f, p):
-                limit = min(limit, state.inventory[f, p] / world.recipe[f, p])
+                limit = min(limit, state.inventory[f, p] / d.use[f, p])
         d.can_make[f] = min(world.capacity[f], limit)
 
 
@@ -91,9 +99,10 @@ def _orders(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
             d.planned[f] = min(world.capacity[f], state.last_output[f])
         for p in range(P):
             cover = 1.0 if policy.target_cover is None else policy.target_cover[f]  # precautionary buying
-            gap = max(world.target_days[f, p] * world.base_use[f, p] * cover - state.inventory[f, p], 0.0)
+            target = world.target_days[f, p] * world.base_use[f, p] * cover * d.intensity[h, p]
+            gap = max(target - state.inventory[f, p], 0.0)
             restock = min(world.base_price[p] / d.price[h, p], 1.0)  # spend on restocking at most as at baseline
-            orders[f, p] = world.recipe[f, p] * d.planned[f] + gap * restock / prm.replenish_days
+            orders[f, p] = d.use[f, p] * d.planned[f] + gap * restock / prm.replenish_days
     d.orders = orders
 
     d.demand = np.zeros((C, C, P))  # (exporter, importer, product)
@@ -111,6 +120,10 @@ def _orders(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
                 ordered = world.bg_total0[i, p] * state.bg_mix[i, p, e]
                 buyer_price = d.price[i, p] / world.base_price[p] * (1.0 + policy.duty[e, i, p])
                 d.bg_demand[e, i, p] = ordered * buyer_price ** (-world.elasticity[p])
+                if world.any_response:  # thrifting, and demand destruction above the backstop
+                    relative = d.price[i, p] / world.base_price[p]
+                    backstop = min((world.backstop_multiple[p] / relative) ** prm.backstop_steepness, 1.0)
+                    d.bg_demand[e, i, p] *= d.intensity[i, p] * backstop
                 d.demand[e, i, p] += d.bg_demand[e, i, p]
 
 
@@ -166,6 +179,7 @@ def _ration(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
     d.demand_x = np.maximum(d.demand - d.demand_c, 0.0)
     d.fill_c, d.fill_x = np.zeros((C, C, P)), np.zeros((C, C, P))
     d.rationed_c, d.rationed_x = np.zeros((C, C, P)), np.zeros((C, C, P))  # shares rationed at a short pool
+    d.pool_short = np.zeros((C, P), dtype=bool)
     for e in range(C):
         for p in range(P):
             contracted = sum(d.demand_c[e, i, p] * policy.allow[e, i, p] for i in range(C))
@@ -173,11 +187,13 @@ def _ration(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
             fill_c = d.supply[e, p] / contracted if contracted > d.supply[e, p] else 1.0
             left = max(d.supply[e, p] - contracted, 0.0)
             fill_x = left / extra if extra > left else 1.0
+            d.pool_short[e, p] = fill_c < 1.0 or fill_x < 1.0
             for i in range(C):
                 d.fill_c[e, i, p] = policy.allow[e, i, p] * fill_c
                 d.fill_x[e, i, p] = policy.allow[e, i, p] * fill_x
                 d.rationed_c[e, i, p] = policy.allow[e, i, p] * (1.0 - fill_c)
                 d.rationed_x[e, i, p] = policy.allow[e, i, p] * (1.0 - fill_x)
+    d.servable = policy.allow.copy()  # share of each order allowed routes may serve (quotas included)
     for quota in policy.quotas:
         e = quota.exporter
         for p in range(P):
@@ -191,6 +207,7 @@ def _ration(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
                     if quota.importers[i]:
                         d.fill_c[e, i, p] *= quota.cap[p] / shipped
                         d.fill_x[e, i, p] *= quota.cap[p] / shipped
+                        d.servable[e, i, p] *= quota.cap[p] / shipped
     d.contract = d.demand_c * d.fill_c + d.demand_x * d.fill_x
     d.fill = d.fill_c.copy()  # the route's fill rate: shipped / ordered where anything was ordered
     for e in range(C):
@@ -206,6 +223,91 @@ def _ration(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
                     d.under_quota[quota.exporter, i, p] = True
 
 
+def _leakage(world: World, state: State, policy: Policy, d: SimpleNamespace) -> None:
+    """4a. Servable orders, then leakage of blocked orders through third countries."""
+    C, P = world.n_countries, world.n_products
+    prm = world.params
+    leak = policy.leak if policy.leak is not None else np.zeros((C, C, P))
+    step = 1.0 / prm.leakage_days
+    rate = np.zeros((C, C, P))
+    for e in range(C):
+        for i in range(C):
+            for p in range(P):
+                if leak[e, i, p] > 0:
+                    state.leak_ramp[e, i, p] = min(state.leak_ramp[e, i, p] + step, 1.0)
+                else:
+                    state.leak_ramp[e, i, p] = max(state.leak_ramp[e, i, p] - step, 0.0)
+                landed = (1.0 + prm.leakage_premium) * d.price[e, p]
+                worth = min(max((d.price[i, p] - landed) / landed, 0.0), 1.0)
+                rate[e, i, p] = (1.0 - policy.allow[e, i, p]) * leak[e, i, p] * state.leak_ramp[e, i, p] * worth
+    for e in range(C):
+        for p in range(P):
+            ordered = sum(d.demand[e, i, p] * rate[e, i, p] for i in range(C))
+            spare = max(d.supply[e, p] - sum(d.contract[e, i, p] for i in range(C)), 0.0)
+            leak_fill = spare / ordered if ordered > spare else 1.0
+            for i in range(C):
+                added = rate[e, i, p] * leak_fill  # both tiers of a blocked order leak alike
+                d.fill_c[e, i, p] += added
+                d.fill_x[e, i, p] += added
+                d.servable[e, i, p] += added
+    _combine_tiers(d)
+
+
+def _combine_tiers(d: SimpleNamespace) -> None:
+    """Each route's shipments and fill rate from the two tiers of its orders."""
+    d.contract = d.demand_c * d.fill_c + d.demand_x * d.fill_x
+    d.fill = d.fill_c.copy()
+    C, _, P = d.demand.shape
+    for e in range(C):
+        for i in range(C):
+            for p in range(P):
+                if d.demand[e, i, p] > 0:
+                    d.fill[e, i, p] = d.contract[e, i, p] / d.demand[e, i, p]
+
+
+def _give_way(world: World, policy: Policy, d: SimpleNamespace, alternative: np.ndarray) -> None:
+    """4b (first step). At a short pool, on open routes, importers with another open source with
+    spare supply give their share to importers without one (up to the latter's rationed orders
+    and the former's room elsewhere)."""
+    C, P = world.n_countries, world.n_products
+
+    def open_short(e: int, i: int, p: int) -> bool:
+        return policy.allow[e, i, p] >= 1.0 and not d.under_quota[e, i, p] and bool(d.pool_short[e, p])
+
+    def rationed(e: int, i: int, p: int) -> float:
+        return d.demand_c[e, i, p] * d.rationed_c[e, i, p] + d.demand_x[e, i, p] * d.rationed_x[e, i, p]
+
+    given = np.zeros((C, C, P))
+    for i in range(C):
+        for p in range(P):
+            if alternative[i, p] <= 0:
+                continue
+            own_wanted = sum(rationed(e, i, p) for e in range(C))
+            room = max(alternative[i, p] - own_wanted, 0.0)
+            total = sum(d.contract[e, i, p] for e in range(C) if open_short(e, i, p))
+            scale = room / total if total > room else 1.0
+            for e in range(C):
+                if open_short(e, i, p):
+                    given[e, i, p] = d.contract[e, i, p] * scale
+    for e in range(C):
+        for p in range(P):
+            takers = [i for i in range(C) if open_short(e, i, p) and alternative[i, p] <= 0]
+            unmet = {i: rationed(e, i, p) for i in takers}
+            freeable = sum(given[e, i, p] for i in range(C))
+            short = sum(unmet.values())
+            moved = min(freeable, short)
+            for i in range(C):
+                # Each tier moves alike: a taker gets a share of what it was rationed, a giver
+                # gives up a share of what it was sold (which it is then rationed).
+                take = moved / short if i in unmet and short > 0 else 0.0
+                give = given[e, i, p] * moved / freeable / d.contract[e, i, p] if freeable > 0 and given[e, i, p] > 0 else 0.0
+                for fill, rat in (("fill_c", "rationed_c"), ("fill_x", "rationed_x")):
+                    f_t, r_t = getattr(d, fill)[e, i, p], getattr(d, rat)[e, i, p]
+                    getattr(d, fill)[e, i, p] = f_t + take * r_t - give * f_t
+                    getattr(d, rat)[e, i, p] = r_t - take * r_t + give * f_t
+    _combine_tiers(d)
+
+
 def _spot_market(world: World, policy: Policy, d: SimpleNamespace) -> None:
     """4b. Spot market: rationed orders go to pools with supply to spare on fully open routes
     (not restricted, not under a quota), in proportion to that spare supply."""
@@ -214,6 +316,15 @@ def _spot_market(world: World, policy: Policy, d: SimpleNamespace) -> None:
     for e in range(C):
         for p in range(P):
             spare[e, p] = max(d.supply[e, p] - sum(d.contract[e, i, p] for i in range(C)), 0.0)
+    alternative = np.zeros((C, P))
+    for i in range(C):
+        for p in range(P):
+            alternative[i, p] = sum(  # spare supply beyond rounding noise
+                spare[e, p]
+                for e in range(C)
+                if policy.allow[e, i, p] >= 1.0 and not d.under_quota[e, i, p] and spare[e, p] > 1e-9 * d.supply[e, p]
+            )
+    _give_way(world, policy, d, alternative)
     spot_orders = np.zeros((C, C, P))
     wanted = np.zeros((C, P))
     for i in range(C):
@@ -310,12 +421,14 @@ def _receive_and_produce(world: World, state: State, d: SimpleNamespace) -> None
             limit = math.inf
             for p in range(P):
                 if _is_critical(world, f, p):
-                    limit = min(limit, available[f, p] / world.recipe[f, p])
+                    limit = min(limit, available[f, p] / d.use[f, p])
             d.output[f] = min(d.planned[f], limit)
     d.substituted = np.zeros((F, P))
+    d.saved = np.zeros((F, P))  # inputs thrifted or replaced by a substitute
     for f in range(F):
         for p in range(P):
-            need = world.recipe[f, p] * d.output[f]
+            need = d.use[f, p] * d.output[f]
+            d.saved[f, p] = (world.recipe[f, p] - d.use[f, p]) * d.output[f]
             used = need if _is_critical(world, f, p) else min(need, available[f, p])
             d.substituted[f, p] = need - used
             state.inventory[f, p] = max(available[f, p] - used, 0.0)
@@ -348,6 +461,8 @@ def _accounts(world: World, policy: Policy, d: SimpleNamespace) -> None:
             d.input_cost[f] += d.received_spot[f, p] * d.spot_duty[h, p] * price[h, p]
             d.input_cost[f] += d.received_stock[f, p] * price[h, p]  # from the stockpile: no duty
             d.input_cost[f] += d.substituted[f, p] * price[h, p] * world.params.substitution_premium
+            # Thrifting and substitutes cost what they replace, up to the backstop's price.
+            d.input_cost[f] += d.saved[f, p] * min(price[h, p], world.backstop_multiple[p] * world.base_price[p])
         d.profit[f] = d.revenue[f] - d.input_cost[f] - world.other_cost_per_unit[f] * d.output[f] - world.fixed_cost[f]
 
 
@@ -396,11 +511,15 @@ def _prices(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
             if world.final[p]:
                 continue
             received_here = sum(d.shipments[e, c, p] for e in range(C))
-            demanded_here = sum(d.demand[e, c, p] for e in range(C))
+            # Only orders a supplier may serve (allowed routes, leakage) bid for the local supply.
+            demanded_here = sum(d.demand[e, c, p] * d.servable[e, c, p] for e in range(C))
             stuck_at_home = max(d.supply[c, p] - d.pool_sold[c, p] - world.base_spare[c, p], 0.0)
             balance = (received_here + stuck_at_home) / demanded_here if demanded_here > 0 else 1.0
             balance = min(max(balance, 1e-9), 1e9)
-            log_price = math.log(price[c, p]) - world.price_speed[p] * math.log(balance) / world.elasticity[p]
+            elasticity = world.elasticity[p]
+            if world.any_response and price[c, p] > world.backstop_multiple[p] * world.base_price[p]:
+                elasticity += prm.backstop_steepness  # demand above the backstop price
+            log_price = math.log(price[c, p]) - world.price_speed[p] * math.log(balance) / elasticity
             # Arbitrage towards the cheapest landed price of a foreign pool with supply left over.
             parity = math.inf
             for e in range(C):
@@ -413,6 +532,20 @@ def _prices(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
             high = math.log(world.base_price[p] * prm.max_price_multiple)
             new_price[c, p] = math.exp(min(max(log_price, low), high))
     state.price = new_price
+
+
+def _respond_to_price(world: World, state: State, d: SimpleNamespace) -> None:
+    """7b. Intensity of use moves 1/thrift_days towards its long-run target at today's prices."""
+    if not world.any_response:
+        return
+    prm = world.params
+    for c in range(world.n_countries):
+        for p in range(world.n_products):
+            relative = d.price[c, p] / world.base_price[p]
+            thrift = max(min(relative ** (-world.long_run_elasticity[p]), 1.0), 1.0 - world.max_thrift[p])
+            backstop = min((world.backstop_multiple[p] / relative) ** prm.backstop_steepness, 1.0)
+            target = thrift * backstop
+            state.intensity[c, p] += (target - state.intensity[c, p]) / prm.thrift_days
 
 
 def _adapt_suppliers(world: World, state: State, policy: Policy, d: SimpleNamespace) -> None:

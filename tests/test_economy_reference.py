@@ -14,7 +14,10 @@ from sim.synthetic import random_scenario, random_scenario_dict
 from sim.world import build_world, measure_index
 
 ROOT = Path(__file__).resolve().parents[1]
-STATE_FIELDS = ("inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "last_output", "bg_mix", "stockpile")
+STATE_FIELDS = (
+    "inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "last_output", "bg_mix", "stockpile", "intensity",
+    "leak_ramp",
+)
 RESULT_FIELDS = tuple(DayResult.__dataclass_fields__)
 
 
@@ -134,3 +137,52 @@ def test_random_worlds_with_value_added_ratios_and_plants_agree(seed: int) -> No
     rng = np.random.default_rng(200 + seed)
     scenario = random_scenario(rng, n_countries=3 + seed % 3, n_products=2 + seed % 3, n_firms=5 + seed, n_measures=4)
     compare(with_value_added_and_plants(scenario, rng), 40)
+
+
+def with_price_response_and_leakage(scenario: Scenario, rng: np.random.Generator) -> Scenario:
+    """The scenario with buyers' price response (thrifting, a low backstop that binds), leakage on
+    every product, fast enough to act within the run, and export measures partly extraterritorial."""
+    products = {
+        name: product.model_copy(
+            update={
+                "long_run_elasticity": float(rng.uniform(0.5, 3.0)),
+                "max_thrift": float(rng.uniform(0.0, 0.8)),
+                "backstop_price_multiple": float(rng.uniform(1.0, 1.1)),
+                "leakage_share": float(rng.uniform(0.0, 0.6)),
+            }
+        )
+        for name, product in scenario.products.items()
+    }
+    economy = scenario.economy.model_copy(
+        update={"thrift_days": 15.0, "leakage_days": 4.0, "leakage_premium": 0.05, "backstop_steepness": 3.0}
+    )
+    schedule = [
+        item.model_copy(update={"extraterritorial": float(rng.choice([0.0, 0.5]))}) for item in scenario.schedule
+    ]
+    return scenario.model_copy(update={"products": products, "economy": economy, "schedule": schedule})
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_worlds_with_price_response_and_leakage_agree(seed: int) -> None:
+    rng = np.random.default_rng(300 + seed)
+    scenario = random_scenario(rng, n_countries=3 + seed % 2, n_products=2 + seed % 3, n_firms=5 + seed, n_measures=5)
+    compare(with_price_response_and_leakage(scenario, rng), 40)
+
+
+def test_price_response_and_leakage_are_exercised() -> None:
+    """The worlds above do use the new stages: intensity falls somewhere, some route leaks."""
+    lowest, leaked = 1.0, 0.0
+    for seed in range(4):
+        rng = np.random.default_rng(300 + seed)
+        scenario = random_scenario(rng, n_countries=3 + seed % 2, n_products=2 + seed % 3, n_firms=5 + seed, n_measures=5)
+        scenario = with_price_response_and_leakage(scenario, rng)
+        world = build_world(scenario)
+        state = initial_state(world)
+        for day in range(40):
+            policy = policy_from_measures(world, in_force(scenario, world, day), day)
+            step(world, state, policy)
+            if policy.leak is not None:
+                leaked += float((state.leak_ramp * policy.leak).sum())
+        lowest = min(lowest, float(state.intensity.min()))
+    assert lowest < 0.999
+    assert leaked > 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_economy_reference import with_price_response_and_leakage
 
 from sim.economy import initial_state, policy_from_measures, step
 from sim.model import CoercionModel
@@ -19,6 +20,7 @@ worlds = st.fixed_dictionaries(
         "n_products": st.integers(1, 5),
         "n_firms": st.integers(1, 12),
         "n_measures": st.integers(0, 5),
+        "responsive": st.booleans(),  # buyers' price response (thrifting, backstop) and leakage on
     }
 )
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -28,8 +30,11 @@ DAYS = 60
 @SETTINGS
 @given(worlds)
 def test_invariants_hold_every_day(spec: dict[str, int]) -> None:
-    seed = spec.pop("seed")
-    scenario = random_scenario(np.random.default_rng(seed), horizon_days=DAYS, **spec)
+    seed, responsive = spec.pop("seed"), spec.pop("responsive")
+    rng = np.random.default_rng(seed)
+    scenario = random_scenario(rng, horizon_days=DAYS, **spec)
+    if responsive:
+        scenario = with_price_response_and_leakage(scenario, rng)
     world = build_world(scenario)
     state = initial_state(world)
     prm = world.params
@@ -44,7 +49,10 @@ def test_invariants_hold_every_day(spec: dict[str, int]) -> None:
         ]
         r = step(world, state, policy_from_measures(world, measures, day))
 
-        for name in ("inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "bg_mix", "stockpile"):
+        # Intensity of use is a share of baseline use; leakage routes are organised 0..1.
+        assert ((state.intensity > 0) & (state.intensity <= 1 + 1e-12)).all()
+        assert ((state.leak_ramp >= 0) & (state.leak_ramp <= 1)).all()
+        for name in ("inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "bg_mix", "stockpile", "intensity"):
             value = getattr(state, name)
             assert np.isfinite(value).all(), name
             assert (value >= 0).all(), name
@@ -100,9 +108,12 @@ def test_invariants_hold_every_day(spec: dict[str, int]) -> None:
 @settings(max_examples=15, deadline=None)
 @given(worlds)
 def test_without_measures_the_baseline_is_a_steady_state(spec: dict[str, int]) -> None:
-    seed = spec.pop("seed")
+    seed, responsive = spec.pop("seed"), spec.pop("responsive")
     spec["n_measures"] = 0
-    scenario = random_scenario(np.random.default_rng(seed), horizon_days=30, **spec)
+    rng = np.random.default_rng(seed)
+    scenario = random_scenario(rng, horizon_days=30, **spec)
+    if responsive:
+        scenario = with_price_response_and_leakage(scenario, rng)
     world = build_world(scenario)
     state, start = initial_state(world), initial_state(world)
     for day in range(30):
@@ -120,6 +131,7 @@ def test_without_measures_the_baseline_is_a_steady_state(spec: dict[str, int]) -
 @given(worlds)
 def test_the_mesa_model_runs_random_worlds(spec: dict[str, int]) -> None:
     seed = spec.pop("seed")
+    spec.pop("responsive")
     scenario = random_scenario(np.random.default_rng(seed), horizon_days=20, **spec)
     model = CoercionModel(scenario, seed)
     model.run()
