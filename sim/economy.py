@@ -1003,8 +1003,9 @@ def _give_way(day: _Day, alternative: np.ndarray) -> None:
     take_share = np.where(short > 0, moved / np.where(short > 0, short, 1.0), 0.0)[:, None, :]
     # Each tier of an order (within contracts, beyond them) moves alike: a taker gets take_share
     # of what it was rationed, a giver gives up give_share of what it was sold (then rationed).
-    take = np.where(takes, take_share, 0.0)
-    give = np.where(gives, give_share * room_scale, 0.0)
+    with_orders = day.demand > 0
+    take = np.where(takes & with_orders, take_share, 0.0)
+    give = np.where(gives & with_orders & (given > 0), give_share * room_scale, 0.0)
     day.fill_contracted = f_c + take * r_c - give * f_c
     day.fill_extra = f_x + take * r_x - give * f_x
     day.rationed_contracted = r_c - take * r_c + give * f_c

@@ -297,6 +297,8 @@ def _give_way(world: World, policy: Policy, d: SimpleNamespace, alternative: np.
             short = sum(unmet.values())
             moved = min(freeable, short)
             for i in range(C):
+                if d.demand[e, i, p] <= 0:
+                    continue
                 # Each tier moves alike: a taker gets a share of what it was rationed, a giver
                 # gives up a share of what it was sold (which it is then rationed).
                 take = moved / short if i in unmet and short > 0 else 0.0
