@@ -161,10 +161,16 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
     bg_capacity0 = bg_output0 * (1.0 + spare[None, :])
     bg_max = bg_capacity0.copy()
     response = np.zeros((n_c, n_p))
+    new_capacity = np.zeros((n_c, n_p))
+    invest_trigger = np.full((n_c, n_p), np.inf)
+    capex = np.zeros((n_c, n_p))
     for growth in sc.capacity_growth:
         e, p = c_idx[growth.country], p_idx[growth.product]
         bg_max[e, p] = bg_capacity0[e, p] + growth.max_expansion * max(bg_output0[e, p], 0.0)
         response[e, p] = growth.response
+        new_capacity[e, p] = growth.new_capacity / DAYS_PER_YEAR
+        invest_trigger[e, p] = growth.price_trigger
+        capex[e, p] = growth.capex_per_unit_year * DAYS_PER_YEAR  # USD per unit/day of capacity
 
     econ = sc.economy
     return World(
@@ -202,6 +208,9 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
         ),
         value_added_ratio=np.array([np.nan if pr.value_added_ratio is None else pr.value_added_ratio for pr in prods]),
         plant_share=plant_share,
+        new_capacity=new_capacity,
+        invest_trigger=invest_trigger,
+        capex=capex,
         params=EconomyParams(
             price_adjustment=econ.price_adjustment,
             max_price_multiple=econ.max_price_multiple,
@@ -214,6 +223,7 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
             substitution_premium=econ.substitution_premium,
             switching_cost=econ.switching_cost,
             supply_elasticity=econ.supply_elasticity,
+            investment_signal_days=econ.investment_signal_days,
         ),
     )
 

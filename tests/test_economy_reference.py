@@ -9,12 +9,23 @@ import pytest
 from reference_economy import reference_step
 
 from sim.config import Scenario, load_scenario, scenario_from_raw
-from sim.economy import DayResult, State, World, initial_state, policy_from_measures, step
+from sim.economy import (
+    DayResult,
+    State,
+    World,
+    initial_state,
+    order_investment,
+    policy_from_measures,
+    step,
+)
 from sim.synthetic import random_scenario, random_scenario_dict
 from sim.world import build_world, measure_index
 
 ROOT = Path(__file__).resolve().parents[1]
-STATE_FIELDS = ("inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "last_output", "bg_mix")
+STATE_FIELDS = (
+    "inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "last_output", "bg_mix",
+    "projects", "built", "price_signal", "price_invested",
+)
 RESULT_FIELDS = tuple(DayResult.__dataclass_fields__)
 
 
@@ -33,11 +44,16 @@ def assert_close(a: np.ndarray, b: np.ndarray, what: str, scale: float = 1.0) ->
     np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9 * scale, err_msg=what)
 
 
-def compare(scenario: Scenario, days: int) -> None:
+def compare(scenario: Scenario, days: int, projects: dict[int, dict] | None = None) -> None:
+    """Step both implementations ``days`` days; ``projects`` orders an investment (keyword
+    arguments of :func:`order_investment`) in both states before the given day's step."""
     world = build_world(scenario)
     fast, slow = initial_state(world), initial_state(world)
     money = float(max(world.gdp_daily.max(), world.base_revenue.max(initial=0.0)))
     for day in range(days):
+        if projects and day in projects:
+            order_investment(world, fast, **projects[day])
+            order_investment(world, slow, **projects[day])
         policy = policy_from_measures(world, in_force(scenario, world, day), day)
         got = step(world, fast, policy)
         want = reference_step(world, slow, policy)
@@ -129,3 +145,16 @@ def test_random_worlds_with_value_added_ratios_and_plants_agree(seed: int) -> No
     rng = np.random.default_rng(200 + seed)
     scenario = random_scenario(rng, n_countries=3 + seed % 3, n_products=2 + seed % 3, n_firms=5 + seed, n_measures=4)
     compare(with_value_added_and_plants(scenario, rng), 40)
+
+
+def test_investment_projects_agree() -> None:
+    """Explicit projects (a government-financed plant with an offtake contract, a firm-financed
+    one, one where the country made nothing) agree with the reference, costs and arrivals included."""
+    rng = np.random.default_rng(17)
+    scenario = random_scenario(rng, n_countries=4, n_products=3, n_firms=8, n_measures=3)
+    projects = {
+        1: {"country": 2, "product": 0, "capacity": 40.0, "lead_days": 5, "cost": 3e6, "payer": 1, "offtake": 1, "offtake_share": 0.3},
+        3: {"country": 0, "product": 1, "capacity": 10.0, "lead_days": 1, "cost": 1e5, "payer_firm": 0},
+        4: {"country": 3, "product": 2, "capacity": 25.0, "lead_days": 20, "cost": 0.0},
+    }
+    compare(scenario, 30, projects)
