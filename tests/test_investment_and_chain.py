@@ -161,3 +161,32 @@ def test_order_investment_rejects_nonsense() -> None:
         order_investment(world, state, C, ORE, -1.0, 10)
     with pytest.raises(ValueError, match="offtake share"):
         order_investment(world, state, C, ORE, 1.0, 10, offtake=B, offtake_share=1.5)
+
+
+def test_japan_funds_a_supplier_outside_china_through_the_investment_hook() -> None:
+    """The fund_supplier rule in experiments/rare_earth_curb.toml: once China's rare-earth curbs
+    have been in force for a while, Japan's government finances 200 t/yr of heavy rare-earth
+    separation in ROW for about 250 USD m (sojitz_jogmec_lynas_financing_2011), producing after
+    360 days, with 30% of Japan's buyers contracted; the cost is paid by Japan while it is built."""
+    from pathlib import Path
+
+    from sim.config import load_scenario
+    from sim.model import CoercionModel
+
+    root = Path(__file__).resolve().parents[1]
+    deterministic = [f"governments.{c}.{k}=0" for c in ("CN", "JP", "US") for k in ("temperature", "perception_noise")]
+    scenario = load_scenario(root / "experiments" / "tiny" / "rare_earth_curb.toml", overrides=deterministic)
+    model = CoercionModel(scenario, np.random.SeedSequence(1))
+    model.run()
+    (event,) = [e for e in model.events if e["actor"] == "JP" and e["kind"] == "invest"]
+    assert "250 USD m" in event["reason"] and event["target"] == "ROW"
+    w = model.world
+    jp, row, heavy = model.country_index["JP"], model.country_index["ROW"], model.product_index["heavy_rare_earths"]
+    projects = [dict(zip(PROJECT_COLUMNS, r, strict=True)) for r in model.state.projects]
+    (project,) = [p for p in projects if p["offtake"] >= 0]  # the others: price-driven magnet investors
+    assert (project["country"], project["product"], project["payer"], project["offtake"]) == (row, heavy, jp, jp)
+    assert project["start"] == event["day"] and project["arrival"] == event["day"] + 360
+    assert project["capacity"] == pytest.approx(200 / 365) and project["offtake_share"] == pytest.approx(0.3)
+    assert project["daily_cost"] * 360 == pytest.approx(250e6)
+    assert model.state.built[row, heavy] == 0.0  # not yet: the tiny run ends before it produces
+    assert w.ramp_up_days[heavy] == 360
