@@ -105,8 +105,8 @@ class Action:
 
     ``kind`` is ``impose`` (put ``measure`` in force under ``measure_key``; a different spec under
     a key already in force replaces it), ``lift`` (end the measures under ``measure_keys`` or
-    ``measure_key``), ``hold`` (deliberately do nothing new), ``invest`` (a firm adds ``amount``
-    units/day of capacity for ``product`` in country ``target``), or a declaratory move such as
+    ``measure_key``), ``hold`` (deliberately do nothing new), ``invest`` (a firm or government adds ``amount``
+    units/day of capacity for ``product`` in country ``target``, see ``lead_days`` below), or a declaratory move such as
     ``protest``, ``threaten``, ``wait_out``, ``concede``, ``offramp``, ``support``. A declaratory
     move may also end measures (``measure_keys``): a concession lifts the conceder's own
     retaliation, an accepted concession lifts the coercer's measures.
@@ -130,6 +130,14 @@ class Action:
     amount: float = 0.0
     alternatives: tuple[tuple[str, float], ...] = ()
     own_cost_pct: float = 0.0
+    # ``invest`` only (the investment hook, sim.economy.order_investment): a lead time in days
+    # (0: the product's ramp-up), a cost in USD paid by the actor (its country's GDP-loss proxy; a
+    # firm's profit too) while the capacity is built, and an offtake contract moving
+    # ``offtake_share`` of the buyers in country ``offtake`` to the new source on arrival.
+    lead_days: int = 0
+    cost_usd: float = 0.0
+    offtake: str = ""
+    offtake_share: float = 0.0
 
     def keys_to_lift(self) -> tuple[str, ...]:
         return self.measure_keys or ((self.measure_key,) if self.kind == LIFT and self.measure_key else ())

@@ -95,7 +95,7 @@ panel per country or firm; the strip on top shows when measures started and ende
 the runs that imposed them). Supply held back by China's own controls depresses its home price,
 while Japan's buyers bid for what reaches them."""),
     ("code", """plots.price_fan(run, "heavy_rare_earths")"""),
-    ("code", """plots.inventory_fan(run, ["toyota", "honda"], "heavy_rare_earths")"""),
+    ("code", """plots.inventory_fan(run, ["toyota", "honda"], "ndfeb_magnets")"""),
     ("code", """plots.output_fan(run, ["toyota", "honda", "cn_ree_processor"], by_outcome=True)"""),
     ("code", """plots.import_share_fan(run, "JP", "rare_earths")"""),
     ("md", """## Who pays

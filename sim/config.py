@@ -220,8 +220,25 @@ class CapacityGrowth(Strict):
 
     country: Name
     product: Name
-    max_expansion: _ranged(0.0, 1000.0) = Field(description="most capacity that can be added, as a multiple of baseline output; 0 to 1000")
+    max_expansion: _ranged(0.0, 1000.0) = Field(
+        0.0, description="most capacity that can be added against unmet demand, as a multiple of baseline output; 0 to 1000"
+    )
     response: Share = Field(0.5, description="share of persistent unmet demand that is turned into new capacity orders")
+    new_capacity: _zero_or(MIN_QUANTITY, MAX_QUANTITY) = Field(
+        0.0,
+        description="capacity (product units per year) that investors build once the local price has stayed high "
+        "(price_trigger), even where the country made none at baseline (new mines, plants); 0 or 0.001 to 1e13",
+    )
+    price_trigger: _ranged(1.0, 1e6) = Field(
+        2.0,
+        description="price multiple (smoothed over economy.investment_signal_days) at which new_capacity is ordered; "
+        "it arrives after the product's ramp_up_days; 1 to 1e6",
+    )
+    capex_per_unit_year: _ranged(0.0, 1e12) = Field(
+        0.0,
+        description="investment cost, USD per product unit per year of new_capacity, paid by the country while it is "
+        "built (its GDP-loss proxy); 0 to 1e12",
+    )
 
 
 class Input(Strict):
@@ -473,6 +490,11 @@ class Economy(Strict):
         0.3,
         description="cost of routing through third countries, as a share of the exporter's price: leakage flows only "
         "while the target's price exceeds the exporter's by more than this; 0 to 100",
+    )
+    investment_signal_days: _ranged(1.0, float(MAX_DAYS)) = Field(
+        90.0,
+        description="days over which investors average the price before building new capacity (capacity_growth."
+        "new_capacity): a sustained signal, not a spike; 1 to 36500",
     )
 
 

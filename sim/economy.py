@@ -88,6 +88,7 @@ class EconomyParams:
     backstop_steepness: float = 2.0
     leakage_days: float = 60.0
     leakage_premium: float = 0.3
+    investment_signal_days: float = 90.0
 
 
 @dataclass
@@ -134,6 +135,13 @@ class World:
     # their sales. Where known, the rest of the intermediate inputs (parts, materials, services
     # not modelled) is bought in at a fixed cost per unit.
     value_added_ratio: np.ndarray | None = None  # (P,)
+    # Price-driven investors (stage 8c): capacity, units per day, that background investors in a
+    # country build where little or none existed, once the local price has stayed at or above
+    # ``invest_trigger`` x baseline (an exponential average over ``investment_signal_days``), at
+    # ``capex`` USD per unit/day of capacity, paid by that country over the product's ramp-up.
+    new_capacity: np.ndarray | None = None  # (C, P) units per day (0: none)
+    invest_trigger: np.ndarray | None = None  # (C, P) price multiple
+    capex: np.ndarray | None = None  # (C, P) USD per unit/day of capacity
     # Where firms produce: share of each firm's output (and value added) made in each country
     # (default: all at home). Only value added is split; firms still buy and sell from home.
     plant_share: np.ndarray | None = None  # (F, C)
@@ -318,6 +326,10 @@ class World:
             if self.product_price_adjustment is None
             else np.asarray(self.product_price_adjustment, dtype=float)
         )
+        n_cp = (n_c, n_p)
+        self.new_capacity = np.zeros(n_cp) if self.new_capacity is None else np.asarray(self.new_capacity, float)
+        self.invest_trigger = np.full(n_cp, np.inf) if self.invest_trigger is None else np.asarray(self.invest_trigger, float)
+        self.capex = np.zeros(n_cp) if self.capex is None else np.asarray(self.capex, float)
         self._policy_cache = None
 
     @property
@@ -487,6 +499,23 @@ class State:
     stockpile: np.ndarray | None = None  # (C, P) national stockpiles (units), None: world.stockpile0
     intensity: np.ndarray | None = None  # (C, P) buyers' input use per unit, 1 at baseline (stage 7b)
     leak_ramp: np.ndarray | None = None  # (E, I, P) how far leakage routes are organised, 0..1 (stage 4a)
+    # Investment projects (stage 8c), one row each, columns PROJECT_COLUMNS; capacity they have
+    # added so far; the price signal investors watch; whether price-driven investors have ordered.
+    projects: np.ndarray = None  # type: ignore[assignment]  # (N, len(PROJECT_COLUMNS))
+    built: np.ndarray = None  # type: ignore[assignment]  # (C, P) units per day added by projects
+    price_signal: np.ndarray = None  # type: ignore[assignment]  # (C, P) smoothed price / baseline
+    price_invested: np.ndarray = None  # type: ignore[assignment]  # (C, P) 1 once price-driven investors ordered
+
+    def __post_init__(self) -> None:
+        c, p = self.price.shape
+        if self.projects is None:
+            self.projects = np.zeros((0, len(PROJECT_COLUMNS)))
+        if self.built is None:
+            self.built = np.zeros((c, p))
+        if self.price_signal is None:
+            self.price_signal = np.ones((c, p))
+        if self.price_invested is None:
+            self.price_invested = np.zeros((c, p))
 
     def copy(self) -> State:
         return State(
@@ -502,7 +531,55 @@ class State:
             None if self.stockpile is None else self.stockpile.copy(),
             None if self.intensity is None else self.intensity.copy(),
             None if self.leak_ramp is None else self.leak_ramp.copy(),
+            self.projects.copy(),
+            self.built.copy(),
+            self.price_signal.copy(),
+            self.price_invested.copy(),
         )
+
+
+# Columns of State.projects. A project ordered on day ``start`` with lead time L adds ``capacity``
+# (units/day) to the background producers of (country, product) from day start + L (``arrival``)
+# on: it is in place at the end of day arrival - 1 and first offers on day ``arrival``. Its cost
+# is paid in equal daily instalments ``daily_cost`` on days start .. arrival - 1 by the payer
+# country (GDP-loss proxy) and, if ``payer_firm`` >= 0, out of that firm's profit. On arrival,
+# buyers in ``offtake`` (a country index, -1 for none) move ``offtake_share`` of their supplier
+# mix for the product to the new source (the supply contract that came with the financing).
+PROJECT_COLUMNS = (
+    "start", "arrival", "country", "product", "capacity", "daily_cost", "payer", "payer_firm", "offtake", "offtake_share",
+)
+_PJ = {name: k for k, name in enumerate(PROJECT_COLUMNS)}
+
+
+def order_investment(
+    world: World,
+    state: State,
+    country: int,
+    product: int,
+    capacity: float,
+    lead_days: int,
+    cost: float = 0.0,
+    payer: int | None = None,
+    payer_firm: int = -1,
+    offtake: int = -1,
+    offtake_share: float = 0.0,
+) -> None:
+    """Order new capacity today (the explicit investment move of a government or firm, and what
+    price-driven investors do): ``capacity`` units/day of ``product`` in ``country`` after
+    ``lead_days`` (at least 1), costing ``cost`` USD in all, paid by country ``payer`` (default:
+    ``country``) and firm ``payer_firm`` (-1: no firm). See :data:`PROJECT_COLUMNS`."""
+    if not (capacity >= 0 and np.isfinite(capacity) and cost >= 0 and np.isfinite(cost)):
+        raise ValueError(f"expected finite, non-negative capacity and cost; got {capacity!r}, {cost!r}")
+    if not 0.0 <= offtake_share <= 1.0:
+        raise ValueError(f"expected an offtake share in [0, 1]; got {offtake_share!r}")
+    lead = max(int(lead_days), 1)
+    row = np.zeros(len(PROJECT_COLUMNS))
+    row[[_PJ["start"], _PJ["arrival"], _PJ["country"], _PJ["product"]]] = (state.day, state.day + lead, country, product)
+    row[_PJ["capacity"]] = capacity
+    row[_PJ["daily_cost"]] = cost / lead
+    row[_PJ["payer"]] = country if payer is None else payer
+    row[[_PJ["payer_firm"], _PJ["offtake"], _PJ["offtake_share"]]] = (payer_firm, offtake, offtake_share)
+    state.projects = np.vstack([state.projects, row[None, :]])
 
 
 def initial_state(world: World) -> State:
@@ -1264,3 +1341,56 @@ def _grow_capacity(world: World, state: State, day: _Day) -> None:
     else:  # a non-contiguous pipeline: index it in three dimensions
         state.pipeline[arrival_slot[None, :], np.arange(n_c)[:, None], np.arange(n_p)[None, :]] += new_orders
     state.bg_capacity = state.bg_capacity + arriving
+    _invest(world, state, day)
+
+
+def _invest(world: World, state: State, day: _Day) -> None:
+    """Stage 8c (run at the end of stage 8b): investment where little or none existed.
+
+    Price-driven investors watch the local price (an exponential average of price / baseline over
+    ``investment_signal_days``); where it has reached ``invest_trigger`` they order their
+    ``new_capacity`` once, as a project with the product's ramp-up as lead time. Projects (theirs
+    and those ordered by governments or firms through :func:`order_investment`) are paid for
+    while they are built, in the payer's GDP-loss proxy (and its firm's profit), and add capacity
+    on arrival, with any offtake contract moving the offtaker's buyers to the new source."""
+    state.price_signal = state.price_signal + (state.price / world.base_price[None, :] - state.price_signal) / max(
+        world.params.investment_signal_days, 1.0
+    )
+    due = (state.price_signal >= world.invest_trigger) & (world.new_capacity > 0) & (state.price_invested == 0)
+    if due.any():
+        for c, p in np.argwhere(due):
+            capacity = float(world.new_capacity[c, p])
+            order_investment(world, state, int(c), int(p), capacity, int(world.ramp_up_days[p]), capacity * world.capex[c, p])
+        state.price_invested = np.where(due, 1.0, state.price_invested)
+    projects = state.projects
+    if projects.shape[0] == 0:
+        return
+    today = state.day
+    paying = (projects[:, _PJ["start"]] <= today) & (today < projects[:, _PJ["arrival"]])
+    if paying.any():
+        cost = projects[:, _PJ["daily_cost"]] * paying
+        payer = projects[:, _PJ["payer"]].astype(np.int64)
+        day.gdp_loss = day.gdp_loss + np.bincount(payer, weights=cost, minlength=world.n_countries)
+        firm = projects[:, _PJ["payer_firm"]].astype(np.int64)
+        by_firm = firm >= 0
+        if by_firm.any():
+            day.profit = day.profit - np.bincount(firm[by_firm], weights=cost[by_firm], minlength=world.n_firms)
+    # In place at the end of the day before arrival, so the new capacity produces from day `arrival`.
+    arriving = projects[:, _PJ["arrival"]] == today + 1
+    if not arriving.any():
+        return
+    for row in projects[arriving]:  # few: a project arrives once
+        c, p = int(row[_PJ["country"]]), int(row[_PJ["product"]])
+        state.bg_capacity = state.bg_capacity.copy()
+        state.bg_capacity[c, p] += row[_PJ["capacity"]]
+        state.built[c, p] += row[_PJ["capacity"]]
+        offtake, share = int(row[_PJ["offtake"]]), row[_PJ["offtake_share"]]
+        if offtake >= 0 and share > 0:
+            source = np.zeros(world.n_countries)
+            source[c] = 1.0
+            buyers = np.flatnonzero(
+                (world.firm_home == offtake) & ((world.recipe[:, p] > 0) | (world.mix0[:, p].sum(axis=1) > 0))
+            )
+            state.mix[buyers, p] = (1.0 - share) * state.mix[buyers, p] + share * source[None, :]
+            state.bg_mix = state.bg_mix.copy()
+            state.bg_mix[offtake, p] = (1.0 - share) * state.bg_mix[offtake, p] + share * source

@@ -27,7 +27,7 @@ from agents.strategy import (
     move_likelihood,
 )
 from sim.config import RuleSpec, Scenario
-from sim.economy import Measure, World, initial_state, policy_from_measures, policy_phase, step
+from sim.economy import Measure, World, initial_state, order_investment, policy_from_measures, policy_phase, step
 from sim.world import build_world, measure_index
 
 LOSS_MEMORY_DAYS = 30.0  # firms lobby on their recent (about a month's) profit loss
@@ -505,17 +505,34 @@ class CoercionModel(mesa.Model):
             if likelihood is not None:
                 self.beliefs[key] = bayes(self.beliefs[key], likelihood)
 
-    def _invest(self, firm_name: str, action: Action) -> None:
-        """A firm finances ``amount`` units/day of capacity for ``product`` in country ``target``;
-        it arrives after the product's ramp-up delay (the Sojitz-JOGMEC-Lynas deal of 2010-11 is
-        the model: financing in exchange for supply, DESIGN.md "Historical episodes")."""
+    def _invest(self, actor: str, action: Action) -> None:
+        """A firm or a government finances ``amount`` units/day of capacity for ``product`` in
+        country ``target`` (the Sojitz-JOGMEC-Lynas deal of 2010-11 is the model: financing in
+        exchange for supply, DESIGN.md "Historical episodes").
+
+        The investment hook: with a lead time, a cost or an offtake contract (or from a
+        government) the move is an economy project (:func:`sim.economy.order_investment`): the
+        capacity produces from day + lead time, the cost is paid by the actor's country (and
+        firm) while it is built. A firm's move without them keeps the ramp-up pipeline, valued
+        as a year's output of the financed capacity at baseline price."""
         w, state = self.world, self.state
         c, p = self.country_index[action.target], self.product_index[action.product]
+        firm = self.firm_index.get(actor, -1)
+        if firm < 0 or action.lead_days > 0 or action.cost_usd > 0 or action.offtake:
+            payer = self.country_index[actor] if firm < 0 else int(w.firm_home[firm])
+            order_investment(
+                w, state, c, p, action.amount, action.lead_days or int(w.ramp_up_days[p]), action.cost_usd,
+                payer=payer, payer_firm=firm,
+                offtake=self.country_index[action.offtake] if action.offtake else -1, offtake_share=action.offtake_share,
+            )
+            if firm >= 0:
+                self.investment_usd[firm] += action.cost_usd
+            return
         slots = state.pipeline.shape[0]
         slot = (state.day + max(int(w.ramp_up_days[p]), 1)) % slots
         state.pipeline[slot, c, p] += action.amount
-        # Valued, like the event's reason, as a year's output of the financed capacity at baseline price.
-        self.investment_usd[self.firm_index[firm_name]] += action.amount * 365.0 * w.base_price[p]
+        self.investment_usd[firm] += action.amount * 365.0 * w.base_price[p]
+
 
 class ModelView:
     """Read-only window on the model for agents (the :class:`agents.base.WorldView` protocol)."""

@@ -69,6 +69,7 @@ OUTCOME_COLOURS = {
 PRODUCT_NAMES = {
     "rare_earths": "light rare earths",
     "heavy_rare_earths": "heavy rare earths",
+    "ndfeb_magnets": "NdFeB magnets",
     "electronic_components": "electronic components",
     "dual_use_goods": "dual-use goods",
     "mature_chips": "mature-node chips",
@@ -82,6 +83,8 @@ FIRM_NAMES = {
     "toyota": "Toyota",
     "honda": "Honda",
     "sony": "Sony",
+    "jp_other_carmakers": "Other Japanese carmakers",
+    "jp_magnet_makers": "Japanese magnet makers",
     "jp_chip_equipment": "Japanese chip-equipment makers",
     "jp_photoresist": "Japanese photoresist makers",
     "jp_chip_materials": "Japanese chip-materials makers",

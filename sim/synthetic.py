@@ -171,6 +171,15 @@ def random_scenario_dict(
             item["general_licence_share"] = float(rng.uniform(0, 0.5)) * (rng.random() < 0.5)
         if rng.random() < 0.15:
             item["suspended"] = True
+    # Price-driven new capacity (drawn last, so the draws above are those of earlier versions):
+    # up to a year's world flow of the product, triggered by a modest sustained price rise.
+    for g in growth:
+        world_flow = float(flows[:, :, pool_products.index(g["product"])].sum())
+        new_capacity = float(rng.uniform(0, 1)) * world_flow
+        g["new_capacity"] = new_capacity if new_capacity >= 0.001 else 0.0
+        g["price_trigger"] = float(rng.uniform(1.0, 1.3))
+        g["capex_per_unit_year"] = float(rng.uniform(0, 2)) * 1000.0
+    scenario["economy"] = {"investment_signal_days": float(rng.uniform(1.0, 20.0))}  # short, so tests see it act
     return scenario
 
 

@@ -161,10 +161,16 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
     bg_capacity0 = bg_output0 * (1.0 + spare[None, :])
     bg_max = bg_capacity0.copy()
     response = np.zeros((n_c, n_p))
+    new_capacity = np.zeros((n_c, n_p))
+    invest_trigger = np.full((n_c, n_p), np.inf)
+    capex = np.zeros((n_c, n_p))
     for growth in sc.capacity_growth:
         e, p = c_idx[growth.country], p_idx[growth.product]
         bg_max[e, p] = bg_capacity0[e, p] + growth.max_expansion * max(bg_output0[e, p], 0.0)
         response[e, p] = growth.response
+        new_capacity[e, p] = growth.new_capacity / DAYS_PER_YEAR
+        invest_trigger[e, p] = growth.price_trigger
+        capex[e, p] = growth.capex_per_unit_year * DAYS_PER_YEAR  # USD per unit/day of capacity
 
     # National stockpiles, in days of the country's baseline purchases (all its buyers').
     consumption = flow0.sum(axis=0)  # (I, P) units per day
@@ -218,6 +224,9 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
         max_thrift=np.array([pr.max_thrift for pr in prods]),
         backstop_multiple=np.array([np.inf if pr.backstop_price_multiple is None else pr.backstop_price_multiple for pr in prods]),
         leakage_share=np.array([pr.leakage_share for pr in prods]),
+        new_capacity=new_capacity,
+        invest_trigger=invest_trigger,
+        capex=capex,
         params=EconomyParams(
             price_adjustment=econ.price_adjustment,
             max_price_multiple=econ.max_price_multiple,
@@ -234,6 +243,7 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
             backstop_steepness=econ.backstop_steepness,
             leakage_days=econ.leakage_days,
             leakage_premium=econ.leakage_premium,
+            investment_signal_days=econ.investment_signal_days,
         ),
     )
 

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from sim.economy import DayResult, Policy, State, World
+from sim.economy import PROJECT_COLUMNS, DayResult, Policy, State, World
 
 
 def _safe_div(a: float, b: float, otherwise: float) -> float:
@@ -596,6 +596,49 @@ def _grow_capacity(world: World, state: State, d: SimpleNamespace) -> None:
             arrival = (state.day + max(int(world.ramp_up_days[p]), 1)) % slots
             state.pipeline[arrival, c, p] += new_order
     state.bg_capacity = state.bg_capacity + arriving
+    _invest(world, state, d)
+
+
+def _invest(world: World, state: State, d: SimpleNamespace) -> None:
+    """8c. Price-driven investors order new capacity once the smoothed price reaches their trigger;
+    projects are paid for while built and add capacity (and any offtake contract) on arrival."""
+    C, P, F = world.n_countries, world.n_products, world.n_firms
+    col = {name: k for k, name in enumerate(PROJECT_COLUMNS)}
+    days = max(world.params.investment_signal_days, 1.0)
+    for c in range(C):
+        for p in range(P):
+            ratio = state.price[c, p] / world.base_price[p]
+            state.price_signal[c, p] += (ratio - state.price_signal[c, p]) / days
+    for c in range(C):
+        for p in range(P):
+            if state.price_invested[c, p] == 0 and world.new_capacity[c, p] > 0 and state.price_signal[c, p] >= world.invest_trigger[c, p]:
+                capacity = float(world.new_capacity[c, p])
+                lead = max(int(world.ramp_up_days[p]), 1)
+                row = [0.0] * len(PROJECT_COLUMNS)
+                row[col["start"]], row[col["arrival"]], row[col["country"]], row[col["product"]] = state.day, state.day + lead, c, p
+                row[col["capacity"]], row[col["daily_cost"]] = capacity, capacity * world.capex[c, p] / lead
+                row[col["payer"]], row[col["payer_firm"]], row[col["offtake"]] = c, -1, -1
+                state.projects = np.vstack([state.projects, np.array(row)[None, :]])
+                state.price_invested[c, p] = 1.0
+    for row in state.projects:
+        start, arrival = row[col["start"]], row[col["arrival"]]
+        if start <= state.day < arrival:
+            d.loss[int(row[col["payer"]])] += row[col["daily_cost"]]
+            if row[col["payer_firm"]] >= 0:
+                d.profit[int(row[col["payer_firm"]])] -= row[col["daily_cost"]]
+        if arrival == state.day + 1:  # in place for the next day's supply
+            c, p = int(row[col["country"]]), int(row[col["product"]])
+            state.bg_capacity[c, p] += row[col["capacity"]]
+            state.built[c, p] += row[col["capacity"]]
+            i, share = int(row[col["offtake"]]), row[col["offtake_share"]]
+            if i < 0 or share <= 0:
+                continue
+            for f in range(F):
+                if world.firm_home[f] == i and (world.recipe[f, p] > 0 or world.mix0[f, p].sum() > 0):
+                    for e in range(C):
+                        state.mix[f, p, e] = (1.0 - share) * state.mix[f, p, e] + (share if e == c else 0.0)
+            for e in range(C):
+                state.bg_mix[i, p, e] = (1.0 - share) * state.bg_mix[i, p, e] + (share if e == c else 0.0)
 
 
 def _moved_mix(  # type: ignore[no-untyped-def]

@@ -9,14 +9,22 @@ import pytest
 from reference_economy import reference_step
 
 from sim.config import Scenario, load_scenario, scenario_from_raw
-from sim.economy import DayResult, State, World, initial_state, policy_from_measures, step
+from sim.economy import (
+    DayResult,
+    State,
+    World,
+    initial_state,
+    order_investment,
+    policy_from_measures,
+    step,
+)
 from sim.synthetic import random_scenario, random_scenario_dict
 from sim.world import build_world, measure_index
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE_FIELDS = (
     "inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "last_output", "bg_mix", "stockpile", "intensity",
-    "leak_ramp",
+    "leak_ramp", "projects", "built", "price_signal", "price_invested",
 )
 RESULT_FIELDS = tuple(DayResult.__dataclass_fields__)
 
@@ -36,14 +44,20 @@ def assert_close(a: np.ndarray, b: np.ndarray, what: str, scale: float = 1.0) ->
     np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9 * scale, err_msg=what)
 
 
-def compare(scenario: Scenario, days: int, cover_seed: int | None = None) -> None:
+def compare(
+    scenario: Scenario, days: int, cover_seed: int | None = None, projects: dict[int, dict] | None = None
+) -> None:
     """Step both implementations ``days`` days; with ``cover_seed``, firms also buy as a precaution
-    (random target-cover multiples from day 5)."""
+    (random target-cover multiples from day 5); ``projects`` orders an investment (keyword
+    arguments of :func:`order_investment`) in both states before the given day's step."""
     world = build_world(scenario)
     fast, slow = initial_state(world), initial_state(world)
     money = float(max(world.gdp_daily.max(), world.base_revenue.max(initial=0.0)))
     cover = None if cover_seed is None else np.random.default_rng(cover_seed).uniform(1.0, 3.0, world.n_firms)
     for day in range(days):
+        if projects and day in projects:
+            order_investment(world, fast, **projects[day])
+            order_investment(world, slow, **projects[day])
         policy = policy_from_measures(world, in_force(scenario, world, day), day)
         if cover is not None and day >= 5:
             policy.target_cover = cover
@@ -186,3 +200,16 @@ def test_price_response_and_leakage_are_exercised() -> None:
         lowest = min(lowest, float(state.intensity.min()))
     assert lowest < 0.999
     assert leaked > 0
+
+
+def test_investment_projects_agree() -> None:
+    """Explicit projects (a government-financed plant with an offtake contract, a firm-financed
+    one, one where the country made nothing) agree with the reference, costs and arrivals included."""
+    rng = np.random.default_rng(17)
+    scenario = random_scenario(rng, n_countries=4, n_products=3, n_firms=8, n_measures=3)
+    projects = {
+        1: {"country": 2, "product": 0, "capacity": 40.0, "lead_days": 5, "cost": 3e6, "payer": 1, "offtake": 1, "offtake_share": 0.3},
+        3: {"country": 0, "product": 1, "capacity": 10.0, "lead_days": 1, "cost": 1e5, "payer_firm": 0},
+        4: {"country": 3, "product": 2, "capacity": 25.0, "lead_days": 20, "cost": 0.0},
+    }
+    compare(scenario, 30, projects=projects)

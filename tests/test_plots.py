@@ -223,7 +223,7 @@ def test_fans_split_by_outcome_show_every_class(curb: Run) -> None:
 
 @pytest.mark.parametrize("make", [
     lambda r: plots.gdp_loss_fan(r),
-    lambda r: plots.inventory_fan(r, ["toyota", "honda"], "heavy_rare_earths"),
+    lambda r: plots.inventory_fan(r, ["toyota", "honda"], "ndfeb_magnets"),
     lambda r: plots.import_share_fan(r, "JP", "rare_earths"),
     lambda r: plots.outcome_shares(r),
     lambda r: plots.resolution_days(r),
@@ -240,10 +240,10 @@ def test_every_figure_is_titled_and_its_legend_honest(scripted: Run, make) -> No
 
 
 def test_inventory_fan_series_and_stock_falls(scripted: Run) -> None:
-    fig = plots.inventory_fan(scripted, ["toyota"], "heavy_rare_earths")
+    fig = plots.inventory_fan(scripted, ["toyota"], "ndfeb_magnets")
     ax = next(a for a in fig.axes if a.get_title(loc="left") == "Toyota")
     cover = next(ln for ln in ax.get_lines() if ln.get_linestyle() == "-").get_ydata()
-    assert cover[0] == pytest.approx(60.0) and cover[-1] < cover[0]
+    assert cover[0] == pytest.approx(20.0) and cover[-1] < cover[0]  # carmaker_magnet_days_of_cover
 
 
 def test_outcome_shares_give_share_interval_and_n(scripted: Run) -> None:
