@@ -457,6 +457,11 @@ class _PolicyTerms:
     market_split: np.ndarray  # (F_final, M) share of a final-goods firm's sales going to each market
     open_route: np.ndarray  # (E, I, P) bool: unrestricted and not under a quota (spot market, arbitrage)
     arbitrage_route: np.ndarray  # (E, I, P) bool: open_route across a border
+    # Supplier switching (stage 8a): whether any of a buyer's incumbent routes is closed, for the
+    # K firm pairs and the (I, P) background buyers; and 1 + duty as (K, E) supplier rows.
+    pair_incumbent_closed: np.ndarray  # (K,) bool
+    bg_incumbent_closed: np.ndarray  # (I, P) bool
+    pair_one_plus_duty: np.ndarray  # (K, E)
 
 
 def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
@@ -481,7 +486,14 @@ def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
         market_split = np.where(market_factor[:, None] > 0, sales / market_factor[:, None], 0.0)
     open_route = (policy.allow >= 1.0) & ~_quota_routes(world, policy)
     arbitrage_route = open_route & (world.cross_border > 0)
-    terms = _PolicyTerms(one_plus_duty, bool(policy.duty.any()), final_plan, market_split, open_route, arbitrage_route)
+    closed = ~open_route.transpose(1, 2, 0)  # (I, P, E) restricted or under a quota
+    pair_closed = (~open_route).take(world.pair_demand_bin).reshape(-1, world.n_countries)  # (K, E)
+    terms = _PolicyTerms(
+        one_plus_duty, bool(policy.duty.any()), final_plan, market_split, open_route, arbitrage_route,
+        pair_incumbent_closed=((world.pair_mix0 > 0) & pair_closed).any(axis=1),
+        bg_incumbent_closed=((world.bg_mix0 > 0) & closed).any(axis=2),
+        pair_one_plus_duty=one_plus_duty.take(world.pair_demand_bin).reshape(-1, world.n_countries),
+    )
     world._policy_cache = (key, terms)
     return terms
 
@@ -694,23 +706,23 @@ def _receive_and_produce(world: World, state: State, day: _Day) -> None:
     """Stage 5: receipts, the pool's sales split among its producers, final-goods output up to the
     binding critical input (Leontief), substitution of missing non-critical inputs, stocks."""
     n_c, n_p, n_f = world.n_countries, world.n_products, world.n_firms
-    k_cell, k_row = world.pair_cell, world.pair_row
+    k_cell, k_row, k_bins = world.pair_cell, world.pair_row, world.pair_demand_bin
+    pair_shape = day.pair_mix.shape  # (K, E)
     # A firm receives its orders times the mix-weighted fill rate of its suppliers into its home
-    # country (contracted over suppliers without an (F, P, E) product).
-    fill_rows = day.fill.transpose(1, 2, 0).reshape(n_c * n_p, n_c)  # (I * P, E) fill from each source
-    pair_received = day.pair_orders * np.einsum("ke,ke->k", day.pair_mix, fill_rows.take(k_cell, axis=0))
+    # country (contracted over suppliers without an (F, P, E) product). Row k of a (K, E) array
+    # gathered at pair_demand_bin is fill[:, home(k), input(k)], one flat take.
+    pair_received = day.pair_orders * np.einsum("ke,ke->k", day.pair_mix, day.fill.take(k_bins).reshape(pair_shape))
     if day.any_rationed:  # each buyer gets its importer's spot rate on its rationed orders
-        rationed_rows = day.rationed.transpose(1, 2, 0).reshape(n_c * n_p, n_c)
         day.pair_spot = (
             day.pair_orders
-            * np.einsum("ke,ke->k", day.pair_mix, rationed_rows.take(k_cell, axis=0))
+            * np.einsum("ke,ke->k", day.pair_mix, day.rationed.take(k_bins).reshape(pair_shape))
             * day.spot_rate.take(k_cell)
         )
         pair_received = pair_received + day.pair_spot
     day.pair_received = pair_received
     available = day.stock + pair_received
     input_limit = _binding_input(world, available)
-    day.pool_sold = day.shipments.sum(axis=1)  # (E, P)
+    day.pool_sold = np.add.reduce(day.shipments, axis=1)  # (E, P)
     # Pool producers (modelled firms and one background producer per pool) share the pool's sales.
     pf = world.pool_firms
     producers_offer = np.concatenate([day.offered, day.bg_offer.ravel()])
@@ -737,24 +749,25 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
     pool's unit value is its sales valued at destination prices over the units sold, and an
     exporter whose buyers abroad pay more in a shortage (a licence holder, a supplier outside the
     restricting country) earns that rent."""
-    n_c, n_p, n_f = world.n_countries, world.n_products, world.n_firms
+    n_p, n_f = world.n_products, world.n_firms
     k_cell = world.pair_cell
     price, terms, output = state.price, day.terms, day.output
-    sales_value = (day.shipments * price[None, :, :]).sum(axis=1)  # (E, P) at destination prices
-    day.unit_value = np.where(day.pool_sold > 0, sales_value / np.where(day.pool_sold > 0, day.pool_sold, 1.0), price)
+    sales_value = np.add.reduce(day.shipments * price, axis=1)  # (E, P) at destination prices
+    selling = day.pool_sold > 0
+    day.unit_value = np.where(selling, sales_value / np.where(selling, day.pool_sold, 1.0), price)
     revenue = output * day.unit_value.take(world.firm_pool)  # pool firms: the pool's unit value
     ff = world.final_firms
     final_prices = price.take(world.final_price_index)  # (F_final, M) price of the firm's product in each market
     revenue[ff] = output[ff] * _row_sums(terms.market_split * final_prices)
     if terms.any_duty:
-        paid_rows = (day.fill * terms.one_plus_duty).transpose(1, 2, 0).reshape(n_c * n_p, n_c)  # (I * P, E)
-        paid = day.pair_orders * np.einsum("ke,ke->k", day.pair_mix, paid_rows.take(k_cell, axis=0))
+        paid_rows = (day.fill * terms.one_plus_duty).take(world.pair_demand_bin).reshape(day.pair_mix.shape)  # (K, E)
+        paid = day.pair_orders * np.einsum("ke,ke->k", day.pair_mix, paid_rows)
         # Spot purchases pay the duties of the sources they came from, on average.
         if day.any_rationed:
             spot_total = day.spot_total
             spot_duty = np.where(
                 spot_total > 0,
-                (day.spot * terms.one_plus_duty).sum(axis=0) / np.where(spot_total > 0, spot_total, 1.0),
+                np.add.reduce(day.spot * terms.one_plus_duty, axis=0) / np.where(spot_total > 0, spot_total, 1.0),
                 1.0,
             )
             paid = paid + day.pair_spot * spot_duty.take(k_cell)
@@ -763,7 +776,7 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
     pair_cost = (paid + day.substituted * world.params.substitution_premium) * price.take(k_cell)
     dense_cost = np.zeros((n_f, n_p))  # summed as dense rows: the order (and bits) of the dense step
     dense_cost.put(world.pair_row, pair_cost)
-    day.input_cost = dense_cost.sum(axis=1)
+    day.input_cost = np.add.reduce(dense_cost, axis=1)
     day.revenue = revenue
     day.profit = revenue - day.input_cost - world.other_cost_per_unit * output - world.fixed_cost
 
@@ -776,17 +789,18 @@ def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
     value_added = day.revenue - day.input_cost - world.bought_in_per_unit * day.output
     loss = (world.base_value_added - value_added) @ world.plant_share  # (C,)
     bg_value_added = day.bg_sold * (day.unit_value - world.bg_bought_in[None, :])
-    loss += (world.bg_base_value_added - bg_value_added).sum(axis=1)
+    loss += np.add.reduce(world.bg_base_value_added - bg_value_added, axis=1)
     bg_received = day.bg_demand * day.fill
     if day.any_rationed:
-        bg_received = bg_received + day.bg_demand * day.rationed * day.spot_rate[None, :, :]
-    buyer_loss = ((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier).sum(axis=(0, 2))
-    buyer_loss += (bg_received * ((price[None, :, :] * day.terms.one_plus_duty) - base_price)).sum(axis=(0, 2))
+        bg_received = bg_received + day.bg_demand * day.rationed * day.spot_rate
+    add = np.add.reduce
+    buyer_loss = add((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier, axis=(0, 2))
+    buyer_loss += add(bg_received * ((price * day.terms.one_plus_duty) - base_price), axis=(0, 2))
     loss += buyer_loss
     # (Export rents, destination price over home price, are in the producers' sales above.)
     if day.terms.any_duty:
-        duty_paid = day.shipments * policy.duty * price[None, :, :]
-        loss -= duty_paid.sum(axis=(0, 2))  # duty revenue of the importing country
+        duty_paid = day.shipments * policy.duty * price
+        loss -= add(duty_paid, axis=(0, 2))  # duty revenue of the importing country
     day.gdp_loss = loss
 
 
@@ -823,14 +837,16 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     switching cost, and none of its incumbent routes is restricted. A supplier it has qualified
     stays unless the incumbent undercuts it by more than the cost of switching back."""
     prm = world.params
-    n_c, n_p = world.n_countries, world.n_products
-    pair_mix, fill = day.pair_mix, day.fill
-    ordered = day.demand > 0
-    falling = fill < state.trust
-    rate = np.where(falling, prm.trust_loss, prm.trust_recovery)
-    state.trust = np.where(ordered, state.trust + rate * (fill - state.trust), state.trust)
-    attract = (state.trust / day.terms.one_plus_duty).transpose(1, 2, 0)  # (I, P, E)
-    weighted = pair_mix * attract.reshape(n_c * n_p, n_c).take(world.pair_cell, axis=0)  # (K, E)
+    n_c = world.n_countries
+    terms = day.terms
+    pair_mix, fill, trust = day.pair_mix, day.fill, state.trust
+    k_bins, pair_shape = world.pair_demand_bin, pair_mix.shape
+    rate = np.where(fill < trust, prm.trust_loss, prm.trust_recovery)
+    trust = np.where(day.demand > 0, trust + rate * (fill - trust), trust)
+    state.trust = trust
+    attract = trust / terms.one_plus_duty  # (E, I, P)
+    # (K, E) supplier rows of (E, I, P) arrays: one flat take at pair_demand_bin.
+    weighted = pair_mix * attract.take(k_bins).reshape(pair_shape)  # (K, E)
     total = _row_sums(weighted)[:, None]
     # weighted / total, or the current mix where nothing attracts (np.divide's where= is slow).
     attracting = total > 0
@@ -842,13 +858,12 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     target_mix -= pair_mix
     target_mix /= prm.switching_days
     target_mix += pair_mix
-    landed = (state.price[:, None, :] * day.terms.one_plus_duty).transpose(1, 2, 0)  # (I, P, E)
-    closed = ~day.terms.open_route.transpose(1, 2, 0)  # (I, P, E) restricted or under a quota
-    landed_rows = landed.reshape(n_c * n_p, n_c).take(world.pair_cell, axis=0)  # (K, E)
-    closed_rows = closed.reshape(n_c * n_p, n_c).take(world.pair_cell, axis=0)
+    landed = state.price[:, None, :] * terms.one_plus_duty  # (E, I, P)
+    landed_rows = landed.take(k_bins).reshape(pair_shape)  # (K, E)
+    # (The incumbent routes' closure is a constant of the policy: in its terms.)
     drift = (_row_sums(world.pair_mix0 * landed_rows) < (1.0 - prm.switching_cost) * _row_sums(pair_mix * landed_rows)) & ~(
-        (world.pair_mix0 > 0) & closed_rows
-    ).any(axis=1)
+        terms.pair_incumbent_closed
+    )
     pull = world.pair_mix0 - pair_mix
     pull *= (prm.incumbent_pull * drift)[:, None]
     target_mix += pull
@@ -859,16 +874,19 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     day.mix_rows.view(as_record).reshape(-1).put(world.pair_row, target_mix.view(as_record).reshape(-1))
     # Unmodelled buyers switch suppliers the same way, so a shortage at one source does not
     # leave them short for ever while other sources have goods to sell.
-    bg_weighted = state.bg_mix * attract
-    bg_total = bg_weighted.sum(axis=2, keepdims=True)
-    bg_target = np.where(bg_total > 0, bg_weighted / bg_total, state.bg_mix)
-    bg_drift = ((world.bg_mix0 * landed).sum(axis=2) < (1.0 - prm.switching_cost) * (state.bg_mix * landed).sum(axis=2)) & ~(
-        (world.bg_mix0 > 0) & closed
-    ).any(axis=2)
+    add = np.add.reduce
+    bg_mix = state.bg_mix
+    landed = landed.transpose(1, 2, 0)  # (I, P, E), as bg_mix
+    bg_weighted = bg_mix * attract.transpose(1, 2, 0)
+    bg_total = add(bg_weighted, axis=2, keepdims=True)
+    bg_target = np.where(bg_total > 0, bg_weighted / bg_total, bg_mix)
+    bg_drift = (add(world.bg_mix0 * landed, axis=2) < (1.0 - prm.switching_cost) * add(bg_mix * landed, axis=2)) & ~(
+        terms.bg_incumbent_closed
+    )
     state.bg_mix = (
-        state.bg_mix
-        + (bg_target - state.bg_mix) / prm.switching_days
-        + (prm.incumbent_pull * bg_drift)[:, :, None] * (world.bg_mix0 - state.bg_mix)
+        bg_mix
+        + (bg_target - bg_mix) / prm.switching_days
+        + (prm.incumbent_pull * bg_drift)[:, :, None] * (world.bg_mix0 - bg_mix)
     )
 
 

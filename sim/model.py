@@ -206,6 +206,9 @@ class CoercionModel(mesa.Model):
         horizon = scenario.horizon_days
         pairs = np.argwhere(w.recipe > 0) if record_firms else np.zeros((0, 2), dtype=np.int64)
         kept_days = min(OUTCOME_WINDOW_DAYS, horizon) if outcomes_only else horizon
+        # Outcomes-only runs keep firms' profit (the outcome row sums it) but not their output or
+        # days of cover, which only the timeseries table shows.
+        firm_series = record_firms and not outcomes_only
         self.rec = Recorder(
             price=np.zeros((1 if outcomes_only else horizon, n_c, n_p)),
             shipments=np.zeros((kept_days, n_c, n_c, n_p)),
@@ -213,9 +216,9 @@ class CoercionModel(mesa.Model):
             pressure=np.zeros((horizon, n_c)),
             measures=np.zeros((horizon, n_c)),
             bg_capacity=np.zeros((0 if outcomes_only else horizon, n_c, n_p)),
-            output=np.zeros((horizon, n_f)) if record_firms else None,
+            output=np.zeros((horizon, n_f)) if firm_series else None,
             profit=np.zeros((horizon, n_f)) if record_firms else None,
-            cover=np.zeros((horizon, len(pairs))) if record_firms else None,
+            cover=np.zeros((horizon, len(pairs))) if firm_series else None,
             cover_pairs=pairs,
             outcomes_only=outcomes_only,
             cap_days=np.zeros(n_p, dtype=np.int64),
@@ -228,6 +231,13 @@ class CoercionModel(mesa.Model):
         self.view = ModelView(self)
         self._policy_key: tuple | None = None
         self._policy = None
+        # Bumped whenever the measures in force change (a measure imposed, replaced under its key
+        # or lifted): with the licences under review, the key of the cached policy arrays.
+        self._active_version = 0
+        # Constants of the daily bookkeeping, worked out once (the same values, so the same bits).
+        self._gdp_year = w.gdp_daily * 365.0
+        self._profit_positive = w.base_profit > 0
+        self._measure_count = np.zeros(n_c)  # measures in force per actor (recorded daily)
 
     # ------------------------------------------------------------------ the daily clock
 
@@ -250,13 +260,19 @@ class CoercionModel(mesa.Model):
             for action in firm.decide(self.view):
                 self._apply(firm.name, action)
         # The policy arrays change only when a measure starts or ends or a licence review closes.
+        # (A measure replaced under the same key bumps the version, so its new arrays are used.)
         under_review = tuple(
             m.index.kind == "export_licensing" and day - m.index.start_day < m.index.review_delay_days
             for m in self.active.values()
         )
-        key = (tuple(self.active), under_review)
+        key = (self._active_version, under_review)
         if key != self._policy_key:
             self._policy = policy_from_measures(self.world, [m.index for m in self.active.values()], day)
+            if key[0] != (self._policy_key or (None,))[0]:
+                counts = np.zeros(len(self._measure_count))
+                for m in self.active.values():
+                    counts[self.country_index[m.actor]] += 1
+                self._measure_count = counts
             self._policy_key = key
         policy = self._policy
         result = step(self.world, self.state, policy)
@@ -265,7 +281,7 @@ class CoercionModel(mesa.Model):
         self.cum_gdp_loss += result.gdp_loss
         self.recent_gdp_loss += (result.gdp_loss - self.recent_gdp_loss) / LOSS_MEMORY_DAYS
         with np.errstate(divide="ignore", invalid="ignore"):
-            loss_share = np.where(w.base_profit > 0, (w.base_profit - result.profit) / w.base_profit, 0.0)
+            loss_share = np.where(self._profit_positive, (w.base_profit - result.profit) / w.base_profit, 0.0)
         self.recent_profit_loss += (loss_share - self.recent_profit_loss) / LOSS_MEMORY_DAYS
         # Every firm lobbies (FirmAgent.lobbying); summed per country in one vectorised pass.
         self.pressure = np.bincount(
@@ -275,7 +291,7 @@ class CoercionModel(mesa.Model):
             ) * self.voiced,
             minlength=w.n_countries,
         )
-        self.felt_cost += 100.0 * result.gdp_loss / (w.gdp_daily * 365.0) + (self.pressure + self.lever_rate) / 365.0
+        self.felt_cost += 100.0 * result.gdp_loss / self._gdp_year + (self.pressure + self.lever_rate) / 365.0
         self.last_shipments = result.shipments
 
         rec = self.rec
@@ -292,11 +308,11 @@ class CoercionModel(mesa.Model):
             rec.bg_capacity[day] = self.state.bg_capacity
         rec.gdp_loss[day] = result.gdp_loss
         rec.pressure[day] = self.pressure
-        for m in self.active.values():
-            rec.measures[day, self.country_index[m.actor]] += 1
+        rec.measures[day] = self._measure_count
+        if rec.profit is not None:
+            rec.profit[day] = result.profit
         if rec.output is not None:
             rec.output[day] = result.output
-            rec.profit[day] = result.profit
             np.divide(self.state.inventory.take(self._cover_index), self._cover_base, out=rec.cover[day])
         self.day += 1
         # Mesa's convention: ``run_model()`` steps while ``running``; the run ends at the horizon.
@@ -325,6 +341,7 @@ class CoercionModel(mesa.Model):
             self.active[action.measure_key] = ActiveMeasure(
                 action.measure_key, actor, action.label, spec, measure_index(self.world, spec, self.day), self.day
             )
+            self._active_version += 1
         elif action.kind == INVEST:
             self._invest(actor, action)
         elif action.kind == LEVER:
@@ -334,6 +351,8 @@ class CoercionModel(mesa.Model):
             self._lever_rates()
         else:
             lifted = [self.active.pop(k) for k in action.keys_to_lift() if k in self.active]
+            if lifted:
+                self._active_version += 1
             levers = [self.levers.pop(k) for k in action.keys_to_lift() if k in self.levers]
             if levers:
                 self._lever_rates()
