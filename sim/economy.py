@@ -179,6 +179,11 @@ class World:
     pool_cell: np.ndarray = field(init=False)  # (C, P) flat index c * P + p
     bg_mix0: np.ndarray = field(init=False)  # (I, P, E) their baseline supplier shares
     price_speed: np.ndarray = field(init=False)  # (P,) share of the gap to clearing closed per day
+    # Supplier switching (stage 8a) works on one (N, E) block of buyers' supplier rows: the K
+    # firm pairs, then the I x P background buyers (cell order). Their rows of any (E, I, P)
+    # array are one flat take at switch_bins.
+    switch_bins: np.ndarray = field(init=False)  # (N * E,)
+    switch_mix0: np.ndarray = field(init=False)  # (N, E) incumbent (baseline) mixes
     # The last policy's derived arrays, reused while the policy's arrays are unchanged.
     _policy_cache: tuple | None = field(init=False, default=None, repr=False, compare=False)
 
@@ -270,6 +275,9 @@ class World:
             if self.product_price_adjustment is None
             else np.asarray(self.product_price_adjustment, dtype=float)
         )
+        buyer_cells = np.concatenate([self.pair_cell, np.arange(n_c * n_p)])
+        self.switch_bins = (buyer_cells[:, None] + n_c * n_p * np.arange(n_c)[None, :]).ravel()
+        self.switch_mix0 = np.concatenate([self.pair_mix0, self.bg_mix0.reshape(n_c * n_p, n_c)])
         self._policy_cache = None
 
     @property
@@ -457,11 +465,9 @@ class _PolicyTerms:
     market_split: np.ndarray  # (F_final, M) share of a final-goods firm's sales going to each market
     open_route: np.ndarray  # (E, I, P) bool: unrestricted and not under a quota (spot market, arbitrage)
     arbitrage_route: np.ndarray  # (E, I, P) bool: open_route across a border
-    # Supplier switching (stage 8a): whether any of a buyer's incumbent routes is closed, for the
-    # K firm pairs and the (I, P) background buyers; and 1 + duty as (K, E) supplier rows.
-    pair_incumbent_closed: np.ndarray  # (K,) bool
-    bg_incumbent_closed: np.ndarray  # (I, P) bool
-    pair_one_plus_duty: np.ndarray  # (K, E)
+    # Supplier switching (stage 8a): whether any of a buyer's incumbent routes is closed (rows
+    # as World.switch_mix0: firm pairs, then background buyers).
+    incumbent_closed: np.ndarray  # (N,) bool
 
 
 def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
@@ -486,13 +492,10 @@ def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
         market_split = np.where(market_factor[:, None] > 0, sales / market_factor[:, None], 0.0)
     open_route = (policy.allow >= 1.0) & ~_quota_routes(world, policy)
     arbitrage_route = open_route & (world.cross_border > 0)
-    closed = ~open_route.transpose(1, 2, 0)  # (I, P, E) restricted or under a quota
-    pair_closed = (~open_route).take(world.pair_demand_bin).reshape(-1, world.n_countries)  # (K, E)
+    closed_rows = (~open_route).take(world.switch_bins).reshape(world.switch_mix0.shape)  # restricted or under a quota
     terms = _PolicyTerms(
         one_plus_duty, bool(policy.duty.any()), final_plan, market_split, open_route, arbitrage_route,
-        pair_incumbent_closed=((world.pair_mix0 > 0) & pair_closed).any(axis=1),
-        bg_incumbent_closed=((world.bg_mix0 > 0) & closed).any(axis=2),
-        pair_one_plus_duty=one_plus_duty.take(world.pair_demand_bin).reshape(-1, world.n_countries),
+        incumbent_closed=((world.switch_mix0 > 0) & closed_rows).any(axis=1),
     )
     world._policy_cache = (key, terms)
     return terms
@@ -837,57 +840,43 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     switching cost, and none of its incumbent routes is restricted. A supplier it has qualified
     stays unless the incumbent undercuts it by more than the cost of switching back."""
     prm = world.params
-    n_c = world.n_countries
+    n_c, n_k = world.n_countries, world.pair_row.size
     terms = day.terms
-    pair_mix, fill, trust = day.pair_mix, day.fill, state.trust
-    k_bins, pair_shape = world.pair_demand_bin, pair_mix.shape
+    fill, trust = day.fill, state.trust
     rate = np.where(fill < trust, prm.trust_loss, prm.trust_recovery)
     trust = np.where(day.demand > 0, trust + rate * (fill - trust), trust)
     state.trust = trust
     attract = trust / terms.one_plus_duty  # (E, I, P)
-    # (K, E) supplier rows of (E, I, P) arrays: one flat take at pair_demand_bin.
-    weighted = pair_mix * attract.take(k_bins).reshape(pair_shape)  # (K, E)
+    # Firms' pairs and unmodelled buyers switch alike (so a shortage at one source does not leave
+    # background buyers short for ever while other sources have goods to sell): one (N, E) block.
+    mix = np.concatenate([day.pair_mix, state.bg_mix.reshape(-1, n_c)])  # (N, E)
+    bins, shape = world.switch_bins, mix.shape
+    weighted = mix * attract.take(bins).reshape(shape)
     total = _row_sums(weighted)[:, None]
     # weighted / total, or the current mix where nothing attracts (np.divide's where= is slow).
     attracting = total > 0
     target_mix = weighted / np.where(attracting, total, 1.0)
     if not attracting.all():
         idle = ~attracting[:, 0]
-        target_mix[idle] = pair_mix[idle]
-    # pair_mix + (target - pair_mix) / switching_days + pull * (mix0 - pair_mix), in place.
-    target_mix -= pair_mix
+        target_mix[idle] = mix[idle]
+    # mix + (target - mix) / switching_days + pull * (mix0 - mix), in place.
+    target_mix -= mix
     target_mix /= prm.switching_days
-    target_mix += pair_mix
-    landed = state.price[:, None, :] * terms.one_plus_duty  # (E, I, P)
-    landed_rows = landed.take(k_bins).reshape(pair_shape)  # (K, E)
-    # (The incumbent routes' closure is a constant of the policy: in its terms.)
-    drift = (_row_sums(world.pair_mix0 * landed_rows) < (1.0 - prm.switching_cost) * _row_sums(pair_mix * landed_rows)) & ~(
-        terms.pair_incumbent_closed
+    target_mix += mix
+    landed_rows = (state.price[:, None, :] * terms.one_plus_duty).take(bins).reshape(shape)  # (N, E)
+    # (Whether an incumbent route is closed is a constant of the policy: in its terms.)
+    drift = (_row_sums(world.switch_mix0 * landed_rows) < (1.0 - prm.switching_cost) * _row_sums(mix * landed_rows)) & ~(
+        terms.incumbent_closed
     )
-    pull = world.pair_mix0 - pair_mix
+    pull = world.switch_mix0 - mix
     pull *= (prm.incumbent_pull * drift)[:, None]
     target_mix += pull
     # Back into the (F, P, E) state: each pair's E shares are one contiguous 8E-byte row, so
     # viewing rows as opaque records makes the scatter a plain 1-d put (much faster than
     # fancy row assignment).
     as_record = np.dtype((np.void, 8 * n_c))
-    day.mix_rows.view(as_record).reshape(-1).put(world.pair_row, target_mix.view(as_record).reshape(-1))
-    # Unmodelled buyers switch suppliers the same way, so a shortage at one source does not
-    # leave them short for ever while other sources have goods to sell.
-    add = np.add.reduce
-    bg_mix = state.bg_mix
-    landed = landed.transpose(1, 2, 0)  # (I, P, E), as bg_mix
-    bg_weighted = bg_mix * attract.transpose(1, 2, 0)
-    bg_total = add(bg_weighted, axis=2, keepdims=True)
-    bg_target = np.where(bg_total > 0, bg_weighted / bg_total, bg_mix)
-    bg_drift = (add(world.bg_mix0 * landed, axis=2) < (1.0 - prm.switching_cost) * add(bg_mix * landed, axis=2)) & ~(
-        terms.bg_incumbent_closed
-    )
-    state.bg_mix = (
-        bg_mix
-        + (bg_target - bg_mix) / prm.switching_days
-        + (prm.incumbent_pull * bg_drift)[:, :, None] * (world.bg_mix0 - bg_mix)
-    )
+    day.mix_rows.view(as_record).reshape(-1).put(world.pair_row, target_mix[:n_k].view(as_record).reshape(-1))
+    state.bg_mix = target_mix[n_k:].reshape(state.bg_mix.shape)
 
 
 def _grow_capacity(world: World, state: State, day: _Day) -> None:

@@ -237,6 +237,13 @@ class CoercionModel(mesa.Model):
         # Constants of the daily bookkeeping, worked out once (the same values, so the same bits).
         self._gdp_year = w.gdp_daily * 365.0
         self._profit_positive = w.base_profit > 0
+        self._profit_divisor = np.where(self._profit_positive, w.base_profit, 1.0)  # no 0/0 to silence
+        # Governments whose leadership can change (most scenarios: none, and no daily check).
+        self._changing_leaders = [
+            gov for gov in self.governments
+            if (cfg := scenario.governments.get(gov.country)) is not None
+            and (cfg.leadership_changes or cfg.leadership_change_per_year > 0)
+        ]
         self._measure_count = np.zeros(n_c)  # measures in force per actor (recorded daily)
 
     # ------------------------------------------------------------------ the daily clock
@@ -248,7 +255,8 @@ class CoercionModel(mesa.Model):
                 f"the run has reached its horizon ({self.scenario.horizon_days} days); "
                 "build a new model to run again"
             )
-        self._leadership(day)
+        if self._changing_leaders:
+            self._leadership(day)
         for gov in self.governments:
             news = tuple(self.moves[gov.seen_moves:])
             actions = gov.decide(self.view, news, self.view.cost_rate_pct(gov.country))
@@ -280,8 +288,7 @@ class CoercionModel(mesa.Model):
         w = self.world
         self.cum_gdp_loss += result.gdp_loss
         self.recent_gdp_loss += (result.gdp_loss - self.recent_gdp_loss) / LOSS_MEMORY_DAYS
-        with np.errstate(divide="ignore", invalid="ignore"):
-            loss_share = np.where(self._profit_positive, (w.base_profit - result.profit) / w.base_profit, 0.0)
+        loss_share = np.where(self._profit_positive, (w.base_profit - result.profit) / self._profit_divisor, 0.0)
         self.recent_profit_loss += (loss_share - self.recent_profit_loss) / LOSS_MEMORY_DAYS
         # Every firm lobbies (FirmAgent.lobbying); summed per country in one vectorised pass.
         self.pressure = np.bincount(
@@ -397,10 +404,8 @@ class CoercionModel(mesa.Model):
         """Changes of government, scheduled or random: the new government's resolve type is drawn
         afresh and every other government's belief about it goes back to its prior. Each country
         draws from its own stream (one uniform a day when changes are random)."""
-        for gov in self.governments:
-            cfg = self.scenario.governments.get(gov.country)
-            if cfg is None or not (cfg.leadership_changes or cfg.leadership_change_per_year > 0):
-                continue
+        for gov in self._changing_leaders:
+            cfg = self.scenario.governments[gov.country]
             rng = self._leadership_rng.setdefault(gov.country, stream(self.seed_seq, f"leadership:{gov.country}"))
             scheduled = day in cfg.leadership_changes
             rate = cfg.leadership_change_per_year
