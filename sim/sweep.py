@@ -40,7 +40,13 @@ from sim.config import apply_overrides, scenario_from_raw
 from sim.designs import design_table
 from sim.errors import ScenarioError
 from sim.results import VARIABLES
-from sim.runner import die_with_parent, map_chunks, package_versions, run_replication
+from sim.runner import (
+    die_with_parent,
+    map_chunks,
+    package_versions,
+    run_replication,
+    worker_context,
+)
 from sim.sweep_config import LoadedSweep, Sweep, point_overrides
 from sim.world import build_world
 
@@ -294,7 +300,9 @@ def _local_results(ctx: SweepContext, chunks: list[list[int]], workers: int) -> 
         for chunk in chunks:
             yield run_chunk(ctx, chunk)
         return
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_local_worker, initargs=(ctx, os.getpid()))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=worker_context(), initializer=_init_local_worker, initargs=(ctx, os.getpid())
+    )
     try:
         for _, fut in map_chunks(pool, _local_chunk, chunks, in_flight=2 * workers):
             yield fut.result()
