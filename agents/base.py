@@ -320,9 +320,10 @@ def decide(
             continue
         for action in rule.propose(view):
             (mandatory if action.mandatory else optional).append(action)
-    if optional:
-        # Doing nothing new is always admissible: utilities are measured against the status quo.
-        optional.append(Action(HOLD, "hold", "status_quo", "no move is worth more than the status quo (utility 0)"))
+    if not optional:  # (most days: nothing to choose, and no draw made)
+        return mandatory
+    # Doing nothing new is always admissible: utilities are measured against the status quo.
+    optional.append(Action(HOLD, "hold", "status_quo", "no move is worth more than the status quo (utility 0)"))
     chosen, considered = logit_choice(optional, temperature, rng)
     if chosen is None:
         return mandatory

@@ -17,6 +17,7 @@ runs not yet committed and never duplicates one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -78,20 +79,27 @@ class SweepContext:
     sweep: Sweep
     points: list[dict[str, Any]]  # design rows: column -> value
     series_variables: list[str] = field(default_factory=list)
+    # Fingerprint of what decides a point's scenario: a worker's cache of built scenarios and
+    # worlds is keyed by it (not by the object's id, which a later sweep's context may reuse).
+    fingerprint: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        text = json.dumps([self.base_raw, self.base_file, self.sweep.digest(), self.points], sort_keys=True, default=str)
+        self.fingerprint = hashlib.sha256(text.encode()).hexdigest()
 
     @property
     def replications(self) -> int:
         return self.sweep.replications
 
 
-_CACHE: dict[tuple[int, int], tuple[Any, Any]] = {}
+_CACHE: dict[tuple[str, int], tuple[Any, Any]] = {}
 _SEEDS: dict[tuple[int, int], list[np.random.SeedSequence]] = {}
 
 
 def _point_scenario(ctx: SweepContext, point: int) -> tuple[Any, Any]:
     from agents.base import rule_params
 
-    key = (id(ctx), point)
+    key = (ctx.fingerprint, point)
     if key not in _CACHE:
         if len(_CACHE) >= 8:
             _CACHE.pop(next(iter(_CACHE)))
