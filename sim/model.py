@@ -545,14 +545,14 @@ class ModelView:
     def moves(
         self, actor: str | None = None, kind: str | None = None, target: str | None = None, label: str | None = None
     ) -> tuple[Move, ...]:
-        return tuple(
+        return tuple([
             mv
             for mv in self._m.moves
             if (actor is None or mv.actor == actor)
             and (kind is None or mv.kind == kind)
             and (target is None or mv.target == target)
             and (label is None or mv.label == label)
-        )
+        ])
 
     def windows_open(self, party: str | None = None) -> tuple[Window, ...]:
         day = self.day
