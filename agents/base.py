@@ -294,7 +294,9 @@ def logit_choice(
     # least 1 and no probability is NaN, whatever the temperature (1e-300 or 1e300).
     with np.errstate(over="ignore", under="ignore"):
         z = (utilities - utilities.max()) / temperature
-        weights = np.exp(np.nan_to_num(z, nan=-np.inf, posinf=0.0))
+        if not np.isfinite(z).all():  # (rare: nan_to_num is slow beside the rest)
+            z = np.nan_to_num(z, nan=-np.inf, posinf=0.0)
+        weights = np.exp(z)
     return actions[int(rng.choice(len(actions), p=weights / weights.sum()))], considered
 
 
@@ -305,8 +307,14 @@ def finite_utilities(values: list[float]) -> np.ndarray:
     """Utilities as finite floats: +-inf and overflow clipped to +-UTILITY_BOUND, NaN (an
     undefined comparison) counted as the worst, so that choice and the logged alternatives never
     hold NaN or inf."""
-    u = np.array(values, dtype=float)
-    return np.clip(np.nan_to_num(u, nan=-UTILITY_BOUND, posinf=UTILITY_BOUND, neginf=-UTILITY_BOUND), -UTILITY_BOUND, UTILITY_BOUND)
+    # Plain floats: a handful of utilities per decision, where numpy's nan_to_num and clip cost
+    # more than the loop (the same values: NaN to the worst, then clipped to the bound).
+    bound = UTILITY_BOUND
+    out = []
+    for v in values:
+        v = float("nan") if v is None else float(v)
+        out.append(-bound if v != v or v < -bound else bound if v > bound else v)
+    return np.array(out, dtype=float)
 
 
 def decide(
@@ -320,9 +328,10 @@ def decide(
             continue
         for action in rule.propose(view):
             (mandatory if action.mandatory else optional).append(action)
-    if optional:
-        # Doing nothing new is always admissible: utilities are measured against the status quo.
-        optional.append(Action(HOLD, "hold", "status_quo", "no move is worth more than the status quo (utility 0)"))
+    if not optional:  # (most days: nothing to choose, and no draw made)
+        return mandatory
+    # Doing nothing new is always admissible: utilities are measured against the status quo.
+    optional.append(Action(HOLD, "hold", "status_quo", "no move is worth more than the status quo (utility 0)"))
     chosen, considered = logit_choice(optional, temperature, rng)
     if chosen is None:
         return mandatory

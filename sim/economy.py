@@ -217,6 +217,11 @@ class World:
     pool_cell: np.ndarray = field(init=False)  # (C, P) flat index c * P + p
     bg_mix0: np.ndarray = field(init=False)  # (I, P, E) their baseline supplier shares
     price_speed: np.ndarray = field(init=False)  # (P,) share of the gap to clearing closed per day
+    # Supplier switching (stage 8a) works on one (N, E) block of buyers' supplier rows: the K
+    # firm pairs, then the I x P background buyers (cell order). Their rows of any (E, I, P)
+    # array are one flat take at switch_bins.
+    switch_bins: np.ndarray = field(init=False)  # (N * E,)
+    switch_mix0: np.ndarray = field(init=False)  # (N, E) incumbent (baseline) mixes
     # The last policy's derived arrays, reused while the policy's arrays are unchanged.
     _policy_cache: tuple | None = field(init=False, default=None, repr=False, compare=False)
 
@@ -330,6 +335,9 @@ class World:
         self.new_capacity = np.zeros(n_cp) if self.new_capacity is None else np.asarray(self.new_capacity, float)
         self.invest_trigger = np.full(n_cp, np.inf) if self.invest_trigger is None else np.asarray(self.invest_trigger, float)
         self.capex = np.zeros(n_cp) if self.capex is None else np.asarray(self.capex, float)
+        buyer_cells = np.concatenate([self.pair_cell, np.arange(n_c * n_p)])
+        self.switch_bins = (buyer_cells[:, None] + n_c * n_p * np.arange(n_c)[None, :]).ravel()
+        self.switch_mix0 = np.concatenate([self.pair_mix0, self.bg_mix0.reshape(n_c * n_p, n_c)])
         self._policy_cache = None
 
     @property
@@ -655,6 +663,9 @@ class _PolicyTerms:
     market_split: np.ndarray  # (F_final, M) share of a final-goods firm's sales going to each market
     open_route: np.ndarray  # (E, I, P) bool: unrestricted and not under a quota (spot market, arbitrage)
     arbitrage_route: np.ndarray  # (E, I, P) bool: open_route across a border
+    # Supplier switching (stage 8a): whether any of a buyer's incumbent routes is closed (rows
+    # as World.switch_mix0: firm pairs, then background buyers).
+    incumbent_closed: np.ndarray  # (N,) bool
 
 
 def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
@@ -679,7 +690,11 @@ def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
         market_split = np.where(market_factor[:, None] > 0, sales / market_factor[:, None], 0.0)
     open_route = (policy.allow >= 1.0) & ~_quota_routes(world, policy)
     arbitrage_route = open_route & (world.cross_border > 0)
-    terms = _PolicyTerms(one_plus_duty, bool(policy.duty.any()), final_plan, market_split, open_route, arbitrage_route)
+    closed_rows = (~open_route).take(world.switch_bins).reshape(world.switch_mix0.shape)  # restricted or under a quota
+    terms = _PolicyTerms(
+        one_plus_duty, bool(policy.duty.any()), final_plan, market_split, open_route, arbitrage_route,
+        incumbent_closed=((world.switch_mix0 > 0) & closed_rows).any(axis=1),
+    )
     world._policy_cache = (key, terms)
     return terms
 
@@ -712,9 +727,10 @@ def _pair_weighted(world: World, day: _Day, per_contracted: np.ndarray, per_extr
     """(K,) each pair's contracted orders times the mix-weighted ``per_contracted`` (E, I, P) of its
     suppliers into its home country, plus its other orders times ``per_extra`` (e.g. units
     received: the fill rates of each tier)."""
-    n_c, n_p = world.n_countries, world.n_products
-    rows_c = per_contracted.transpose(1, 2, 0).reshape(n_c * n_p, n_c).take(world.pair_cell, axis=0)  # (K, E)
-    rows_x = per_extra.transpose(1, 2, 0).reshape(n_c * n_p, n_c).take(world.pair_cell, axis=0)
+    # Row k of a (K, E) array gathered at pair_demand_bin is x[:, home(k), input(k)]: one flat take.
+    pair_shape = day.pair_mix.shape
+    rows_c = per_contracted.take(world.pair_demand_bin).reshape(pair_shape)  # (K, E)
+    rows_x = per_extra.take(world.pair_demand_bin).reshape(pair_shape)
     return day.pair_contracted * np.einsum("ke,ke->k", day.pair_mix, rows_c) + day.pair_extra * np.einsum(
         "ke,ke->k", day.pair_mix, rows_x
     )
@@ -1139,8 +1155,9 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
     n_p, n_f = world.n_products, world.n_firms
     k_cell = world.pair_cell
     price, terms, output = state.price, day.terms, day.output
-    sales_value = (day.shipments * price[None, :, :]).sum(axis=1)  # (E, P) at destination prices
-    day.unit_value = np.where(day.pool_sold > 0, sales_value / np.where(day.pool_sold > 0, day.pool_sold, 1.0), price)
+    sales_value = np.add.reduce(day.shipments * price, axis=1)  # (E, P) at destination prices
+    selling = day.pool_sold > 0
+    day.unit_value = np.where(selling, sales_value / np.where(selling, day.pool_sold, 1.0), price)
     revenue = output * day.unit_value.take(world.firm_pool)  # pool firms: the pool's unit value
     ff = world.final_firms
     final_prices = price.take(world.final_price_index)  # (F_final, M) price of the firm's product in each market
@@ -1154,7 +1171,7 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
             spot_total = day.spot_total
             spot_duty = np.where(
                 spot_total > 0,
-                (day.spot * terms.one_plus_duty).sum(axis=0) / np.where(spot_total > 0, spot_total, 1.0),
+                np.add.reduce(day.spot * terms.one_plus_duty, axis=0) / np.where(spot_total > 0, spot_total, 1.0),
                 1.0,
             )
             paid = paid + day.pair_spot * spot_duty.take(k_cell)
@@ -1167,7 +1184,7 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
         pair_cost = pair_cost + day.pair_saved * _saving_cost(world, price).take(k_cell)
     dense_cost = np.zeros((n_f, n_p))  # summed as dense rows: the order (and bits) of the dense step
     dense_cost.put(world.pair_row, pair_cost)
-    day.input_cost = dense_cost.sum(axis=1)
+    day.input_cost = np.add.reduce(dense_cost, axis=1)
     day.revenue = revenue
     day.profit = revenue - day.input_cost - world.other_cost_per_unit * output - world.fixed_cost
 
@@ -1193,8 +1210,8 @@ def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
     loss += buyer_loss
     # (Export rents, destination price over home price, are in the producers' sales above.)
     if day.terms.any_duty:
-        duty_paid = day.shipments * policy.duty * price[None, :, :]
-        loss -= duty_paid.sum(axis=(0, 2))  # duty revenue of the importing country
+        duty_paid = day.shipments * policy.duty * price
+        loss -= np.add.reduce(duty_paid, axis=(0, 2))  # duty revenue of the importing country
     day.gdp_loss = loss
 
 
@@ -1269,53 +1286,43 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     switching cost, and none of its incumbent routes is restricted. A supplier it has qualified
     stays unless the incumbent undercuts it by more than the cost of switching back."""
     prm = world.params
-    n_c, n_p = world.n_countries, world.n_products
-    pair_mix, fill = day.pair_mix, day.fill
-    ordered = day.demand > 0
-    falling = fill < state.trust
-    rate = np.where(falling, prm.trust_loss, prm.trust_recovery)
-    state.trust = np.where(ordered, state.trust + rate * (fill - state.trust), state.trust)
-    attract = (state.trust / day.terms.one_plus_duty).transpose(1, 2, 0)  # (I, P, E)
-    weighted = pair_mix * attract.reshape(n_c * n_p, n_c).take(world.pair_cell, axis=0)  # (K, E)
+    n_c, n_k = world.n_countries, world.pair_row.size
+    terms = day.terms
+    fill, trust = day.fill, state.trust
+    rate = np.where(fill < trust, prm.trust_loss, prm.trust_recovery)
+    trust = np.where(day.demand > 0, trust + rate * (fill - trust), trust)
+    state.trust = trust
+    attract = trust / terms.one_plus_duty  # (E, I, P)
+    # Firms' pairs and unmodelled buyers switch alike (so a shortage at one source does not leave
+    # background buyers short for ever while other sources have goods to sell): one (N, E) block.
+    mix = np.concatenate([day.pair_mix, state.bg_mix.reshape(-1, n_c)])  # (N, E)
+    bins, shape = world.switch_bins, mix.shape
+    weighted = mix * attract.take(bins).reshape(shape)
     total = _row_sums(weighted)[:, None]
     # weighted / total, or the current mix where nothing attracts (np.divide's where= is slow).
     attracting = total > 0
     target_mix = weighted / np.where(attracting, total, 1.0)
     if not attracting.all():
         idle = ~attracting[:, 0]
-        target_mix[idle] = pair_mix[idle]
-    # pair_mix + (target - pair_mix) / switching_days + pull * (mix0 - pair_mix), in place.
-    target_mix -= pair_mix
+        target_mix[idle] = mix[idle]
+    # mix + (target - mix) / switching_days + pull * (mix0 - mix), in place.
+    target_mix -= mix
     target_mix /= prm.switching_days
-    target_mix += pair_mix
-    landed = (state.price[:, None, :] * day.terms.one_plus_duty).transpose(1, 2, 0)  # (I, P, E)
-    closed = ~day.terms.open_route.transpose(1, 2, 0)  # (I, P, E) restricted or under a quota
-    landed_rows = landed.reshape(n_c * n_p, n_c).take(world.pair_cell, axis=0)  # (K, E)
-    closed_rows = closed.reshape(n_c * n_p, n_c).take(world.pair_cell, axis=0)
-    drift = (_row_sums(world.pair_mix0 * landed_rows) < (1.0 - prm.switching_cost) * _row_sums(pair_mix * landed_rows)) & ~(
-        (world.pair_mix0 > 0) & closed_rows
-    ).any(axis=1)
-    pull = world.pair_mix0 - pair_mix
+    target_mix += mix
+    landed_rows = (state.price[:, None, :] * terms.one_plus_duty).take(bins).reshape(shape)  # (N, E)
+    # (Whether an incumbent route is closed is a constant of the policy: in its terms.)
+    drift = (_row_sums(world.switch_mix0 * landed_rows) < (1.0 - prm.switching_cost) * _row_sums(mix * landed_rows)) & ~(
+        terms.incumbent_closed
+    )
+    pull = world.switch_mix0 - mix
     pull *= (prm.incumbent_pull * drift)[:, None]
     target_mix += pull
     # Back into the (F, P, E) state: each pair's E shares are one contiguous 8E-byte row, so
     # viewing rows as opaque records makes the scatter a plain 1-d put (much faster than
     # fancy row assignment).
     as_record = np.dtype((np.void, 8 * n_c))
-    day.mix_rows.view(as_record).reshape(-1).put(world.pair_row, target_mix.view(as_record).reshape(-1))
-    # Unmodelled buyers switch suppliers the same way, so a shortage at one source does not
-    # leave them short for ever while other sources have goods to sell.
-    bg_weighted = state.bg_mix * attract
-    bg_total = bg_weighted.sum(axis=2, keepdims=True)
-    bg_target = np.where(bg_total > 0, bg_weighted / bg_total, state.bg_mix)
-    bg_drift = ((world.bg_mix0 * landed).sum(axis=2) < (1.0 - prm.switching_cost) * (state.bg_mix * landed).sum(axis=2)) & ~(
-        (world.bg_mix0 > 0) & closed
-    ).any(axis=2)
-    state.bg_mix = (
-        state.bg_mix
-        + (bg_target - state.bg_mix) / prm.switching_days
-        + (prm.incumbent_pull * bg_drift)[:, :, None] * (world.bg_mix0 - state.bg_mix)
-    )
+    day.mix_rows.view(as_record).reshape(-1).put(world.pair_row, target_mix[:n_k].view(as_record).reshape(-1))
+    state.bg_mix = target_mix[n_k:].reshape(state.bg_mix.shape)
 
 
 def _grow_capacity(world: World, state: State, day: _Day) -> None:

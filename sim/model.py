@@ -27,7 +27,15 @@ from agents.strategy import (
     move_likelihood,
 )
 from sim.config import RuleSpec, Scenario
-from sim.economy import Measure, World, initial_state, order_investment, policy_from_measures, policy_phase, step
+from sim.economy import (
+    Measure,
+    World,
+    initial_state,
+    order_investment,
+    policy_from_measures,
+    policy_phase,
+    step,
+)
 from sim.world import build_world, measure_index
 
 LOSS_MEMORY_DAYS = 30.0  # firms lobby on their recent (about a month's) profit loss
@@ -206,6 +214,9 @@ class CoercionModel(mesa.Model):
         horizon = scenario.horizon_days
         pairs = np.argwhere(w.recipe > 0) if record_firms else np.zeros((0, 2), dtype=np.int64)
         kept_days = min(OUTCOME_WINDOW_DAYS, horizon) if outcomes_only else horizon
+        # Outcomes-only runs keep firms' profit (the outcome row sums it) but not their output or
+        # days of cover, which only the timeseries table shows.
+        firm_series = record_firms and not outcomes_only
         self.rec = Recorder(
             price=np.zeros((1 if outcomes_only else horizon, n_c, n_p)),
             shipments=np.zeros((kept_days, n_c, n_c, n_p)),
@@ -213,9 +224,9 @@ class CoercionModel(mesa.Model):
             pressure=np.zeros((horizon, n_c)),
             measures=np.zeros((horizon, n_c)),
             bg_capacity=np.zeros((0 if outcomes_only else horizon, n_c, n_p)),
-            output=np.zeros((horizon, n_f)) if record_firms else None,
+            output=np.zeros((horizon, n_f)) if firm_series else None,
             profit=np.zeros((horizon, n_f)) if record_firms else None,
-            cover=np.zeros((horizon, len(pairs))) if record_firms else None,
+            cover=np.zeros((horizon, len(pairs))) if firm_series else None,
             cover_pairs=pairs,
             outcomes_only=outcomes_only,
             cap_days=np.zeros(n_p, dtype=np.int64),
@@ -239,6 +250,17 @@ class CoercionModel(mesa.Model):
         self._move_cover = np.ones(n_f)
         self._critical_inputs = w.critical & (w.recipe > 0)  # (F, P)
         self._releasing = np.zeros((n_c, n_p), dtype=bool)  # national stockpiles being released
+        # Constants of the daily bookkeeping, worked out once (the same values, so the same bits).
+        self._gdp_year = w.gdp_daily * 365.0
+        self._profit_positive = w.base_profit > 0
+        self._profit_divisor = np.where(self._profit_positive, w.base_profit, 1.0)  # no 0/0 to silence
+        # Governments whose leadership can change (most scenarios: none, and no daily check).
+        self._changing_leaders = [
+            gov for gov in self.governments
+            if (cfg := scenario.governments.get(gov.country)) is not None
+            and (cfg.leadership_changes or cfg.leadership_change_per_year > 0)
+        ]
+        self._measure_count = np.zeros(n_c)  # measures in force per actor (recorded daily)
 
     # ------------------------------------------------------------------ the daily clock
 
@@ -249,7 +271,8 @@ class CoercionModel(mesa.Model):
                 f"the run has reached its horizon ({self.scenario.horizon_days} days); "
                 "build a new model to run again"
             )
-        self._leadership(day)
+        if self._changing_leaders:
+            self._leadership(day)
         for gov in self.governments:
             news = tuple(self.moves[gov.seen_moves:])
             actions = gov.decide(self.view, news, self.view.cost_rate_pct(gov.country))
@@ -260,14 +283,20 @@ class CoercionModel(mesa.Model):
         for firm in self.deciding_firms:
             for action in firm.decide(self.view):
                 self._apply(firm.name, action)
-        # The policy arrays change only when a measure starts, ends or changes, or a licence
-        # review opens or works through its backlog (economy.policy_phase).
-        key = (tuple(self.active), self._measures_version, tuple(policy_phase(m.index, day) for m in self.active.values()))
+        # The policy arrays change only when a measure starts, ends or changes (each bumps the
+        # version, a measure replaced under its key included), or a licence review opens or works
+        # through its backlog (economy.policy_phase).
+        key = (self._measures_version, tuple(policy_phase(m.index, day) for m in self.active.values()))
         if key != self._policy_key:
             self._policy = policy_from_measures(self.world, [m.index for m in self.active.values()], day)
             self._precaution()
             cover = np.maximum(self._threat_cover, self._move_cover)
             self._policy.target_cover = cover if (cover != 1.0).any() else None
+            if key[0] != (self._policy_key or (None,))[0]:
+                counts = np.zeros(len(self._measure_count))
+                for m in self.active.values():
+                    counts[self.country_index[m.actor]] += 1
+                self._measure_count = counts
             self._policy_key = key
         policy = self._policy
         result = step(self.world, self.state, policy)
@@ -277,8 +306,7 @@ class CoercionModel(mesa.Model):
         w = self.world
         self.cum_gdp_loss += result.gdp_loss
         self.recent_gdp_loss += (result.gdp_loss - self.recent_gdp_loss) / LOSS_MEMORY_DAYS
-        with np.errstate(divide="ignore", invalid="ignore"):
-            loss_share = np.where(w.base_profit > 0, (w.base_profit - result.profit) / w.base_profit, 0.0)
+        loss_share = np.where(self._profit_positive, (w.base_profit - result.profit) / self._profit_divisor, 0.0)
         self.recent_profit_loss += (loss_share - self.recent_profit_loss) / LOSS_MEMORY_DAYS
         # Every firm lobbies (FirmAgent.lobbying); summed per country in one vectorised pass.
         self.pressure = np.bincount(
@@ -288,7 +316,7 @@ class CoercionModel(mesa.Model):
             ) * self.voiced,
             minlength=w.n_countries,
         )
-        self.felt_cost += 100.0 * result.gdp_loss / (w.gdp_daily * 365.0) + (self.pressure + self.lever_rate) / 365.0
+        self.felt_cost += 100.0 * result.gdp_loss / self._gdp_year + (self.pressure + self.lever_rate) / 365.0
         self.last_shipments = result.shipments
 
         rec = self.rec
@@ -305,11 +333,11 @@ class CoercionModel(mesa.Model):
             rec.bg_capacity[day] = self.state.bg_capacity
         rec.gdp_loss[day] = result.gdp_loss
         rec.pressure[day] = self.pressure
-        for m in self.active.values():
-            rec.measures[day, self.country_index[m.actor]] += 1
+        rec.measures[day] = self._measure_count
+        if rec.profit is not None:
+            rec.profit[day] = result.profit
         if rec.output is not None:
             rec.output[day] = result.output
-            rec.profit[day] = result.profit
             np.divide(self.state.inventory.take(self._cover_index), self._cover_base, out=rec.cover[day])
         self.day += 1
         # Mesa's convention: ``run_model()`` steps while ``running``; the run ends at the horizon.
@@ -351,6 +379,8 @@ class CoercionModel(mesa.Model):
             self._lever_rates()
         else:
             lifted = [self.active.pop(k) for k in action.keys_to_lift() if k in self.active]
+            if lifted:
+                self._measures_version += 1
             levers = [self.levers.pop(k) for k in action.keys_to_lift() if k in self.levers]
             if levers:
                 self._lever_rates()
@@ -465,10 +495,8 @@ class CoercionModel(mesa.Model):
         """Changes of government, scheduled or random: the new government's resolve type is drawn
         afresh and every other government's belief about it goes back to its prior. Each country
         draws from its own stream (one uniform a day when changes are random)."""
-        for gov in self.governments:
-            cfg = self.scenario.governments.get(gov.country)
-            if cfg is None or not (cfg.leadership_changes or cfg.leadership_change_per_year > 0):
-                continue
+        for gov in self._changing_leaders:
+            cfg = self.scenario.governments[gov.country]
             rng = self._leadership_rng.setdefault(gov.country, stream(self.seed_seq, f"leadership:{gov.country}"))
             scheduled = day in cfg.leadership_changes
             rate = cfg.leadership_change_per_year
@@ -625,14 +653,14 @@ class ModelView:
     def moves(
         self, actor: str | None = None, kind: str | None = None, target: str | None = None, label: str | None = None
     ) -> tuple[Move, ...]:
-        return tuple(
+        return tuple([
             mv
             for mv in self._m.moves
             if (actor is None or mv.actor == actor)
             and (kind is None or mv.kind == kind)
             and (target is None or mv.target == target)
             and (label is None or mv.label == label)
-        )
+        ])
 
     def windows_open(self, party: str | None = None) -> tuple[Window, ...]:
         day = self.day

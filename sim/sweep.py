@@ -17,6 +17,7 @@ runs not yet committed and never duplicates one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -40,7 +41,13 @@ from sim.config import apply_overrides, scenario_from_raw
 from sim.designs import design_table
 from sim.errors import ScenarioError
 from sim.results import VARIABLES
-from sim.runner import die_with_parent, map_chunks, package_versions, run_replication
+from sim.runner import (
+    die_with_parent,
+    map_chunks,
+    package_versions,
+    run_replication,
+    worker_context,
+)
 from sim.sweep_config import LoadedSweep, Sweep, point_overrides
 from sim.world import build_world
 
@@ -72,20 +79,27 @@ class SweepContext:
     sweep: Sweep
     points: list[dict[str, Any]]  # design rows: column -> value
     series_variables: list[str] = field(default_factory=list)
+    # Fingerprint of what decides a point's scenario: a worker's cache of built scenarios and
+    # worlds is keyed by it (not by the object's id, which a later sweep's context may reuse).
+    fingerprint: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        text = json.dumps([self.base_raw, self.base_file, self.sweep.digest(), self.points], sort_keys=True, default=str)
+        self.fingerprint = hashlib.sha256(text.encode()).hexdigest()
 
     @property
     def replications(self) -> int:
         return self.sweep.replications
 
 
-_CACHE: dict[tuple[int, int], tuple[Any, Any]] = {}
+_CACHE: dict[tuple[str, int], tuple[Any, Any]] = {}
 _SEEDS: dict[tuple[int, int], list[np.random.SeedSequence]] = {}
 
 
 def _point_scenario(ctx: SweepContext, point: int) -> tuple[Any, Any]:
     from agents.base import rule_params
 
-    key = (id(ctx), point)
+    key = (ctx.fingerprint, point)
     if key not in _CACHE:
         if len(_CACHE) >= 8:
             _CACHE.pop(next(iter(_CACHE)))
@@ -294,7 +308,9 @@ def _local_results(ctx: SweepContext, chunks: list[list[int]], workers: int) -> 
         for chunk in chunks:
             yield run_chunk(ctx, chunk)
         return
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_local_worker, initargs=(ctx, os.getpid()))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=worker_context(), initializer=_init_local_worker, initargs=(ctx, os.getpid())
+    )
     try:
         for _, fut in map_chunks(pool, _local_chunk, chunks, in_flight=2 * workers):
             yield fut.result()

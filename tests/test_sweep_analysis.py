@@ -135,6 +135,24 @@ def test_dask_local_cluster_gives_the_identical_table(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "dask" / "manifest.json").read_text())["executor"] == "dask"
 
 
+def test_dask_scheduler_address_from_the_cli_gives_the_identical_table(tmp_path: Path) -> None:
+    """`sim sweep --executor dask --scheduler ADDR`: a cluster started elsewhere (here a
+    LocalCluster of 2 in-process workers, the quickest to start) runs the sweep through its
+    scheduler address, and the table equals the local executor's."""
+    distributed = pytest.importorskip("distributed")
+    run_sweep(load_sweep_file(TOLERANCE, rule_params=rule_params), tmp_path / "local", workers=1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        result = CliRunner().invoke(main, ["sweep", str(TOLERANCE), "--executor", "dask", "--scheduler", address,
+                                           "--out", str(tmp_path / "remote"), "--quiet"])
+        assert result.exit_code == 0, result.output
+        # The runs went through this cluster's scheduler, which the sweep leaves running (not its own).
+        assert "run_chunk" in cluster.scheduler.task_prefixes and cluster.status.name == "running"
+    pd.testing.assert_frame_equal(load_sweep(tmp_path / "local"), load_sweep(tmp_path / "remote"))
+    manifest = json.loads((tmp_path / "remote" / "manifest.json").read_text())
+    assert manifest["executor"] == "dask" and manifest["runs_kept"] == 6
+
+
 def test_ema_workbench_runs_the_simulator() -> None:
     ema = pytest.importorskip("ema_workbench")
     from sim.ema import ema_model

@@ -153,6 +153,25 @@ def test_a_failed_run_is_a_row_with_its_error(tmp_path: Path, monkeypatch: pytes
     assert runs.loc[3, "cn_stake"] == 1.0
 
 
+def test_a_workers_scenario_cache_never_serves_another_sweeps_point() -> None:
+    """Points are cached per worker by what decides them, not by the context object's id (which a
+    later sweep's context may take over once the first is gone: here one object is given each
+    sweep's contents in turn, the same id throughout)."""
+    ctx = None
+    seen = []
+    for stake in (0.25, 4.0, 1.0):
+        loaded = load(TOLERANCE, overrides=[f"governments.CN.rules[0].params.stake_pct={stake}"])
+        sweep = loaded.sweep.model_copy(update={"parameters": []})  # the point sets nothing: the base decides
+        if ctx is None:
+            ctx = sweep_module.SweepContext(loaded.base_raw, loaded.base_file, sweep, [{}])
+        else:
+            ctx.base_raw, ctx.sweep = loaded.base_raw, sweep
+            ctx.__post_init__()
+        scenario, _ = sweep_module._point_scenario(ctx, 0)
+        seen.append(scenario.governments["CN"].rules[0].params["stake_pct"])
+    assert seen == [0.25, 4.0, 1.0]
+
+
 def test_outcomes_only_replication_gives_the_full_outcome_row_and_events() -> None:
     scenario = load_scenario(TINY, rule_params=rule_params)
     for seed in replication_seeds(scenario.seed, 2):
