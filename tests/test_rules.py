@@ -46,6 +46,14 @@ class FakeView:
     beliefs: dict[tuple[str, str], tuple[float, ...]] = field(default_factory=dict)
     weights: dict[str, float] = field(default_factory=dict)  # own resolve type's weight
     levers: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (actor, target)
+    target_cover: dict[tuple[str, str], float] = field(default_factory=dict)  # days; the scenario's is 30
+    mix: dict[tuple[str, str, str], float] = field(default_factory=dict)  # (firm, product, supplier) share
+
+    def target_cover_days(self, firm: str, product: str, baseline: bool = False) -> float:
+        return 30.0 if baseline else self.target_cover.get((firm, product), 30.0)
+
+    def firm_supplier_share(self, firm: str, product: str, country: str) -> float:
+        return self.mix.get((firm, product, country), 0.0)
 
     def levers_in_force(self, actor: str | None = None, target: str | None = None) -> tuple[str, ...]:
         return tuple(k for k, (a, t) in self.levers.items() if (actor is None or a == actor) and (target is None or t == target))
@@ -772,3 +780,40 @@ def test_a_non_trade_lever_aims_at_several_countries_and_returns_when_a_dispute_
     assert [m.kind for m in lever.propose(view) if m.target == "T"] == ["lever"]  # second round
     view.say("C", "lever", "tourism_boycott", "T", day=40)
     assert [m for m in lever.propose(view) if m.target == "T" and m.kind == "lever"] == []  # max_rounds = 2
+
+
+# ------------------------------------------------------------------------ firms: stockpile, relocate
+
+def test_a_firm_stockpiles_under_a_threat_or_a_measure_and_unwinds_when_the_risk_passes() -> None:
+    stock = rule("stockpile", "maker", input="ore", supplier="C", target_days=90)
+    view = FakeView(day=5, cover={("maker", "ore"): 28.0})
+    assert stock.propose(view) == []  # no risk
+    view.say("C", "threaten", "threaten_ore_ban", "T", day=3)
+    (buy,) = stock.propose(view)
+    assert (buy.kind, buy.label, buy.product, buy.amount) == ("stockpile", "stockpile_ore", "ore", 90)
+    assert "threat(s) of ore_ban against T" in buy.reason and "30 -> 90 days" in buy.reason
+    view.target_cover[("maker", "ore")] = 90.0
+    assert stock.propose(view) == []  # already aiming at 90 days
+    view.say("C", "drop_threat", "drop_ore_ban", "T", day=33)
+    (unwind,) = stock.propose(view)
+    assert (unwind.label, unwind.amount) == ("unwind_ore", 30.0) and "90 -> 30 days" in unwind.reason
+    quiet = rule("stockpile", "maker", input="ore", supplier="C", target_days=90, on_threat=False)
+    threatened = FakeView(day=5)
+    threatened.say("C", "threaten", "threaten_ore_ban", "T", day=3)
+    assert quiet.propose(threatened) == []  # only a measure in force moves it
+    threatened.impose("C", "T", "ore_ban")
+    assert "1 measure(s) on ore" in quiet.propose(threatened)[0].reason
+
+
+def test_a_firm_relocates_purchases_once_a_measure_has_lasted() -> None:
+    move = rule("relocate", "maker", input="ore", away_from="C", to="A", share=0.5, min_days_in_force=90)
+    view = FakeView(day=50, mix={("maker", "ore", "C"): 0.8})
+    view.impose("C", "T", "ore_ban", day=10)
+    assert move.propose(view) == []  # 40 days in force < 90
+    view.day = 100
+    (act,) = move.propose(view)
+    assert (act.kind, act.target, act.origin, act.product, act.amount) == ("relocate", "A", "C", "ore", 0.5)
+    assert "in force 90 days >= 90" in act.reason and "80% of its mix" in act.reason
+    view.say("maker", "relocate", act.label, "A", day=100)
+    view.day = 400
+    assert move.propose(view) == []  # max_moves = 1
