@@ -71,8 +71,10 @@ _KR = [
     Candidate("kr_retaliation_risk", "governments.KR.rules[0].params.retaliation_risk"),
     Candidate("cn_reward_value", "governments.CN.rules[3].params.reward_value_pct"),
 ]
+_LEVER = [Candidate("cn_lever_stake", "governments.CN.rules[3].params.stake_pct")]
 SCENARIOS: dict[str, list[Candidate]] = {
     "rare_earth_curb": _CN + _JP_CURB,
+    "beyond_trade": _CN + _JP_CURB + _LEVER,
     "photoresist_retaliation": _CN + _JP_PHOTORESIST,
     "korea_hedging": _CN + _JP_CURB + _KR,
 }
@@ -90,7 +92,7 @@ class Settings:
     replications: int  # per level of the +-50% runs
 
 
-FULL = Settings(tuple(SCENARIOS), "experiments", None, 4, 2, 30)
+FULL = Settings(tuple(SCENARIOS), "experiments", None, 3, 2, 20)
 TINY = Settings(("rare_earth_curb",), "experiments/tiny", 4, 2, 1, 2)
 
 

@@ -56,3 +56,15 @@ def test_relocating_moves_part_of_the_supplier_mix() -> None:
     assert model.state.mix[f, p, cn] < plain.state.mix[f, p, cn]
     assert model.state.mix[f, p, row] > plain.state.mix[f, p, row]
     np.testing.assert_allclose(model.state.mix[f, p].sum(), 1.0)
+
+
+def test_beyond_trade_pulls_the_travel_advisory_and_changes_japans_government() -> None:
+    path = TINY.parent / "beyond_trade.toml"
+    raw = load_raw(path, ["governments.JP.leadership_changes=[30]"])  # a scheduled change as well as the random ones
+    model = CoercionModel(scenario_from_raw(raw, path), np.random.SeedSequence(3))
+    model.run()
+    levers = [e for e in model.events if e["kind"] == "lever"]
+    assert [(e["actor"], e["action"], e["target"]) for e in levers] == [("CN", "travel_advisory", "JP")]
+    assert "costs JP 0.050%/yr of its GDP" in levers[0]["reason"]
+    changes = [e for e in model.events if e["kind"] == "leadership_change" and e["day"] == 30]
+    assert changes and changes[0]["actor"] == "JP" and "scheduled change of government" in changes[0]["reason"]
