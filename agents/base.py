@@ -95,6 +95,10 @@ IMPOSE, LIFT, HOLD, INVEST = "impose", "lift", "hold", "invest"
 # A non-trade lever (suspending an agreement, a tourism boycott, detentions): no trade flow moves;
 # it costs the target ``amount`` and the actor ``own_cost_pct`` (% of their GDP a year) while in force.
 LEVER = "lever"
+# A firm's own precautionary moves: ``stockpile`` sets its target cover of ``product`` to ``amount``
+# days (ordering up to it through the market); ``relocate`` moves the share ``amount`` of its
+# purchases of ``product`` from country ``origin`` to country ``target`` (its supplier mix).
+STOCKPILE, RELOCATE = "stockpile", "relocate"
 # Declaratory moves that end a confrontation; outcome classes look for them.
 CONCEDE, OFFRAMP, BACK_DOWN, ACCEPT = "concede", "offramp", "back_down", "accept"
 
@@ -138,6 +142,7 @@ class Action:
     cost_usd: float = 0.0
     offtake: str = ""
     offtake_share: float = 0.0
+    origin: str = ""  # a relocation's supplier country left
 
     def keys_to_lift(self) -> tuple[str, ...]:
         return self.measure_keys or ((self.measure_key,) if self.kind == LIFT and self.measure_key else ())
@@ -217,6 +222,8 @@ class WorldView(Protocol):
     def ramp_up_days(self, product: str) -> int: ...
     def base_price(self, product: str) -> float: ...
     def baseline_use(self, firm: str, product: str) -> float: ...
+    def target_cover_days(self, firm: str, product: str, baseline: bool = False) -> float: ...
+    def firm_supplier_share(self, firm: str, product: str, country: str) -> float: ...
 
 
 @dataclass

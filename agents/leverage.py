@@ -62,9 +62,16 @@ def in_force_against(view: WorldView, actor: str, target: str) -> dict[str, Any]
 def open_threats(view: WorldView, actor: str, target: str) -> list[str]:
     """Labels of the measures ``actor`` has threatened ``target`` with and neither imposed nor
     dropped (a threat move is labelled ``threaten_<label>``, dropping it ``drop_<label>``)."""
-    threats = [mv.label.removeprefix("threaten_") for mv in view.moves(actor=actor, kind="threaten", target=target)]
-    done = {mv.label.removeprefix("drop_") for mv in view.moves(actor=actor, target=target) if mv.kind in ("impose", "drop_threat")}
-    return [t for t in threats if t not in done]
+    # In order, so that a threat issued again in a later round (after a truce broke) is open again.
+    state: dict[str, bool] = {}
+    for mv in view.moves(actor=actor, target=target):
+        if mv.kind == "threaten":
+            state[mv.label.removeprefix("threaten_")] = True
+        elif mv.kind in ("impose", "drop_threat"):
+            label = mv.label.removeprefix("drop_")
+            if label in state:
+                state[label] = False
+    return [t for t, is_open in state.items() if is_open]
 
 
 def has_conceded(view: WorldView, actor: str, to: str) -> bool:

@@ -6,6 +6,7 @@ A replication is a plain function of (scenario, seed): :func:`run_replication` r
 
 from __future__ import annotations
 
+import copy
 import json
 import zlib
 from collections.abc import Mapping
@@ -16,7 +17,18 @@ import mesa
 import numpy as np
 
 from agents import FirmAgent, GovernmentAgent, RuleContext
-from agents.base import IMPOSE, INVEST, LEVER, LIFT, Action, Move, Window, build_rule
+from agents.base import (
+    IMPOSE,
+    INVEST,
+    LEVER,
+    LIFT,
+    RELOCATE,
+    STOCKPILE,
+    Action,
+    Move,
+    Window,
+    build_rule,
+)
 from agents.firm import lobbying_pressure
 from agents.strategy import (
     DEFAULT_PRIOR,
@@ -97,6 +109,8 @@ class CoercionModel(mesa.Model):
         self.scenario = scenario
         self.seed_seq = seed_seq
         self.world = world if world is not None else build_world(scenario)
+        self._own_stock_target = False  # a stockpile copies the world's stock targets first (_stockpile)
+        self._base_stock_target = self.world.pair_stock_target
         self.state = initial_state(self.world)
         self.day = 0
         self.active: dict[str, ActiveMeasure] = {}
@@ -372,6 +386,12 @@ class CoercionModel(mesa.Model):
             self._measures_version += 1
         elif action.kind == INVEST:
             self._invest(actor, action)
+        elif action.kind == STOCKPILE:
+            if not self._stockpile(actor, action):
+                return
+        elif action.kind == RELOCATE:
+            if not self._relocate(actor, action):
+                return
         elif action.kind == LEVER:
             if action.measure_key in self.levers:
                 return
@@ -562,6 +582,44 @@ class CoercionModel(mesa.Model):
         self.investment_usd[firm] += action.amount * 365.0 * w.base_price[p]
 
 
+    def _pair(self, firm_name: str, product: str) -> int:
+        w = self.world
+        f, p = self.firm_index[firm_name], self.product_index[product]
+        hits = np.flatnonzero((w.pair_firm == f) & (w.pair_product == p))
+        if not len(hits):
+            raise ValueError(f"firm {firm_name!r} does not buy {product!r}")
+        return int(hits[0])
+
+    def _stockpile(self, firm_name: str, action: Action) -> bool:
+        """A firm sets its target cover of ``product`` to ``amount`` days: it then orders up to it
+        through the market like any other order (precautionary buying raises demand and prices).
+        The target is the economy's ``pair_stock_target``; the world is shared between
+        replications, so the first stockpile of a run gives the run its own copy of that array."""
+        k = self._pair(firm_name, action.product)
+        w = self.world
+        target = action.amount * float(w.base_use[self.firm_index[firm_name], self.product_index[action.product]])
+        if w.pair_stock_target[k] == target:
+            return False
+        if not self._own_stock_target:
+            self.world = copy.copy(w)
+            self.world.pair_stock_target = w.pair_stock_target.copy()
+            self._own_stock_target = True
+        self.world.pair_stock_target[k] = target
+        return True
+
+    def _relocate(self, firm_name: str, action: Action) -> bool:
+        """A firm moves the share ``amount`` of its purchases of ``product`` from ``origin`` to
+        ``target``: its supplier mix (run state), which the economy's adaptation then works on."""
+        f, p = self.firm_index[firm_name], self.product_index[action.product]
+        o, c = self.country_index[action.origin], self.country_index[action.target]
+        moved = self.state.mix[f, p, o] * action.amount
+        if moved <= 0:
+            return False
+        self.state.mix[f, p, o] -= moved
+        self.state.mix[f, p, c] += moved
+        return True
+
+
 class ModelView:
     """Read-only window on the model for agents (the :class:`agents.base.WorldView` protocol)."""
 
@@ -727,3 +785,17 @@ class ModelView:
         """A firm's baseline use of an input, units per day."""
         m = self._m
         return float(m.world.base_use[m.firm_index[firm], m.product_index[product]])
+
+    def target_cover_days(self, firm: str, product: str, baseline: bool = False) -> float:
+        """Days of use a firm aims to hold of an input: now, or as the scenario set it."""
+        m = self._m
+        base = m.world.base_use[m.firm_index[firm], m.product_index[product]]
+        if base <= 0:
+            return 0.0
+        targets = m._base_stock_target if baseline else m.world.pair_stock_target
+        return float(targets[m._pair(firm, product)] / base)
+
+    def firm_supplier_share(self, firm: str, product: str, country: str) -> float:
+        """Share of a firm's purchases of an input that goes to a supplier country (its mix)."""
+        m = self._m
+        return float(m.state.mix[m.firm_index[firm], m.product_index[product], m.country_index[country]])

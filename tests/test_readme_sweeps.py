@@ -67,7 +67,7 @@ def test_readme_sweep_commands_run_on_tiny_variants(tmp_path: Path) -> None:
     assert ran >= 5
 
 
-@pytest.mark.parametrize("name", ["china_tolerance", "wait_out_vs_retaliate", "stockpile_days", "us_support", "curb_lhs", "curb_sobol"])
+@pytest.mark.parametrize("name", ["china_tolerance", "wait_out_vs_retaliate", "stockpile_days", "us_support", "curb_lhs", "curb_sobol", "ties_prior"])
 def test_every_shipped_sweep_has_a_tiny_variant_with_the_same_parameters(name: str) -> None:
     import tomllib
 

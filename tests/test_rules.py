@@ -46,6 +46,14 @@ class FakeView:
     beliefs: dict[tuple[str, str], tuple[float, ...]] = field(default_factory=dict)
     weights: dict[str, float] = field(default_factory=dict)  # own resolve type's weight
     levers: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (actor, target)
+    target_cover: dict[tuple[str, str], float] = field(default_factory=dict)  # days; the scenario's is 30
+    mix: dict[tuple[str, str, str], float] = field(default_factory=dict)  # (firm, product, supplier) share
+
+    def target_cover_days(self, firm: str, product: str, baseline: bool = False) -> float:
+        return 30.0 if baseline else self.target_cover.get((firm, product), 30.0)
+
+    def firm_supplier_share(self, firm: str, product: str, country: str) -> float:
+        return self.mix.get((firm, product, country), 0.0)
 
     def levers_in_force(self, actor: str | None = None, target: str | None = None) -> tuple[str, ...]:
         return tuple(k for k, (a, t) in self.levers.items() if (actor is None or a == actor) and (target is None or t == target))
@@ -673,3 +681,139 @@ def test_non_trade_lever_weighs_the_pressure_it_adds_against_its_own_cost_and_en
     del view.measures[ban]
     (end,) = lever.propose(view)
     assert end.kind == "lift" and end.measure_keys == (move.measure_key,) and end.mandatory
+
+
+# --------------------------------------------------------------- several targets, several rounds
+
+def test_a_threat_aims_at_several_countries_each_on_its_own_deadline() -> None:
+    threat = rule("threat", "C", **{**THREAT, "target": ["T", "A"], "after": None})
+    view = FakeView(day=3, trade={("C", "T", "ore"): 1e9, ("C", "A", "ore"): 1e9},
+                    share={("T", "C", "ore"): 0.5, ("A", "C", "ore"): 0.25}, multiplier={"ore": 4})
+    issue_t, issue_a = threat.propose(view)
+    # At stake: T 1e9 x 0.5 x 4 / 1e12 = 0.2 %/yr; A half of it, 0.1 %/yr (it depends on C for a quarter).
+    assert (issue_t.target, issue_a.target) == ("T", "A")
+    assert "0.200%/yr of T's GDP" in issue_t.reason and "0.100%/yr of A's GDP" in issue_a.reason
+    view.say("C", "threaten", "threaten_ore_ban", "T", day=3)
+    view.say("C", "threaten", "threaten_ore_ban", "A", day=10)
+    view.day = 33
+    assert threat.due(view)  # T's deadline (3 + 30)
+    assert {a.target for a in threat.propose(view)} == {"T"}  # A's deadline (day 40) not yet
+    view.say("A", "concede", "concede", "C", day=20)
+    view.day = 40
+    assert threat.due(view) and {a.target for a in threat.propose(view)} == {"T"}  # A gave in: nothing against it
+
+
+def test_a_threat_returns_after_a_truce_breaks_and_not_after_a_concession() -> None:
+    threat = rule("threat", "C", **{**THREAT, "after": None, "max_rounds": 2, "truce_days": 30})
+    view = FakeView(day=50, trade={("C", "T", "ore"): 1e9}, share={("T", "C", "ore"): 0.5})
+    view.say("C", "threaten", "threaten_ore_ban", "T", day=3)
+    view.say("C", "drop_threat", "drop_ore_ban", "T", day=33)
+    view.say("C", "back_down", "back_down", "T", day=40)
+    assert threat.propose(view) == []  # the truce holds for 30 days
+    view.day = 70
+    (again,) = threat.propose(view)
+    assert again.kind == "threaten" and again.label == "threaten_ore_ban"
+    view.say("C", "threaten", "threaten_ore_ban", "T", day=70)
+    view.day = 100
+    assert threat.deadline(view) == 100 and [a.kind for a in threat.propose(view)][:2] == ["impose", "drop_threat"]
+    view.say("C", "offramp", "summit_offramp", "T", day=110)
+    view.day = 400
+    assert threat.propose(view) == []  # two rounds at most
+    once = rule("threat", "C", **{**THREAT, "after": None, "max_rounds": 3, "truce_days": 0})
+    won = FakeView(day=100)
+    won.say("C", "threaten", "threaten_ore_ban", "T", day=3)
+    won.say("T", "concede", "concede", "C", day=10)
+    won.say("C", "accept", "accept_concession", "T", day=11)
+    assert once.propose(won) == []  # the stake was won: no new round
+
+
+def test_open_threats_follow_the_order_of_moves() -> None:
+    from agents.leverage import open_threats
+
+    view = FakeView()
+    view.say("C", "threaten", "threaten_ore_ban", "T", day=1)
+    view.say("C", "drop_threat", "drop_ore_ban", "T", day=30)
+    assert open_threats(view, "C", "T") == []
+    view.say("C", "threaten", "threaten_ore_ban", "T", day=90)  # a later round
+    assert open_threats(view, "C", "T") == ["ore_ban"]
+
+
+def test_retaliation_answers_several_coercers_and_fires_again_after_a_truce_breaks() -> None:
+    tool = {"measure": "export_ban", "products": ["resist"], "label": "resist_ban"}
+    view = FakeView(day=7, trade={("T", "C", "resist"): 2e9, ("T", "A", "resist"): 2e9},
+                    share={("C", "T", "resist"): 0.9, ("A", "T", "resist"): 0.9})
+    coercion = view.impose("C", "T", "ore_ban")
+    view.impose("A", "T", "ore_ban")
+    both = rule("retaliate", "T", against=["C", "A"], tools=[tool], max_rounds=2)
+    assert [(a.label, a.target) for a in both.propose(view)] == [("resist_ban", "C"), ("resist_ban", "A")]
+    mine = view.impose("T", "C", "resist_ban", products=("resist",), day=7)
+    del view.measures[coercion]
+    lift = [a for a in both.propose(view) if a.target == "C"]
+    assert [a.kind for a in lift] == ["lift"] and lift[0].measure_keys == (mine,)
+    del view.measures[mine]
+    view.say("T", "lift", "lift_retaliation", "C", day=20)
+    view.impose("C", "T", "ore_ban", day=60)  # the truce breaks
+    view.day = 61
+    assert [(a.label, a.target) for a in both.propose(view) if a.target == "C"] == [("resist_ban", "C")]
+    single = rule("retaliate", "T", against="C", tools=[tool])  # one round: a used tool stays used
+    assert [a for a in single.propose(view) if a.target == "C"] == []
+
+
+def test_a_non_trade_lever_aims_at_several_countries_and_returns_when_a_dispute_resumes() -> None:
+    lever = rule("non_trade_lever", "C", against=["T", "A"], label="tourism_boycott", target_cost_pct=0.5,
+                 own_cost_pct=0.1, stake_pct=0.5, discount_per_year=0.0, max_rounds=2)
+    view = FakeView(day=10)
+    ban_t = view.impose("C", "T", "ore_ban")
+    view.impose("C", "A", "ore_ban")
+    moves = lever.propose(view)
+    assert [(m.kind, m.target) for m in moves] == [("lever", "T"), ("lever", "A")]
+    assert moves[0].measure_key != moves[1].measure_key
+    view.levers[moves[0].measure_key] = ("C", "T")
+    view.say("C", "lever", "tourism_boycott", "T", day=10)
+    del view.measures[ban_t]
+    (end,) = [m for m in lever.propose(view) if m.target == "T"]
+    assert end.kind == "lift" and end.mandatory
+    del view.levers[moves[0].measure_key]
+    view.say("C", "lift", "end_tourism_boycott", "T", day=11)
+    assert [m for m in lever.propose(view) if m.target == "T"] == []  # no dispute with T now
+    view.impose("C", "T", "ore_ban", day=40)  # it resumes
+    assert [m.kind for m in lever.propose(view) if m.target == "T"] == ["lever"]  # second round
+    view.say("C", "lever", "tourism_boycott", "T", day=40)
+    assert [m for m in lever.propose(view) if m.target == "T" and m.kind == "lever"] == []  # max_rounds = 2
+
+
+# ------------------------------------------------------------------------ firms: stockpile, relocate
+
+def test_a_firm_stockpiles_under_a_threat_or_a_measure_and_unwinds_when_the_risk_passes() -> None:
+    stock = rule("stockpile", "maker", input="ore", supplier="C", target_days=90)
+    view = FakeView(day=5, cover={("maker", "ore"): 28.0})
+    assert stock.propose(view) == []  # no risk
+    view.say("C", "threaten", "threaten_ore_ban", "T", day=3)
+    (buy,) = stock.propose(view)
+    assert (buy.kind, buy.label, buy.product, buy.amount) == ("stockpile", "stockpile_ore", "ore", 90)
+    assert "threat(s) of ore_ban against T" in buy.reason and "30 -> 90 days" in buy.reason
+    view.target_cover[("maker", "ore")] = 90.0
+    assert stock.propose(view) == []  # already aiming at 90 days
+    view.say("C", "drop_threat", "drop_ore_ban", "T", day=33)
+    (unwind,) = stock.propose(view)
+    assert (unwind.label, unwind.amount) == ("unwind_ore", 30.0) and "90 -> 30 days" in unwind.reason
+    quiet = rule("stockpile", "maker", input="ore", supplier="C", target_days=90, on_threat=False)
+    threatened = FakeView(day=5)
+    threatened.say("C", "threaten", "threaten_ore_ban", "T", day=3)
+    assert quiet.propose(threatened) == []  # only a measure in force moves it
+    threatened.impose("C", "T", "ore_ban")
+    assert "1 measure(s) on ore" in quiet.propose(threatened)[0].reason
+
+
+def test_a_firm_relocates_purchases_once_a_measure_has_lasted() -> None:
+    move = rule("relocate", "maker", input="ore", away_from="C", to="A", share=0.5, min_days_in_force=90)
+    view = FakeView(day=50, mix={("maker", "ore", "C"): 0.8})
+    view.impose("C", "T", "ore_ban", day=10)
+    assert move.propose(view) == []  # 40 days in force < 90
+    view.day = 100
+    (act,) = move.propose(view)
+    assert (act.kind, act.target, act.origin, act.product, act.amount) == ("relocate", "A", "C", "ore", 0.5)
+    assert "in force 90 days >= 90" in act.reason and "80% of its mix" in act.reason
+    view.say("maker", "relocate", act.label, "A", day=100)
+    view.day = 400
+    assert move.propose(view) == []  # max_moves = 1

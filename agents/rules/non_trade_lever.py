@@ -10,6 +10,8 @@ and both governments feel it like any other cost. In % of the mover's GDP, prese
 ``stake_pct`` (x its own type) times the rise in the target's chance of giving in (by the mover's
 belief about it) less its own cost over the target's believed resolve. It is lifted once the
 target concedes or the mover's measures against it are all lifted (the dispute is over).
+``against`` may name several countries (one lever against each); once ended, a lever may be
+pulled again when a dispute resumes (a truce broke), up to ``max_rounds`` times per country.
 """
 
 from __future__ import annotations
@@ -29,12 +31,17 @@ from agents.strategy import (
 
 class NonTradeLeverParams(StrategicParams):
     country_fields = ("against",)
-    against: str
+    against: str | list[str] = Field(description="the country it aims at, or several (one lever against each)")
     label: str = Field("suspend_exchanges", description="e.g. 'tourism_boycott', 'suspend_security_talks', 'detentions'")
     target_cost_pct: float = Field(0.05, ge=0, description="cost to the target, % of its GDP a year (assumption)")
     own_cost_pct: float = Field(0.005, ge=0, description="cost to the mover, % of its GDP a year (assumption)")
     stake_pct: float = Field(0.5, ge=0, description="worth of the target's concession, % of own GDP (assumption)")
     after: str | None = Field(None, description="only once this own move (label) against the target has been made")
+    max_rounds: int = Field(1, ge=1, description="times the lever may be pulled against a country (a new round after it ended)")
+
+    @property
+    def targets(self) -> list[str]:
+        return [self.against] if isinstance(self.against, str) else list(self.against)
 
 
 class NonTradeLever(Rule):
@@ -42,8 +49,11 @@ class NonTradeLever(Rule):
     Params = NonTradeLeverParams
 
     def propose(self, view: WorldView) -> list[Action]:
+        return [a for target in self.params.targets for a in self.propose_to(view, target)]  # type: ignore[attr-defined]
+
+    def propose_to(self, view: WorldView, target: str) -> list[Action]:
         prm: NonTradeLeverParams = self.params  # type: ignore[assignment]
-        me, target = self.context.actor, prm.against
+        me = self.context.actor
         key = measure_key(me, target, prm.label)
         in_force = key in view.levers_in_force(actor=me, target=target)
         dispute = bool(in_force_against(view, me, target) or open_threats(view, me, target))
@@ -54,7 +64,7 @@ class NonTradeLever(Rule):
                 return [Action(LIFT, f"end_{prm.label}", self.name, f"{why}: end {prm.label}", target=target,
                                measure_keys=(key,), mandatory=True)]
             return []
-        if conceded or not dispute or view.moves(actor=me, label=prm.label):
+        if conceded or not dispute or len(view.moves(actor=me, target=target, label=prm.label)) >= prm.max_rounds:
             return []
         if prm.after and not view.moves(actor=me, target=target, label=prm.after):
             return []

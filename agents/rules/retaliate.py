@@ -13,6 +13,11 @@ A tool's utility is in % of own GDP, present value (:mod:`agents.strategy`): wha
 expected cost of holding out — its leverage adds to the coercer's cost rate, which shortens the
 coercer's believed remaining resolve — less the exposure (own exporters' lost sales) borne for
 that time.
+
+**Several coercers, several rounds.** ``against`` may name several countries, each answered on its
+own. Once a coercer has lifted its measures and the retaliation has been lifted too, a truce that
+breaks (the coercer imposes again) may be answered again with the same tools, up to ``max_rounds``
+rounds; within a round a tool is used once.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from sim.config import MeasureTemplate
 
 class RetaliateParams(StrategicParams):
     country_fields = ("against", "require_support_from")
-    against: str
+    against: str | list[str] = Field(description="the coercer answered, or several (each on its own)")
     tools: list[MeasureTemplate] = Field(min_length=1)
     mode: Literal["tit_for_tat", "proportional"] = "tit_for_tat"
     min_pain_pct: float = Field(0.0, ge=0, description="own pain below which retaliation is not considered")
@@ -41,6 +46,11 @@ class RetaliateParams(StrategicParams):
         "(default: the static estimate of agents.leverage.leverage_pct)",
     )
     rung_offset: int = Field(0, ge=0, description="rungs of retaliation count from here")
+    max_rounds: int = Field(1, ge=1, description="rounds: after a lifted retaliation its tools may be used again")
+
+    @property
+    def targets(self) -> list[str]:
+        return [self.against] if isinstance(self.against, str) else list(self.against)
 
 
 class Retaliate(Rule):
@@ -48,8 +58,11 @@ class Retaliate(Rule):
     Params = RetaliateParams
 
     def propose(self, view: WorldView) -> list[Action]:
+        return [a for other in self.params.targets for a in self.propose_against(view, other)]  # type: ignore[attr-defined]
+
+    def propose_against(self, view: WorldView, other: str) -> list[Action]:
         prm: RetaliateParams = self.params  # type: ignore[assignment]
-        me, other = self.context.actor, prm.against
+        me = self.context.actor
         theirs = in_force_against(view, other, me)
         labels = {t.name for t in prm.tools}
         mine = {k: s for k, s in view.measures_in_force(actor=me, target=other).items() if s.label in labels}
@@ -72,7 +85,11 @@ class Retaliate(Rule):
             return []
         if prm.mode == "proportional" and mine:
             return []
-        used = {mv.label for mv in view.moves(actor=me, kind=IMPOSE, target=other)}
+        # Tools used in this round: a round ends when the retaliation is lifted (the coercer lifted
+        # first); a new one opens while rounds are left, else every tool ever used stays used.
+        lifts = [mv.day for mv in view.moves(actor=me, target=other, label="lift_retaliation")]
+        since = lifts[-1] if lifts and len(lifts) < prm.max_rounds else -1
+        used = {mv.label for mv in view.moves(actor=me, kind=IMPOSE, target=other) if mv.day > since}
         belief, own_rate = view.belief(me, other), view.cost_rate_pct(me)
         other_rate = view.perceived_cost_rate(me, other)
         h, d = prm.horizon_days, prm.discount_per_year

@@ -13,14 +13,31 @@ credibility, its belief that this coercer carries threats out).
   target's expected remaining resolve; **drop**: loses ``reputation_pct`` (a bluff called);
   **extend**: loses half of it (an assumption), at most ``max_extensions`` times.
 Stake and reputation are times the weight of its own resolve type.
+
+**Several targets, several rounds.** ``target`` may name several countries: the threat is weighed
+and issued against each on its own (its own deadline, beliefs and concession). After the
+coercer's back-down or off-ramp against a target the truce may break: with ``max_rounds`` > 1 the
+threat may be issued anew once ``truce_days`` have passed (not after a concession: the stake was
+won), counting only the moves of the new round.
 """
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from agents.base import IMPOSE, Action, Rule, WorldView, measure_key, pct
-from agents.leverage import exposure_pct, has_conceded, leverage_pct
+from agents.base import (
+    ACCEPT,
+    BACK_DOWN,
+    CONCEDE,
+    IMPOSE,
+    Action,
+    Move,
+    Rule,
+    WorldView,
+    measure_key,
+    pct,
+)
+from agents.leverage import exposure_pct, leverage_pct
 from agents.strategy import (
     StrategicParams,
     describe,
@@ -33,7 +50,7 @@ from sim.config import MeasureTemplate
 
 class ThreatParams(StrategicParams):
     country_fields = ("target",)
-    target: str
+    target: str | list[str] = Field(description="the country threatened, or several (each on its own)")
     measure: MeasureTemplate
     issue_day: int = Field(0, ge=0, description="earliest day to issue the threat")
     after: str | None = Field(None, description="issue only after this own move (label) against the target")
@@ -47,17 +64,36 @@ class ThreatParams(StrategicParams):
         "(default: the static estimate of agents.leverage.leverage_pct)",
     )
     reputation_pct: float = Field(0.1, ge=0, description="credibility lost by dropping a called threat, % of own GDP (assumption)")
+    max_rounds: int = Field(1, ge=1, description="rounds: after a back-down or off-ramp the truce may break and the threat return")
+    truce_days: int = Field(180, ge=0, description="days after a round ends before the threat may be issued again")
+
+    @property
+    def targets(self) -> list[str]:
+        return [self.target] if isinstance(self.target, str) else list(self.target)
 
 
 class Threat(Rule):
     name = "threat"
     Params = ThreatParams
 
-    def deadline(self, view: WorldView) -> int | None:
-        """Day the pending threat falls due (None if none is pending)."""
+    def round_moves(self, view: WorldView, target: str) -> tuple[int, tuple[Move, ...]] | None:
+        """(first day, own moves against ``target``) of the current round, or None while no round is
+        open (after a concession; in a truce; once ``max_rounds`` are spent)."""
         prm: ThreatParams = self.params  # type: ignore[assignment]
-        me, label = self.context.actor, prm.measure.name
-        mine = view.moves(actor=me, target=prm.target)
+        mine = view.moves(actor=self.context.actor, target=target)
+        ends = [mv for mv in mine if mv.kind in (ACCEPT, BACK_DOWN, "offramp")]
+        if not ends:
+            return 0, mine
+        if ends[-1].kind == ACCEPT or len(ends) >= prm.max_rounds or view.day - ends[-1].day < prm.truce_days:
+            return None
+        return ends[-1].day + 1, tuple(mv for mv in mine if mv.day > ends[-1].day)
+
+    def deadline(self, view: WorldView, target: str | None = None) -> int | None:
+        """Day the pending threat against ``target`` (default: the first) falls due (None if none is pending)."""
+        prm: ThreatParams = self.params  # type: ignore[assignment]
+        open_round = self.round_moves(view, target or prm.targets[0])
+        mine = open_round[1] if open_round else ()
+        label = prm.measure.name
         issued = [mv for mv in mine if mv.kind == "threaten" and mv.label == f"threaten_{label}"]
         if not issued:
             return None
@@ -65,13 +101,13 @@ class Threat(Rule):
         return (extensions[-1].day if extensions else issued[0].day) + prm.deadline_days
 
     def due(self, view: WorldView) -> bool:
-        """A deadline is news: the coercer decides on the day it falls."""
-        return self.deadline(view) == view.day
+        """A deadline is news: the coercer decides on the day one falls."""
+        return any(self.deadline(view, t) == view.day for t in self.params.targets)  # type: ignore[attr-defined]
 
-    def gain(self, view: WorldView) -> tuple[float, float, float, float, tuple[float, ...]]:
+    def gain(self, view: WorldView, target: str) -> tuple[float, float, float, float, tuple[float, ...]]:
         """(stake x rise in the chance the target gives in, that rise, leverage, own cost, belief)."""
         prm: ThreatParams = self.params  # type: ignore[assignment]
-        me, target = self.context.actor, prm.target
+        me = self.context.actor
         belief = view.belief(me, target)
         rate = view.perceived_cost_rate(me, target)
         lev = prm.target_cost_pct if prm.target_cost_pct is not None else leverage_pct(view, me, target, prm.measure)
@@ -82,27 +118,33 @@ class Threat(Rule):
         return prm.stake_pct * view.resolve_weight(me) * rise, rise, lev, cost, belief
 
     def propose(self, view: WorldView) -> list[Action]:
+        return [a for target in self.params.targets for a in self.propose_to(view, target)]  # type: ignore[attr-defined]
+
+    def propose_to(self, view: WorldView, target: str) -> list[Action]:
         prm: ThreatParams = self.params  # type: ignore[assignment]
-        me, target, label = self.context.actor, prm.target, prm.measure.name
-        mine = view.moves(actor=me, target=target)
-        closed = any((mv.kind == IMPOSE and mv.label == label) or mv.label == f"drop_{label}" for mv in mine)
-        if closed or any(mv.kind in ("accept", "back_down", "offramp") for mv in mine):
+        me, label = self.context.actor, prm.measure.name
+        open_round = self.round_moves(view, target)
+        if open_round is None:
             return []
-        deadline = self.deadline(view)
+        start, mine = open_round
+        closed = any((mv.kind == IMPOSE and mv.label == label) or mv.label == f"drop_{label}" for mv in mine)
+        if closed:
+            return []
+        deadline = self.deadline(view, target)
         if deadline is None:
             if view.day < prm.issue_day or (prm.after and not any(mv.label == prm.after for mv in mine)):
                 return []
-            gain, rise, lev, _, belief = self.gain(view)
+            gain, rise, lev, _, belief = self.gain(view, target)
             return [Action("threaten", f"threaten_{label}", self.name,
                            f"threatens {label} ({lev:.3f}%/yr of {target}'s GDP at stake) with a {prm.deadline_days}-day "
                            f"deadline: chance {target} gives in +{rise:.1%} (belief {target}: {describe(belief)}) x stake "
                            f"{pct(prm.stake_pct)} = {pct(gain)}",
                            target=target, utility=gain)]
-        if has_conceded(view, target, me):
+        if any(mv.day >= start for mv in view.moves(actor=target, kind=CONCEDE, target=me)):
             return []  # the threat worked: the ladder's acceptance ends the episode
         if view.day < deadline:
             return []
-        gain, rise, lev, cost, belief = self.gain(view)
+        gain, rise, lev, cost, belief = self.gain(view, target)
         extensions = [mv for mv in mine if mv.label == f"extend_{label}"]
         reputation = prm.reputation_pct * view.resolve_weight(me)
         spec = prm.measure.spec(me, target)

@@ -1,0 +1,56 @@
+"""scripts/decision_sensitivity.py: the tiny variant's report is well-formed, its levels are -50%,
+the shipped value and +50%, and the hinge verdict is worked out by hand."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def sens():
+    spec = importlib.util.spec_from_file_location("decision_sensitivity", ROOT / "scripts" / "decision_sensitivity.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["decision_sensitivity"] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_hinge_verdict_by_hand(sens) -> None:
+    def at(default: dict, low: dict, high: dict) -> dict:
+        fill = lambda d: {c: (d.get(c, 0), 30) for c in sens.OUTCOME_CLASSES}  # noqa: E731
+        return {"default": fill(default), "-50%": fill(low), "+50%": fill(high)}
+
+    # 25 of 30 concede at the shipped value, 3 of 30 at -50% (the back-down takes over): hinges.
+    verdict = sens.hinges(at({"target_concedes": 25, "stalemate": 5}, {"target_concedes": 3, "coercer_backs_down": 27},
+                             {"target_concedes": 26, "stalemate": 4}))
+    assert verdict == "at -50% `coercer_backs_down` replaces `target_concedes`"
+    # A different leader whose lead is within the noise (16 vs 14 of 30, intervals overlapping): not a hinge.
+    assert sens.hinges(at({"target_concedes": 16, "stalemate": 14}, {"target_concedes": 14, "stalemate": 16},
+                          {"target_concedes": 16, "stalemate": 14})) == "no"
+
+
+def test_shipped_values_and_their_source(sens) -> None:
+    raw = sens.load_raw(ROOT / "experiments" / "rare_earth_curb.toml")
+    assert sens.shipped_value(raw, "governments.CN.rules[0].params.stake_pct") == (1.0, "assumption")
+    value, source = sens.shipped_value(raw, "governments.JP.rules[3].params.threatened_cost_pct")
+    assert source == "fact gdp_loss_japan_ree_stop_1y_mizuho_pct" and value == pytest.approx(0.88)
+
+
+def test_the_tiny_report_is_well_formed(sens, tmp_path: Path) -> None:
+    out = tmp_path / "sensitivity.md"
+    assert sens.main(["--tiny", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "## rare_earth_curb" in text and "## Findings" in text
+    # Three parameters shown at three levels each: -50%, shipped, +50% of the shipped value.
+    blocks = [b for b in text.split("**")[1::2] if b in {c.name for c in sens.SCENARIOS["rare_earth_curb"]}]
+    assert len(blocks) == 3
+    for line in [ln for ln in text.splitlines() if ln.startswith("| -50% |")]:
+        assert "[" in line and "%]" in line
+    cn_stake = [ln for ln in text.splitlines() if ln.startswith("| cn_stake |")]
+    assert cn_stake and cn_stake[0].startswith("| cn_stake | 1 | assumption |")
