@@ -109,8 +109,6 @@ class CoercionModel(mesa.Model):
         self.scenario = scenario
         self.seed_seq = seed_seq
         self.world = world if world is not None else build_world(scenario)
-        self._own_stock_target = False  # a stockpile copies the world's stock targets first (_stockpile)
-        self._base_stock_target = self.world.pair_stock_target
         self.state = initial_state(self.world)
         self.day = 0
         self.active: dict[str, ActiveMeasure] = {}
@@ -591,20 +589,19 @@ class CoercionModel(mesa.Model):
         return int(hits[0])
 
     def _stockpile(self, firm_name: str, action: Action) -> bool:
-        """A firm sets its target cover of ``product`` to ``amount`` days: it then orders up to it
-        through the market like any other order (precautionary buying raises demand and prices).
-        The target is the economy's ``pair_stock_target``; the world is shared between
-        replications, so the first stockpile of a run gives the run its own copy of that array."""
-        k = self._pair(firm_name, action.product)
-        w = self.world
-        target = action.amount * float(w.base_use[self.firm_index[firm_name], self.product_index[action.product]])
-        if w.pair_stock_target[k] == target:
+        """A firm aims for ``amount`` days of cover of ``product``: precautionary buying through the
+        economy's target-cover hook (``Policy.target_cover``, a multiple of the firm's usual cover,
+        ordered beyond its contracts, so a short supplier serves it last). The multiple applies to
+        the firm's inputs alike; the same hook as :meth:`set_target_cover`."""
+        f, p = self.firm_index[firm_name], self.product_index[action.product]
+        usual = float(self.world.target_days[f, p])
+        if usual <= 0:
             return False
-        if not self._own_stock_target:
-            self.world = copy.copy(w)
-            self.world.pair_stock_target = w.pair_stock_target.copy()
-            self._own_stock_target = True
-        self.world.pair_stock_target[k] = target
+        multiple = max(action.amount / usual, 1.0)
+        if multiple == self._move_cover[f]:
+            return False
+        self._move_cover[f] = multiple
+        self._measures_version += 1  # rebuild the policy (its target_cover) before today's step
         return True
 
     def _relocate(self, firm_name: str, action: Action) -> bool:
@@ -789,11 +786,11 @@ class ModelView:
     def target_cover_days(self, firm: str, product: str, baseline: bool = False) -> float:
         """Days of use a firm aims to hold of an input: now, or as the scenario set it."""
         m = self._m
-        base = m.world.base_use[m.firm_index[firm], m.product_index[product]]
-        if base <= 0:
-            return 0.0
-        targets = m._base_stock_target if baseline else m.world.pair_stock_target
-        return float(targets[m._pair(firm, product)] / base)
+        f = m.firm_index[firm]
+        usual = float(m.world.target_days[f, m.product_index[product]])
+        if baseline:
+            return usual
+        return usual * float(max(m._threat_cover[f], m._move_cover[f]))
 
     def firm_supplier_share(self, firm: str, product: str, country: str) -> float:
         """Share of a firm's purchases of an input that goes to a supplier country (its mix)."""

@@ -1,6 +1,6 @@
 """Firms' own moves through the model: ``stockpile`` raises a firm's target cover (the economy's
-stock target, copied per run so a shared world is never changed) and ``relocate`` moves part of
-its supplier mix; each is an event with its reason."""
+target-cover hook, run state: a shared world is never changed) and ``relocate`` moves part of its
+supplier mix; each is an event with its reason."""
 
 from __future__ import annotations
 
@@ -27,31 +27,39 @@ def run(scenario, world=None):  # type: ignore[no-untyped-def]
     return model
 
 
-def test_stockpiling_raises_the_firms_stock_target_in_its_own_run_only() -> None:
-    sc = scenario_with({"rule": "stockpile", "params": {"input": "heavy_rare_earths", "supplier": "CN", "target_days": 120}})
+def test_stockpiling_raises_the_firms_target_cover_in_its_own_run_only() -> None:
+    sc = scenario_with({"rule": "stockpile", "params": {"input": "ndfeb_magnets", "supplier": "CN", "target_days": 120}})
     world = build_world(sc)
     before = world.pair_stock_target.copy()
     model = run(sc, world)
-    (event,) = [e for e in model.events if e["action"] == "stockpile_heavy_rare_earths"]
-    assert event["actor"] == "toyota" and event["kind"] == "stockpile" and "-> 120 days" in event["reason"]
-    f, p = model.firm_index["toyota"], model.product_index["heavy_rare_earths"]
-    k = model._pair("toyota", "heavy_rare_earths")
-    assert model.world.pair_stock_target[k] == 120 * world.base_use[f, p]
+    raised = [e for e in model.events if e["action"] == "stockpile_ndfeb_magnets"]
+    assert raised and raised[0]["actor"] == "toyota" and raised[0]["kind"] == "stockpile"
+    assert "-> 120 days" in raised[0]["reason"]
+    f, p = model.firm_index["toyota"], model.product_index["ndfeb_magnets"]
+    usual = float(world.target_days[f, p])
+    assert model.view.target_cover_days("toyota", "ndfeb_magnets", baseline=True) == usual
     np.testing.assert_array_equal(world.pair_stock_target, before)  # the shared world is untouched
-    assert model.view.target_cover_days("toyota", "heavy_rare_earths", baseline=True) == before[k] / world.base_use[f, p]
-    # The same seed on the same world without the rule: no stockpile, and the run is unchanged by the other's.
+    # Its orders beyond use: the day after the move, the economy's policy carries 120 / usual.
+    day = raised[0]["day"]
+    probe = CoercionModel(sc, np.random.SeedSequence(7), world=world)
+    for _ in range(day + 1):
+        probe.step()
+    assert probe._policy.target_cover is not None
+    assert probe._policy.target_cover[f] == 120 / usual
+    assert probe.view.target_cover_days("toyota", "ndfeb_magnets") == 120
+    # The same seed on the same world without the rule: no stockpile move.
     plain = run(scenario_from_raw(load_raw(TINY), TINY), world)
     assert not [e for e in plain.events if e["kind"] == "stockpile"]
 
 
 def test_relocating_moves_part_of_the_supplier_mix() -> None:
-    rule = {"rule": "relocate", "params": {"input": "heavy_rare_earths", "away_from": "CN", "to": "ROW", "share": 0.5,
+    rule = {"rule": "relocate", "params": {"input": "ndfeb_magnets", "away_from": "CN", "to": "ROW", "share": 0.5,
                                            "min_days_in_force": 20}}
     model = run(scenario_with(rule))
     plain = run(scenario_from_raw(load_raw(TINY), TINY))
     events = [e for e in model.events if e["kind"] == "relocate"]
     assert len(events) == 1 and events[0]["target"] == "ROW" and "move 50% of its purchases" in events[0]["reason"]
-    f, p = model.firm_index["toyota"], model.product_index["heavy_rare_earths"]
+    f, p = model.firm_index["toyota"], model.product_index["ndfeb_magnets"]
     cn, row = model.country_index["CN"], model.country_index["ROW"]
     assert model.state.mix[f, p, cn] < plain.state.mix[f, p, cn]
     assert model.state.mix[f, p, row] > plain.state.mix[f, p, row]

@@ -6,7 +6,8 @@ allows for it) and the 2010 episode, when buyers outside China bought ahead and 
 While the supplier (``supplier``) has a measure in force covering the input against the firm's
 home country — or, with ``on_threat``, any open threat against it — the firm raises its target
 cover to ``target_days``; the economy then orders up to it through the market, so precautionary
-buying adds to demand and prices (sim/model.py ``_stockpile``: the economy's stock target). When
+buying adds to demand and prices (the economy's target-cover hook: orders beyond contracts, served
+after them by a short supplier). When
 neither remains, it goes back to the cover the scenario set.
 """
 
