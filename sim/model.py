@@ -6,7 +6,6 @@ A replication is a plain function of (scenario, seed): :func:`run_replication` r
 
 from __future__ import annotations
 
-import copy
 import json
 import zlib
 from collections.abc import Mapping
