@@ -163,3 +163,27 @@ def test_a_firm_with_a_lobby_rule_is_heard_only_while_its_stance_is_to_lobby() -
     assert toyota.lobbying(view) > 0
     japan = sum(f.lobbying(view) for f in model.firms if f.country == "JP")
     assert view.lobbying_pressure("JP") == pytest.approx(japan)
+
+
+def test_a_measure_replaced_under_its_key_takes_effect_the_same_day() -> None:
+    """The daily policy arrays are cached while the measures in force stay the same; a measure
+    replaced under the key it is in force under (a tighter enforcement) is a change."""
+    from agents.base import IMPOSE
+    from sim.economy import policy_from_measures
+
+    model = CoercionModel(load_scenario(TINY), 0)
+    cn, jp, p = model.country_index["CN"], model.country_index["JP"], model.product_index["photoresist"]
+
+    def ban(enforcement: float) -> Action:
+        spec = MeasureSpec(measure="export_ban", actor="JP", target="CN", products=["photoresist"], enforcement=enforcement)
+        return Action(IMPOSE, "photoresist_ban", "test", "test", target="CN", measure=spec, measure_key="JP:CN:photoresist_ban")
+
+    model._apply("JP", ban(0.5))
+    model.step()
+    assert model._policy.allow[jp, cn, p] == pytest.approx(0.5)
+    model._apply("JP", ban(0.9))
+    model.step()
+    assert model._policy.allow[jp, cn, p] == pytest.approx(0.1)
+    expected = policy_from_measures(model.world, [m.index for m in model.active.values()], model.day - 1)
+    np.testing.assert_array_equal(model._policy.allow, expected.allow)
+    assert model.rec.measures[:2, jp].tolist() == [1.0, 1.0]
