@@ -47,6 +47,10 @@ The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Marke
    back towards the incumbent mix by ``incumbent_pull`` only while it is cheaper by more than the
    ``switching_cost`` and its routes are open (diversification lasts). Background producers order new
    capacity against unmet demand, which arrives after the product's ``ramp_up_days``, up to a cap.
+   *Investment* (``_invest``, at the end of ``_grow_capacity``): capacity where little or none existed,
+   ordered by price-driven investors (a sustained local price signal) or by a government's or firm's
+   move (:func:`order_investment`): it produces after its lead time, is paid for while built (the
+   payer's GDP-loss proxy and profit), and may come with an offtake contract for the payer's buyers.
 9. *GDP-loss proxy* (``_gdp_loss``, computed before prices move) per country: lost domestic value
    added of firms (split by where their plants are; revenue less modelled and bought-in inputs,
    so value added is the product's national-accounts share of output) and of background

@@ -85,8 +85,8 @@ def test_agents_are_mesa_agents() -> None:
     assert isinstance(model, mesa.Model)
     assert all(isinstance(g, GovernmentAgent) for g in model.governments)
     assert [g.country for g in model.governments] == ["CN"]  # the only scripted actor
-    assert len(model.firms) == 13 and all(isinstance(f, FirmAgent) for f in model.firms)
-    assert len(model.agents) == 14
+    assert len(model.firms) == 15 and all(isinstance(f, FirmAgent) for f in model.firms)
+    assert len(model.agents) == 16
 
 
 def test_mesa_run_model_runs_to_the_horizon_and_stops() -> None:

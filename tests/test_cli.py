@@ -90,7 +90,7 @@ def test_extends_deep_merges_and_later_keys_win(tmp_path: Path) -> None:
     assert sc.products["rare_earths"].baseline_price > 0
     assert sc.economy.price_adjustment == 0.01
     assert sc.economy.trust_loss == 0.2  # untouched keys keep the base's value
-    assert len(sc.firms) == 13
+    assert len(sc.firms) == 15
 
 
 def test_plus_keys_append_to_the_base_list(tmp_path: Path) -> None:
@@ -137,7 +137,7 @@ def test_set_overrides(tmp_path: Path) -> None:
          "not an earlier rung"),
         ("governments.CN.rules[2].params.window='G20'", "governments.CN.rules[2].params.window", "unknown calendar 'G20'"),
         ("governments.CN.rules[1].rule='threats'", "governments.CN.rules[1].rule", "did you mean 'threat'"),
-        ("firms.toyota.rules[1].params.input='rubber'", "firms.toyota.rules[1].params.input", "unknown product 'rubber'"),
+        ("firms.jp_magnet_makers.rules[1].params.input='rubber'", "firms.jp_magnet_makers.rules[1].params.input", "unknown product 'rubber'"),
         ("calendar[0].end_day=3", "calendar[0]", "end_day"),
         ("calendar[0].parties=['CN','XX']", "calendar[0].parties[1]", "unknown country 'XX'"),
     ],

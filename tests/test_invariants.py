@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_economy_reference import with_price_response_and_leakage
 
-from sim.economy import initial_state, policy_from_measures, step
+from sim.economy import PROJECT_COLUMNS, initial_state, order_investment, policy_from_measures, step
 from sim.model import CoercionModel
 from sim.synthetic import random_scenario
 from sim.world import build_world, measure_index
@@ -41,7 +41,18 @@ def test_invariants_hold_every_day(spec: dict[str, int]) -> None:
     pool_products = ~world.final
     has_input = world.recipe > 0
     released = np.zeros((world.n_countries, world.n_products))
+    # An explicit investment project (a government's or firm's move) with a random offtake contract.
+    rng = np.random.default_rng(seed + 1)
+    project_day = int(rng.integers(0, DAYS // 2))
+    pool_index = np.flatnonzero(pool_products)
     for day in range(DAYS):
+        if day == project_day and pool_index.size:
+            order_investment(
+                world, state, int(rng.integers(world.n_countries)), int(rng.choice(pool_index)),
+                float(rng.uniform(0, 10)), int(rng.integers(1, DAYS)), float(rng.uniform(0, 1e6)),
+                payer=int(rng.integers(world.n_countries)), payer_firm=int(rng.integers(-1, world.n_firms)),
+                offtake=int(rng.integers(-1, world.n_countries)), offtake_share=float(rng.uniform(0, 1)),
+            )
         measures = [
             measure_index(world, item, item.day)
             for item in scenario.schedule
@@ -101,8 +112,18 @@ def test_invariants_hold_every_day(spec: dict[str, int]) -> None:
         assert (multiple >= prm.min_price_multiple * (1 - 1e-12)).all()
         assert (multiple <= prm.max_price_multiple * (1 + 1e-12)).all()
         np.testing.assert_allclose(multiple[:, ~pool_products], 1.0)
-        # Capacity never exceeds its cap.
-        assert (state.bg_capacity <= world.bg_max_capacity * (1 + 1e-9) + 1e-9).all()
+        # Capacity never exceeds its cap, but for what projects built (which may be where there
+        # was none); a project adds its capacity once, on arrival, and price-driven investors
+        # order at most once per pool.
+        assert (state.built >= 0).all()
+        assert (state.bg_capacity <= world.bg_max_capacity * (1 + 1e-9) + state.built + 1e-9).all()
+        col = {name: k for k, name in enumerate(PROJECT_COLUMNS)}
+        arrived = state.projects[state.projects[:, col["arrival"]] <= state.day]
+        built = np.zeros_like(state.built)
+        np.add.at(built, (arrived[:, col["country"]].astype(int), arrived[:, col["product"]].astype(int)), arrived[:, col["capacity"]])
+        np.testing.assert_allclose(state.built, built, rtol=1e-12, atol=1e-12)
+        assert set(np.unique(state.price_invested)) <= {0.0, 1.0}
+        assert (state.projects[:, col["arrival"]] > state.projects[:, col["start"]]).all()
 
 
 @settings(max_examples=15, deadline=None)
