@@ -167,6 +167,16 @@ def describe(event: Mapping[str, Any]) -> str:
         text = f"lifts {lifted}" + (f" ({detail})" if detail else "")
     elif kind == "impose":
         text = measure_detail(event) or "imposes a measure"
+        if action.startswith("suspend_"):
+            text = f"suspends {action.removeprefix('suspend_')} (announced, not applied): {text}"
+        elif action.startswith("resume_"):
+            text = f"applies {action.removeprefix('resume_')} again: {text}"
+    elif kind == "stockpile":
+        products = _text(event.get("products"))
+        text = f"precautionary buying: {action}" + (f" (threatened: {products})" if products else "")
+    elif kind in ("release_stockpile", "end_release"):
+        verb = "releases" if kind == "release_stockpile" else "stops releasing"
+        text = f"{verb} its national stockpile of {_text(event.get('products'))}"
     elif kind == "invest":
         where = _text(event.get("target"))
         text = f"finances {_text(event.get('products')) or 'capacity'} capacity in {where}" if where else "(invest)"

@@ -453,10 +453,8 @@ class CoercionModel(mesa.Model):
         threatened = np.zeros((w.n_countries, w.n_products), dtype=bool)  # (home, input)
         for m in self.active.values():
             idx = m.index
-            if idx.kind in ("export_ban", "export_licensing", "export_quota"):
+            if idx.kind in ("export_ban", "export_licensing", "export_quota"):  # another country's curbs
                 threatened |= idx.targets[:, None] & idx.products[None, :]
-            elif idx.kind == "import_ban":
-                threatened[idx.actor] |= idx.products
         at_risk = (self._critical_inputs & threatened[w.firm_home]).any(axis=1)
         new = np.where(at_risk, self._precautionary, 1.0)
         for f in np.flatnonzero(new != self._threat_cover):

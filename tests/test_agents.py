@@ -142,7 +142,7 @@ def test_rules_get_their_own_random_stream() -> None:
     assert isinstance(schedule_rule.context, RuleContext)
     assert schedule_rule.context.actor == "CN"
     assert isinstance(schedule_rule.context.rng, np.random.Generator)
-    assert len(schedule_rule.context.schedule) == 4
+    assert len(schedule_rule.context.schedule) == 5
 
 
 def test_a_firm_with_a_lobby_rule_is_heard_only_while_its_stance_is_to_lobby() -> None:

@@ -165,3 +165,18 @@ def test_a_stockpile_of_an_unknown_or_final_product_is_a_clear_error() -> None:
         with pytest.raises(ScenarioError) as error:
             build_world(scenario_from_raw(raw, "s.toml"), "s.toml")
         assert f"countries.B.stockpiles.{product}" in str(error.value) and expected in str(error.value)
+
+
+def test_a_firm_move_raises_its_target_cover() -> None:
+    # The hook for firms' rules (e.g. a stockpile move): logged, and in the next day's policy.
+    raw = scenario_raw()
+    raw["schedule"] = []
+    raw["firms"]["carmaker"]["precautionary_cover"] = 1.0
+    model = CoercionModel(scenario_from_raw(raw, "s.toml"), 1)
+    model.step()
+    assert model._policy.target_cover is None
+    model.set_target_cover("carmaker", 3.0, "fears a cut")
+    model.step()
+    assert model._policy.target_cover[0] == 3.0
+    (event,) = [e for e in model.events if e["actor"] == "carmaker"]
+    assert (event["actor"], event["kind"], event["action"], event["reason"]) == ("carmaker", "stockpile", "target_cover_x3", "fears a cut")

@@ -214,3 +214,17 @@ def test_invest_and_hold_are_described_for_what_they_are() -> None:
     invest = {"kind": "invest", "action": "invest_heavy_rare_earths_ROW", "target": "ROW", "products": "heavy_rare_earths", "measure": ""}
     assert describe(invest) == "finances heavy_rare_earths capacity in ROW"
     assert describe({"kind": "hold", "action": "hold_rungs", "measure": ""}) == "(holds: no new move)"
+
+
+def test_suspensions_hoarding_and_stockpile_releases_are_described() -> None:
+    from sim.explain import describe
+
+    suspend = {"kind": "impose", "action": "suspend_ree_rules", "measure": "export_licensing", "products": "rare_earths", "target": "all", "enforcement": 1.0}
+    assert describe(suspend) == "suspends ree_rules (announced, not applied): export_licensing on rare_earths -> all, enforcement 100%"
+    resume = {**suspend, "action": "resume_ree_rules"}
+    assert describe(resume).startswith("applies ree_rules again: export_licensing")
+    hoard = {"kind": "stockpile", "action": "target_cover_x2", "products": "heavy_rare_earths", "measure": ""}
+    assert describe(hoard) == "precautionary buying: target_cover_x2 (threatened: heavy_rare_earths)"
+    release = {"kind": "release_stockpile", "action": "release_stockpile_rare_earths", "products": "rare_earths", "measure": ""}
+    assert describe(release) == "releases its national stockpile of rare_earths"
+    assert describe({**release, "kind": "end_release"}) == "stops releasing its national stockpile of rare_earths"

@@ -32,7 +32,7 @@ class ScheduleRule(Rule):
                         kind="impose",
                         label=label,
                         rule=self.name,
-                        reason=f"scripted for day {item.day}",
+                        reason=f"scripted for day {item.day}" + (" (announced, suspended: not applied)" if item.suspended else ""),
                         target=item.target,
                         measure=item,
                         measure_key=schedule_key(item, index),
