@@ -54,12 +54,13 @@ def test_temperature_zero_gives_one_path_for_every_seed() -> None:
     paths = {run_replications(scenario, seed=seed, replications=1).outcomes["path"][0] for seed in range(4)}
     assert len(paths) == 1
     (path,) = paths
-    # With every government of the middle ("firm") type, Japan's cost of holding out (about 0.1% of
-    # its GDP a year at first, 2.2% once its carmakers' stocks run out) stays under its cost of
-    # giving in until the APEC window, where both sides take the off-ramp.
+    # With every government of the middle ("firm") type, Japan waits out the licensing and the ban
+    # and complains to the WTO; since issue 9 (prices form on the supply Japan can reach: heavy rare
+    # earths at 10x and more, light ones diverted) its carmakers' costs and lobbying make it offer a
+    # face-saving gesture before the APEC window, which China accepts (day 280).
     assert path == (
         "CN:threaten_ree_licensing > CN:antidumping > JP:wait_out > CN:ree_licensing > CN:ree_ban > "
-        "JP:wto_complaint > JP:summit_offramp > JP:photoresist_controls > CN:summit_offramp > JP:lift_retaliation"
+        "JP:wto_complaint > JP:face_saving_gesture > CN:accept_concession"
     )
 
 
