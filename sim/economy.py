@@ -18,6 +18,8 @@ The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Marke
    raise costs. A country's pool of a product = its firms' offers + background producers'
    capacity, scaled down when the price obtainable in the markets still open is below baseline.
 4. *Rationing* (``_ration``): a pool short of supply fills all allowed orders pro rata; quotas then cap flows.
+   *Leakage* (``_leakage``): a share of the orders export bans and licensing block reaches the
+   target through third countries, after a delay and at a cost (see the stage).
    *Spot market* (``_spot_market``): orders a short pool could not fill are offered, the same day, to the pools that
    still have supply to spare and are fully open to the buyer (not restricted, not under a quota),
    in proportion to their spare supply; each pool fills its spot orders pro rata. Every buyer gets
@@ -30,7 +32,10 @@ The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Marke
    the rents of a shortage abroad; final-goods firms sell into open markets. Profit is booked
    against the baseline.
 7. *Prices* (``_prices``): per country and pool product, a multiplicative price adjustment towards clearing the
-   local market (received + supply stuck at home vs demand), with the product's elasticity.
+   local market (received + supply stuck at home vs the orders that can be served), with the
+   demand elasticity (the product's, plus the backstop's above the backstop price). Before it,
+   *buyers' response* (``_respond_to_price``): intensity of use moves towards its long-run
+   response to price (thrifting, backstop substitution) over ``thrift_days``.
    Export restrictions thus open a wedge: supply stuck inside the restricting country lowers the
    price there while shortage raises it outside. Arbitrage closes the wedge where trade is free:
    a price above the landed price (price x (1 + duty)) of a foreign pool that has supply left over
