@@ -775,7 +775,12 @@ def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
     fill = day.fill
     # Share of each order a supplier may serve on allowed routes (quotas included): what the
     # price of the importer's market clears on (stage 7).
-    servable = np.where(day.pool_fill[:, None, :] > 0, fill / np.where(day.pool_fill > 0, day.pool_fill, 1.0)[:, None, :], policy.allow)
+    if not day.any_rationed and not policy.quotas:
+        servable = policy.allow  # nothing rationed or capped: fill is allow
+    else:
+        servable = np.where(
+            day.pool_fill[:, None, :] > 0, fill / np.where(day.pool_fill > 0, day.pool_fill, 1.0)[:, None, :], policy.allow
+        )
     day.servable = servable
     leak = policy.leak
     ramp = state.leak_ramp
@@ -838,8 +843,10 @@ def _give_way(day: _Day, alternative: np.ndarray) -> None:
     this, pro-rata rationing would leave a blocked country short while its neighbours, who could
     buy from the restricting country, keep their share of the only other source."""
     demand, fill, rationed = day.demand, day.fill, day.rationed
-    open_short = day.terms.open_route & (day.pool_fill < 1.0)[:, None, :]  # (E, I, P)
     has_alt = alternative > 0  # (I, P)
+    if has_alt.all() or not has_alt.any():  # nobody to give way to, or nobody able to
+        return
+    open_short = day.terms.open_route & (day.pool_fill < 1.0)[:, None, :]  # (E, I, P)
     gives = open_short & has_alt[None, :, :]
     takes = open_short & ~has_alt[None, :, :]
     if not (gives.any() and takes.any()):
