@@ -33,6 +33,8 @@ def senkaku_metrics(model: CoercionModel, quota_share: float = 0.6) -> dict[str,
     price = rec.price[:, jp, light] / w.base_price[light]
     peak_day = int(np.argmax(price))
     after = price[peak_day : peak_day + 183]
+    heavy_price = rec.price[:, jp, heavy] / w.base_price[heavy]
+    heavy_peak_day = int(np.argmax(heavy_price))
     shares = import_shares(rec.shipments)  # (T, E, I, P)
     light_share, heavy_share = shares[:, cn, jp, light], shares[:, cn, jp, heavy]
     late = _days(dt.date(2011, 1, 1), dt.date(2018, 12, 31))
@@ -50,6 +52,11 @@ def senkaku_metrics(model: CoercionModel, quota_share: float = 0.6) -> dict[str,
         "peak_day": peak_day,
         "peak_date": (START + dt.timedelta(days=peak_day)).isoformat(),
         "fall_6m": float(1.0 - after.min() / price[peak_day]),
+        "heavy_peak_multiple": float(heavy_price[heavy_peak_day]),
+        "heavy_peak_date": (START + dt.timedelta(days=heavy_peak_day)).isoformat(),
+        "heavy_price_2015": float(heavy_price[_days(dt.date(2015, 12, 1), dt.date(2015, 12, 31))].mean())
+        if horizon > 2190
+        else float("nan"),
         "price_2015": float(price[_days(dt.date(2015, 12, 1), dt.date(2015, 12, 31))].mean()) if horizon > 2190 else float("nan"),
         "share_pre": float(light_share[:180].mean()),
         "share_2012h1": float(light_share[_days(dt.date(2012, 1, 1), dt.date(2012, 6, 30))].mean()),

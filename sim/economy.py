@@ -22,6 +22,8 @@ The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Marke
 4. *Rationing* (``_ration``): a pool short of supply fills allowed orders within contracts first
    (a buyer's baseline volume from that supplier), pro rata, then orders beyond them
    (restocking, panic buying) from what is left; quotas then cap flows.
+   *Leakage* (``_leakage``): a share of the orders export bans and licensing block reaches the
+   target through third countries, after a delay and at a cost (see the stage).
    *Spot market* (``_spot_market``): orders a short pool could not fill are offered, the same day, to the pools that
    still have supply to spare and are fully open to the buyer (not restricted, not under a quota),
    in proportion to their spare supply; each pool fills its spot orders pro rata. Every buyer gets
@@ -36,7 +38,10 @@ The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Marke
    the rents of a shortage abroad; final-goods firms sell into open markets. Profit is booked
    against the baseline.
 7. *Prices* (``_prices``): per country and pool product, a multiplicative price adjustment towards clearing the
-   local market (received + supply stuck at home vs demand), with the product's elasticity.
+   local market (received + supply stuck at home vs the orders that can be served), with the
+   demand elasticity (the product's, plus the backstop's above the backstop price). Before it,
+   *buyers' response* (``_respond_to_price``): intensity of use moves towards its long-run
+   response to price (thrifting, backstop substitution) over ``thrift_days``.
    Export restrictions thus open a wedge: supply stuck inside the restricting country lowers the
    price there while shortage raises it outside. Arbitrage closes the wedge where trade is free:
    a price above the landed price (price x (1 + duty)) of a foreign pool that has supply left over
@@ -1080,8 +1085,10 @@ def _give_way(day: _Day, alternative: np.ndarray) -> None:
     buy from the restricting country, keep their share of the only other source."""
     d_c, d_x = day.demand_contracted, day.demand_extra
     f_c, f_x, r_c, r_x = day.fill_contracted, day.fill_extra, day.rationed_contracted, day.rationed_extra
-    open_short = day.terms.open_route & day.pool_short[:, None, :]  # (E, I, P)
     has_alt = alternative > 0  # (I, P)
+    if has_alt.all() or not has_alt.any():  # nobody to give way to, or nobody able to
+        return
+    open_short = day.terms.open_route & day.pool_short[:, None, :]  # (E, I, P)
     gives = open_short & has_alt[None, :, :]
     takes = open_short & ~has_alt[None, :, :]
     if not (gives.any() and takes.any()):

@@ -146,7 +146,7 @@ def test_rules_get_their_own_random_stream() -> None:
 
 
 def test_a_firm_with_a_lobby_rule_is_heard_only_while_its_stance_is_to_lobby() -> None:
-    scenario = load_scenario(ROOT / "experiments" / "tiny" / "rare_earth_curb.toml", overrides=["horizon_days=120"])
+    scenario = load_scenario(ROOT / "experiments" / "tiny" / "rare_earth_curb.toml", overrides=["horizon_days=200"])
     model = CoercionModel(scenario, 0)
     view = model.view
     assert view.firm_heard("jp_chipmaker")  # no lobby rule: it lobbies silently, always heard

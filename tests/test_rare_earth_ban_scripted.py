@@ -57,22 +57,33 @@ def test_automaker_output_holds_while_the_chain_has_stock_then_falls(run: RunRes
     assert output[-1] > 0.95
 
 
-@pytest.mark.parametrize("product", REE)
-def test_price_spikes_outside_china_but_not_inside(run: RunResult, product: str) -> None:
+def test_heavy_rare_earth_price_spikes_in_japan_but_not_inside_china(run: RunResult) -> None:
     ts = run.timeseries
+    product = "heavy_rare_earths"
     japan = series(ts, "price_multiple", country="JP", product=product)
     china = series(ts, "price_multiple", country="CN", product=product)
-    # The published 2011 peak was 10-30x the pre-crisis price; the scenario caps the multiple at 30.
-    assert japan.max() >= 10.0
+    # The published 2011 peak was 10-30x the pre-crisis price. No cap holds it (the guard rail is
+    # 1000x): demand destruction above the backstop (10x) and thrifting do (issue 9).
+    assert 10.0 <= japan.max() <= 30.0
     assert japan[BAN_DAY + 60] > 5.0
     # Inside China the curb strands supply at home: the price never rises and ends lower.
     assert china.max() <= 1.0 + 1e-9
-    assert china[-1] < 0.95  # light rare earths about 0.91, heavy about 0.41 (issue 9 numbers)
-    # Other importers feel it too (China's own exports are unaffected, but Japan's buyers bid for
-    # third-country supply), less than Japan.
+    assert china[-1] < 0.9  # about 0.80
+    # The ban is on Japan only: other importers buy from China and leave the supply outside China
+    # to Japan's buyers (who cannot buy from China), so their prices do not rise.
     for country in ("US", "KR", "ROW"):
         other = series(ts, "price_multiple", country=country, product=product)
-        assert 1.0 < other.max() < japan.max()
+        assert other.max() <= 1.0 + 1e-9
+
+
+def test_light_rare_earths_reach_japan_by_trade_diversion(run: RunResult) -> None:
+    """Outside China there is more light rare-earth supply than Japan buys: behind a ban on Japan
+    alone, Japan takes it and the other buyers turn to China, so Japan's price barely moves."""
+    ts = run.timeseries
+    japan = series(ts, "price_multiple", country="JP", product="rare_earths")
+    assert japan.max() < 1.1
+    from_row = series(ts, "import_share", country="JP", partner="ROW", product="rare_earths")
+    assert from_row[-1] > 0.8 > 2 * from_row[0]  # about 0.83, from 0.33
 
 
 @pytest.mark.parametrize(("product", "baseline_share"), [("rare_earths", 0.6), ("heavy_rare_earths", 0.9)])
@@ -88,9 +99,10 @@ def test_japan_import_share_from_china_falls_as_alternatives_ramp_up(
     assert share[-1] < 0.5 * baseline_share
     # Capacity outside China grows to replace it.
     row_capacity = series(ts, "background_capacity", country="ROW", product=product)
-    # Less than without the spot market (others buy from China instead), and less since restocking
-    # slows at high prices (less unmet demand to invest against).
-    assert row_capacity[-1] > 1.05 * row_capacity[0]
+    if product == "heavy_rare_earths":
+        assert row_capacity[-1] > 1.1 * row_capacity[0]
+    else:  # trade diversion covers Japan's light rare earths: no unmet demand, no new capacity
+        assert row_capacity[-1] >= row_capacity[0]
     # The outcome metric is the share over the final window.
     final = share[-FINAL_WINDOW_DAYS:].mean()
     assert run.outcomes.loc[0, f"import_share.JP.{product}.CN"] == pytest.approx(final, rel=1e-6)
@@ -110,18 +122,21 @@ def test_the_supplier_outside_china_earns_the_rent_of_the_shortage(run: RunResul
     shortage price and gains during a Chinese embargo, as it did in 2010-11."""
     profit = series(run.timeseries, "profit", firm="alt_ree_supplier")
     assert np.all(profit[:BAN_DAY - 90] == pytest.approx(profit[0], rel=1e-6))  # before the curbs bite
-    assert profit[BAN_DAY + 100] > 10 * profit[0]
-    assert run.outcomes.loc[0, "profit_loss_pct.alt_ree_supplier"] < -100.0  # a gain, several times its profit
+    # A gain (about 5% over the run): its light rare earths go to Japan at close to baseline
+    # prices (trade diversion, test above); its heavy ones at Japan's shortage price.
+    assert profit[BAN_DAY + 100] > profit[0]
+    assert run.outcomes.loc[0, "profit_loss_pct.alt_ree_supplier"] < 0.0
 
 
 def test_gdp_loss_larger_for_the_more_dependent_side(run: RunResult) -> None:
     japan = run.outcomes.loc[0, "gdp_loss_pct.JP"]
     china = run.outcomes.loc[0, "gdp_loss_pct.CN"]
-    # Domestic value added only (carmakers' Japanese plants, a fifth of a car's value): more than
-    # the published one-year estimates' low end (NRI, 0.43%) for 14 months of curbs and a ban.
-    assert japan > 0.5
-    assert abs(china) < 0.15
-    assert japan > 5 * abs(china)
+    # Domestic value added only (carmakers' Japanese plants, a fifth of a car's value). Since
+    # prices form on the supply Japan can reach and buyers thrift (issue 9), about 0.3%: light rare
+    # earths are diverted to Japan, and only heavy ones are short.
+    assert japan > 0.25
+    assert abs(china) < 0.1
+    assert japan > 3 * abs(china)
 
 
 def test_the_more_dependent_side_reverses_for_photoresist() -> None:

@@ -57,13 +57,13 @@ def test_temperature_zero_gives_one_path_for_every_seed() -> None:
     paths = {run_replications(scenario, seed=seed, replications=1).outcomes["path"][0] for seed in range(4)}
     assert len(paths) == 1
     (path,) = paths
-    # With every government of the middle ("firm") type, Japan's cost of holding out stays under its
-    # cost of giving in; once the ban reaches its carmakers through the magnet stage (magnets are
-    # restricted too, as in 2025) it complains to the WTO and retaliates with photoresist controls,
-    # and neither side takes the APEC off-ramp within the horizon.
+    # With every government of the middle ("firm") type, Japan waits out the licensing and the ban
+    # and complains to the WTO; since issue 9 (prices form on the supply Japan can reach: heavy rare
+    # earths at 10x and more, light ones diverted) its carmakers' costs and lobbying make it offer a
+    # face-saving gesture before the APEC window, which China accepts (day 280).
     assert path == (
         "CN:threaten_ree_licensing > CN:antidumping > JP:wait_out > CN:ree_licensing > CN:ree_ban > "
-        "JP:wto_complaint > JP:photoresist_controls"
+        "JP:wto_complaint > JP:face_saving_gesture > CN:accept_concession"
     )
 
 
