@@ -172,6 +172,10 @@ def hinges(at: dict[str, dict[str, tuple[int, int]]]) -> str:
         low_o, high_o = wilson_interval(*other[modal])
         if top != modal and (high_o < low_d or low_o > high_d):
             moved.append(f"at {level} `{top}` replaces `{modal}`")
+        elif top != modal and other[top][0] > other[modal][0]:
+            moved.append(f"close: at {level} `{top}` leads `{modal}` within the noise")
+    if any(not m.startswith("close") for m in moved):
+        moved = [m for m in moved if not m.startswith("close")]
     return "; ".join(moved) if moved else "no"
 
 
@@ -208,12 +212,18 @@ def report(s: Settings, workers: int) -> str:
                     lines.append(f"| {label} | {v:g} | " + " | ".join(cell(*at[label][c]) for c in shown) + " |")
             lines.append("")
     lines += ["## Findings", ""]
-    hinged = [f for f in findings if f[3] != "no"]
+    hinged = [f for f in findings if f[3] != "no" and not f[3].startswith("close")]
+    close = [f for f in findings if f[3].startswith("close")]
     if not hinged:
-        lines.append("No scenario's most common outcome gives way to another within ±50% of any of its three most "
-                     "influential decision parameters.")
+        lines.append("No scenario's most common outcome gives way to another (intervals apart) within ±50% of any of "
+                     "its three most influential decision parameters.")
     for scenario, param, source, verdict in hinged:
         lines.append(f"- {scenario}: the split hinges on `{param}` ({source}): {verdict}.")
+    if close:
+        lines += ["", "Close splits — another outcome takes the lead at -50% or +50%, but within the noise of "
+                  f"{s.replications} replications (more replications would tell):", ""]
+        lines += [f"- {scenario}: `{param}` ({source}): {verdict.removeprefix('close: ')}." for scenario, param, source, verdict
+                  in close]
     lines += ["", "Not screened (no strategic governments; China's moves are scripted): "
               + ", ".join(f"`{n}`" for n in SCRIPTED) + ".", ""]
     return "\n".join(lines)

@@ -30,8 +30,10 @@ def test_the_hinge_verdict_by_hand(sens) -> None:
     verdict = sens.hinges(at({"target_concedes": 25, "stalemate": 5}, {"target_concedes": 3, "coercer_backs_down": 27},
                              {"target_concedes": 26, "stalemate": 4}))
     assert verdict == "at -50% `coercer_backs_down` replaces `target_concedes`"
-    # A different leader whose lead is within the noise (16 vs 14 of 30, intervals overlapping): not a hinge.
+    # A different leader whose lead is within the noise (16 vs 14 of 30, intervals overlapping): close, not a hinge.
     assert sens.hinges(at({"target_concedes": 16, "stalemate": 14}, {"target_concedes": 14, "stalemate": 16},
+                          {"target_concedes": 16, "stalemate": 14})) == "close: at -50% `stalemate` leads `target_concedes` within the noise"
+    assert sens.hinges(at({"target_concedes": 16, "stalemate": 14}, {"target_concedes": 17, "stalemate": 13},
                           {"target_concedes": 16, "stalemate": 14})) == "no"
 
 
@@ -54,3 +56,10 @@ def test_the_tiny_report_is_well_formed(sens, tmp_path: Path) -> None:
         assert "[" in line and "%]" in line
     cn_stake = [ln for ln in text.splitlines() if ln.startswith("| cn_stake |")]
     assert cn_stake and cn_stake[0].startswith("| cn_stake | 1 | assumption |")
+
+
+def test_the_shipped_doc_covers_every_strategic_scenario(sens) -> None:
+    text = sens.DOC.read_text(encoding="utf-8")
+    for scenario in sens.SCENARIOS:
+        assert f"## {scenario}" in text, f"{scenario} missing: run python scripts/decision_sensitivity.py"
+    assert "## Findings" in text
