@@ -108,6 +108,7 @@ def table(tiny: bool, replications: int, rows_wanted: int = 0, progress: Callabl
     """The table's Markdown; ``rows_wanted`` > 0 keeps only the first rows (a quick test)."""
     curb, scripted = _paths(tiny)
     rows = []
+    flipped: list[str] = []
     shipped_modal = None
     wanted = variants(load_scenario(scripted))
     for label, overrides in wanted[:rows_wanted] if rows_wanted > 0 else wanted:
@@ -118,13 +119,35 @@ def table(tiny: bool, replications: int, rows_wanted: int = 0, progress: Callabl
         if shipped_modal is None:
             shipped_modal = modal
         flips = "" if modal == shipped_modal else " (flips)"
+        if flips:
+            flipped.append(label)
         s = scripted_numbers(scripted, overrides)
         text = ", ".join(f"{k.replace('_', ' ')} {100 * v:.0f}%" for k, v in sorted(shares.items(), key=lambda kv: -kv[1]))
         rows.append(
             f"| {label} | {text} | {modal.replace('_', ' ')}{flips} | {s['jp_loss']:.2f}% | {s['cn_loss']:.2f}% | "
             f"{s['peak_heavy']:.1f}x | {s['peak_light']:.1f}x |"
         )
-    return "\n".join([HEADER, "|---|---|---|---|---|---|---|", *rows])
+    return "\n".join([HEADER, "|---|---|---|---|---|---|---|", *rows, "", findings(flipped)])
+
+
+def findings(flipped: list[str]) -> str:
+    """What the table says about the cap and the parameters, worked out from its rows."""
+    on_cap = [label for label in flipped if label.startswith("cap ")]
+    on_params = [label for label in flipped if not label.startswith("cap ")]
+    cap = (
+        "No cap row changes the curb's modal outcome: no headline hinges on the guard rail."
+        if not on_cap
+        else f"The curb's modal outcome changes under {', '.join(on_cap)}: a headline hinges on the guard rail."
+    )
+    params = (
+        "No -50%/+50% change of a parameter changes it either."
+        if not on_params
+        else "It does change under " + "; ".join(f"`{label}`" for label in on_params) + ": they set how fast "
+        "the shortage builds and eases (prices, restocking, thrifting, switching), which the governments' "
+        "expected costs weigh, so the curb's outcome split is uncertain to that degree; each is cited or "
+        "marked as an assumption in seeds/facts.toml."
+    )
+    return f"**Findings.** {cap} {params}"
 
 
 def render(tiny: bool, replications: int, rows: int, body: str) -> str:
