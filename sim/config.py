@@ -353,8 +353,9 @@ class MeasureTemplate(Strict):
             return self.label
         return f"{self.measure}_{(self.products or self.tiers)[0]}"
 
-    def spec(self, actor: str, target: str, **changes: Any) -> MeasureSpec:
-        """The concrete measure ``actor`` imposes on ``target`` (``changes`` override fields)."""
+    def spec(self, actor: str, target: str | list[str], **changes: Any) -> MeasureSpec:
+        """The concrete measure ``actor`` imposes on ``target`` (a country, a list of countries or
+        'all'; ``changes`` override fields)."""
         data = {**self.model_dump(), "label": self.name, **changes}
         return MeasureSpec(actor=actor, target=target, **data)
 
@@ -364,7 +365,37 @@ class MeasureSpec(MeasureTemplate):
     country, for import measures (tariff, import_ban, boycott) it is the exporting country."""
 
     actor: Name
-    target: Name = Field("all", description="a country code or 'all' (every other country)")
+    target: Name | Annotated[list[Name], Field(max_length=1000)] = Field(
+        "all",
+        description="a country code, a list of country codes (several destinations) or 'all' (every other country)",
+    )
+
+    @field_validator("target")
+    @classmethod
+    def _target_list(cls, value: str | list[str]) -> str | list[str]:
+        if isinstance(value, list):
+            if not value:
+                raise ValueError("expected at least one country in the list (or 'all')")
+            if RESERVED_COUNTRY in value:
+                raise ValueError(f"{RESERVED_COUNTRY!r} stands alone (target = 'all'), not inside a list")
+            seen = [c for i, c in enumerate(value) if c in value[:i]]
+            if seen:
+                raise ValueError(f"country {seen[0]!r} listed twice")
+        return value
+
+    @property
+    def target_names(self) -> tuple[str, ...]:
+        """The target countries as named (``("all",)`` for every other country)."""
+        return tuple(self.target) if isinstance(self.target, list) else (self.target,)
+
+    @property
+    def target_label(self) -> str:
+        """The target as events and explanations show it: 'all', 'JPN' or 'JPN,KOR'."""
+        return ",".join(self.target_names)
+
+    def targets(self, country: str) -> bool:
+        """Whether the measure reaches ``country`` (named in its target, or target = 'all')."""
+        return self.target == RESERVED_COUNTRY or country in self.target_names
 
 
 class ScheduledMeasure(MeasureSpec):
@@ -622,10 +653,13 @@ def check_references(sc: Scenario, file: str | Path, rule_params: Callable[[str]
     for i, item in enumerate(sc.schedule):
         base = f"schedule[{i}]"
         need(item.actor, countries, f"{base}.actor", "country")
-        if item.target != "all":
-            need(item.target, countries, f"{base}.target", "country")
-            if item.target == item.actor:
-                raise ScenarioError(file, f"{base}.target", "a measure cannot target its own actor")
+        if item.target != RESERVED_COUNTRY:
+            listed = isinstance(item.target, list)
+            for j, cname in enumerate(item.target_names):
+                where = f"{base}.target[{j}]" if listed else f"{base}.target"
+                need(cname, countries, where, "country")
+                if cname == item.actor:
+                    raise ScenarioError(file, where, "a measure cannot target its own actor")
         for j, pname in enumerate(item.products):
             need(pname, products, f"{base}.products[{j}]", "product")
         if item.day >= sc.horizon_days:

@@ -149,8 +149,8 @@ def measure_detail(event: Mapping[str, Any], with_enforcement: bool = True) -> s
     scope = _split(event.get("products")) + [f"{tier} tier" for tier in _split(event.get("tiers"))]
     text = measure + (f" on {', '.join(scope)}" if scope else "")
     target = _text(event.get("target"))
-    if target:
-        text += f" -> {target}"
+    if target:  # several destinations are stored comma-joined: 'JP,KR' -> 'JP, KR'
+        text += f" -> {', '.join(_split(target))}"
     enforcement = _number(event.get("enforcement"))
     if with_enforcement and enforcement is not None:
         text += f", enforcement {100 * enforcement:.0f}%"

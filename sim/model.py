@@ -699,7 +699,7 @@ class ModelView:
         return {
             k: m.spec
             for k, m in self._m.active.items()
-            if (actor is None or m.actor == actor) and (target is None or m.spec.target in (target, "all"))
+            if (actor is None or m.actor == actor) and (target is None or m.spec.targets(target))
         }
 
     def moves(
@@ -710,7 +710,7 @@ class ModelView:
             for mv in self._m.moves
             if (actor is None or mv.actor == actor)
             and (kind is None or mv.kind == kind)
-            and (target is None or mv.target == target)
+            and (target is None or mv.target == target or target in mv.target.split(","))
             and (label is None or mv.label == label)
         ])
 

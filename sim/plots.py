@@ -456,7 +456,9 @@ def timeline(run: Run, replication: int | None = None) -> Figure:
         rows: list[list[tuple[float, float]]] = []
         bar_rows = []
         for s in own.itertuples():
-            target = f" on {style.country_name(s.target)}" if isinstance(s.target, str) and s.target else ""
+            target = (
+                f" on {', '.join(style.country_name(c) for c in s.target.split(','))}" if isinstance(s.target, str) and s.target else ""
+            )
             text = f"{style.move_name(s.action)}{target}, {100 * s.enforcement:.0f}% enforced"
             width = _text_width_days(fig, ax, text, fontsize) * 1.08 + 0.01 * x_end
             text_x = s.start + 0.005 * x_end

@@ -263,8 +263,8 @@ def measure_index(world: World, spec: MeasureSpec, start_day: int) -> Measure:
     if spec.target == "all":
         targets[:] = True
         targets[actor] = False
-    else:
-        targets[c_idx[spec.target]] = True
+    else:  # one country or a list of them (several destinations)
+        targets[[c_idx[c] for c in spec.target_names]] = True
     products = np.array(
         [(p in spec.products) or (tier in spec.tiers) for p, tier in zip(world.products, world.tiers, strict=True)]
     )
