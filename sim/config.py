@@ -149,7 +149,18 @@ class Stockpile(Strict):
     release_share: _ranged(0.0, 10.0) = Field(
         1.0,
         description="release rule: the most released per day, as a share of baseline daily purchases, to cover what "
-        "the country's buyers ordered and could not get; 0 to 10",
+        "the country's buyers ordered within their contracts and could not get (not hoarding orders); 0 to 10",
+    )
+    release_when: Literal["shortage", "measure"] = Field(
+        "shortage",
+        description="release trigger: 'shortage' (whenever its buyers are short) or 'measure' (only while a foreign "
+        "export ban, licensing or quota on the product to the country is in force, not suspended)",
+    )
+    refill_share: _ranged(0.0, 10.0) = Field(
+        0.0,
+        description="after the episode (nothing released, no foreign export measure on the product) the state buys the "
+        "stockpile back to its starting level: at most this share of baseline daily purchases a day, from supply to "
+        "spare, paid at its market price in its GDP-loss proxy; 0 (no refill) to 10",
     )
 
 

@@ -22,15 +22,17 @@ The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Marke
 4. *Rationing* (``_ration``): a pool short of supply fills allowed orders within contracts first
    (a buyer's baseline volume from that supplier), pro rata, then orders beyond them
    (restocking, panic buying) from what is left; quotas then cap flows.
-   *Leakage* (``_leakage``): a share of the orders export bans and licensing block reaches the
-   target through third countries, after a delay and at a cost (see the stage).
+   *Leakage* (``_leakage``): a share of the orders export bans, licensing and quotas turn away
+   reaches the target through third countries, after a delay and at a cost (see the stage).
    *Spot market* (``_spot_market``): orders a short pool could not fill are offered, the same day, to the pools that
    still have supply to spare and are fully open to the buyer (not restricted, not under a quota),
    in proportion to their spare supply; each pool fills its spot orders pro rata. Every buyer gets
    the same share of its rationed orders (its importer's spot rate), so a glut in one country (e.g.
    behind a ban just lifted) reaches the short ones at once rather than through slow switching.
    *National stockpiles* (``_release_stockpiles``): by rule, a state releases its stockpile (held
-   apart from firms' working stocks) to cover its buyers' orders left unserved, up to a daily rate.
+   apart from firms' working stocks) to cover its buyers' contracted orders left unserved, up to a
+   daily rate (when they are short, or only while a foreign measure restricts the product); after
+   the episode it buys the stockpile back up from supply to spare, paying the market price.
 5. *Receipts, production* (``_receive_and_produce``): firms receive their share, produce up to the binding critical input
    (Leontief); a missing non-critical input is substituted at ``substitution_premium``.
 6. *Sales and profit* (``_accounts``): pool firms sell their share of pool shipments, each unit
@@ -159,6 +161,12 @@ class World:
     # country's buyers ordered and could not get, at contract or spot). Default: none.
     stockpile0: np.ndarray | None = None  # (C, P) units
     stockpile_release: np.ndarray | None = None  # (C, P) units per day at most
+    # Release trigger: True = only while a foreign export measure restricts the product to the
+    # country (Policy.restricted), False = whenever its buyers are short. Default: all False.
+    release_on_measure: np.ndarray | None = None  # (C, P) bool
+    # Refill after the episode: units per day the state buys back towards stockpile0, from supply
+    # to spare on open routes, while nothing is released and no measure restricts it. Default 0.
+    stockpile_refill: np.ndarray | None = None  # (C, P) units per day at most
     # Buyers' response to price over time (stage 7b): intensity of use moves towards
     # max(1 - max_thrift, min(1, relative price ** -long_run_elasticity)) x the backstop factor
     # min(1, (backstop_multiple / relative price) ** backstop_steepness), over params.thrift_days.
@@ -222,6 +230,7 @@ class World:
     bg_bought_in: np.ndarray = field(init=False)  # (P,) their intermediate inputs per unit (USD)
     bg_base_value_added: np.ndarray = field(init=False)  # (C, P)
     has_stockpiles: bool = field(init=False)  # any stockpile that may be released
+    has_refill: bool = field(init=False)  # any of them refilled after the episode
     cross_border: np.ndarray = field(init=False)  # (E, I, 1) 1 off the diagonal
     pool_cell: np.ndarray = field(init=False)  # (C, P) flat index c * P + p
     bg_mix0: np.ndarray = field(init=False)  # (I, P, E) their baseline supplier shares
@@ -328,7 +337,12 @@ class World:
             self.stockpile0 = np.zeros((n_c, n_p))
         if self.stockpile_release is None:
             self.stockpile_release = np.zeros((n_c, n_p))
+        if self.release_on_measure is None:
+            self.release_on_measure = np.zeros((n_c, n_p), dtype=bool)
+        if self.stockpile_refill is None:
+            self.stockpile_refill = np.zeros((n_c, n_p))
         self.has_stockpiles = bool((self.stockpile0 > 0).any() and (self.stockpile_release > 0).any())
+        self.has_refill = self.has_stockpiles and bool((self.stockpile_refill > 0).any())
         self.cross_border = 1.0 - np.eye(n_c)[:, :, None]
         self.pool_cell = np.arange(n_c * n_p).reshape(n_c, n_p)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -437,6 +451,10 @@ class Policy:
     # (E, I, P) share of the orders an export ban or licensing blocks that can reach the importer
     # through third countries (leakage, stage 4a); None = no leakage anywhere.
     leak: np.ndarray | None = None
+    # (I, P) bool: importer-product cells under a foreign export measure in force (ban, licensing,
+    # quota; not suspended); None = none. Stockpile release triggered by a measure and refills
+    # after the episode read it (stage 4c).
+    restricted: np.ndarray | None = None
 
     @classmethod
     def free_trade(cls, world: World) -> Policy:
@@ -459,8 +477,9 @@ def policy_from_measures(world: World, measures: list[Measure], day: int) -> Pol
         pmask = m.products
         if m.kind in EXPORT_MEASURES:
             block = np.outer(m.targets, pmask)  # (I, P)
-            if m.kind in (EXPORT_BAN, EXPORT_LICENSING) and world.leakage_share.any():  # leakage (stage 4a)
+            if world.leakage_share.any():  # leakage (stage 4a): bans, licensing and quotas alike
                 _add_leak(world, policy, m, block)
+            _add_restricted(policy, m)
             if m.kind == EXPORT_BAN:
                 policy.allow[m.actor] *= np.where(block, 1.0 - x, 1.0)
             elif m.kind == EXPORT_LICENSING:
@@ -491,10 +510,22 @@ def policy_from_measures(world: World, measures: list[Measure], day: int) -> Pol
     return policy
 
 
+def _add_restricted(policy: Policy, m: Measure) -> None:
+    """Mark the (importer, product) cells an export measure in force restricts: a national
+    stockpile with ``release_when = "measure"`` is released only on these (stage 4c), and refills
+    wait until none is left (the episode is over)."""
+    if policy.restricted is None:
+        policy.restricted = np.zeros(policy.allow.shape[1:], dtype=bool)
+    policy.restricted |= np.outer(m.targets, m.products)
+
+
 def _add_leak(world: World, policy: Policy, m: Measure, block: np.ndarray) -> None:
-    """An export ban or licensing on ``block`` (I, P) opens leakage on its routes: the product's
-    leakage share of the blocked orders, less the share the actor's extraterritorial rules reach.
-    Overlapping measures on a route: the tighter one (the lower share) holds."""
+    """An export ban, licensing or quota on ``block`` (I, P) opens leakage on its routes: the
+    product's leakage share of the orders it turns away, less the share the actor's
+    extraterritorial rules reach. Overlapping measures on a route: the tighter one (the lower
+    share) holds. Quotas leak too: orders beyond a quota's cap are smuggled out like banned
+    ones (2011: exports recorded abroad exceeded China's recorded, quota-bound exports, facts
+    ``ree_foreign_over_chinese_customs_ratio_2011``)."""
     if policy.leak is None:
         policy.leak = np.full(policy.allow.shape, np.nan)
     share = world.leakage_share[None, :] * (1.0 - m.extraterritorial)
@@ -634,6 +665,7 @@ class DayResult:
     pool_sold: np.ndarray  # (C, P)
     spot: np.ndarray | None = None  # (E, I, P) the part of shipments bought on the spot market
     stockpile_release: np.ndarray | None = None  # (C, P) units released from national stockpiles
+    stockpile_refill: np.ndarray | None = None  # (E, I, P) units states bought to refill them (part of shipments)
 
 
 def _pool_allocation(
@@ -769,7 +801,7 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
         _ration(world, state, policy, day)
         _leakage(world, state, policy, day)
         _spot_market(world, day)
-        _release_stockpiles(world, state, day)
+        _release_stockpiles(world, state, policy, day)
         _receive_and_produce(world, state, day)
         _accounts(world, state, policy, day)
         _gdp_loss(world, state, policy, day)
@@ -792,6 +824,7 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
             pool_sold=day.pool_sold,
             spot=day.spot,
             stockpile_release=day.released,
+            stockpile_refill=np.zeros_like(day.shipments) if day.refill is None else day.refill,
         )
 
 
@@ -840,7 +873,8 @@ class _Day:
     spot_rate: np.ndarray = None  # type: ignore[assignment]  # (I, P)
     released: np.ndarray = None  # type: ignore[assignment]  # (C, P) released from national stockpiles
     any_released: bool = False
-    stock_rate: np.ndarray = None  # type: ignore[assignment]  # (I, P) share of unserved orders the stockpile covers
+    stock_rate: np.ndarray = None  # type: ignore[assignment]  # (I, P) share of unserved contracted orders the stockpile covers
+    refill: np.ndarray | None = None  # (E, I, P) bought by states to refill their stockpiles (part of shipments)
     pair_stock: np.ndarray = None  # type: ignore[assignment]  # (K,) units received from the stockpile
     shipments: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
     pair_received: np.ndarray = None  # type: ignore[assignment]  # (K,)
@@ -988,7 +1022,8 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
 def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
     """Stage 4a: restricted goods reach the target through third countries.
 
-    Of the orders an export ban or licensing blocks on a route, ``policy.leak`` (the product's
+    Of the orders an export ban, licensing or quota turns away on a route (1 - servable share:
+    blocked by the measure, or beyond the quota's cap), ``policy.leak`` (the product's
     leakage share, less what the actor's extraterritorial rules reach) can be re-routed, once the
     route is organised: ``state.leak_ramp`` grows by 1 / leakage_days a day while the route is
     blocked and unwinds as fast once it is open (the delay). Re-routing costs the
@@ -1011,7 +1046,7 @@ def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
     price = state.price
     landed = (1.0 + world.params.leakage_premium) * price[:, None, :]  # (E, I, P) cost of the detour
     worth = np.minimum(np.maximum((price[None, :, :] - landed) / landed, 0.0), 1.0)
-    rate = (1.0 - policy.allow) * leak * ramp * worth  # share of each order that leaks
+    rate = (1.0 - day.servable) * leak * ramp * worth  # share of each order that leaks
     leak_orders = day.demand * rate
     ordered = leak_orders.sum(axis=1)  # (E, P)
     spare = np.maximum(day.supply - day.contract.sum(axis=1), 0.0)
@@ -1053,11 +1088,14 @@ def _spot_market(world: World, day: _Day) -> None:
     day.shipments = day.contract + day.spot
 
 
-def _release_stockpiles(world: World, state: State, day: _Day) -> None:
-    """Stage 4c: a national stockpile covers what its country's buyers ordered and did not get
-    (blocked by a measure, or rationed and not bought on the spot market), up to its daily release
-    rate and what is left in it. Every buyer of the country gets the same share of its orders
-    left unserved (``stock_rate``); released units are not shipments of any pool."""
+def _release_stockpiles(world: World, state: State, policy: Policy, day: _Day) -> None:
+    """Stage 4c: a national stockpile covers what its country's buyers ordered within their
+    contracts and did not get (blocked by a measure, or rationed and not bought on the spot
+    market), up to its daily release rate and what is left in it; hoarding and restocking orders
+    beyond contracts get nothing from it. A stockpile with ``release_on_measure`` is released
+    only while a foreign export measure restricts the product to its country. Every buyer of the
+    country gets the same share of its contracted orders left unserved (``stock_rate``); released
+    units are not shipments of any pool. Then the refills (:func:`_refill_stockpiles`)."""
     n_c, n_p = world.n_countries, world.n_products
     if state.stockpile is None:
         state.stockpile = world.stockpile0.copy()
@@ -1065,14 +1103,62 @@ def _release_stockpiles(world: World, state: State, day: _Day) -> None:
     day.any_released = False
     if not world.has_stockpiles:
         return
-    unserved = np.maximum(day.demand.sum(axis=0) - day.shipments.sum(axis=0), 0.0)  # (I, P)
+    d_c = day.demand_contracted
+    unserved = (d_c * (1.0 - day.fill_contracted)).sum(axis=0)  # (I, P) contracted orders not shipped
+    if day.any_rationed:  # less what the spot market served of them
+        unserved = unserved - day.spot_rate * (d_c * day.rationed_contracted).sum(axis=0)
+    unserved = np.maximum(unserved, 0.0)
+    if world.release_on_measure.any():
+        triggered = ~world.release_on_measure
+        if policy.restricted is not None:
+            triggered = triggered | policy.restricted
+        unserved = np.where(triggered, unserved, 0.0)
     released = np.minimum(np.minimum(unserved, state.stockpile), world.stockpile_release)
-    if not (released > 0).any():
+    if (released > 0).any():
+        state.stockpile = state.stockpile - released
+        day.released = released
+        day.any_released = True
+        day.stock_rate = np.where(unserved > 0, released / np.where(unserved > 0, unserved, 1.0), 0.0)
+    if world.has_refill:
+        _refill_stockpiles(world, state, policy, day)
+
+
+def _refill_stockpiles(world: World, state: State, policy: Policy, day: _Day) -> None:
+    """Stage 4c, second step: after the episode (nothing released today, no foreign export
+    measure restricting the product) a state buys its stockpile back towards its starting level,
+    at most ``stockpile_refill`` units a day, from the supply pools still have to spare on fully
+    open routes to it, in proportion to that spare supply (so it never takes what firms ordered).
+    The purchases are shipments like any other: sellers are paid the buyer's price, the state
+    pays it (plus any duty) in its GDP-loss proxy (stage 9), and its orders count in its market's
+    demand (stage 7)."""
+    wanted = np.maximum(world.stockpile0 - state.stockpile, 0.0)
+    wanted = np.minimum(wanted, world.stockpile_refill)
+    wanted = np.where(day.released > 0, 0.0, wanted)
+    if policy.restricted is not None:
+        wanted = np.where(policy.restricted, 0.0, wanted)
+    if not (wanted > 0).any():
         return
-    state.stockpile = state.stockpile - released
-    day.released = released
-    day.any_released = True
-    day.stock_rate = np.where(unserved > 0, released / np.where(unserved > 0, unserved, 1.0), 0.0)
+    spare = np.maximum(day.supply - day.shipments.sum(axis=1), 0.0)  # (E, P)
+    weight = np.where(day.terms.open_route, spare[:, None, :], 0.0)  # (E, I, P)
+    weight_total = weight.sum(axis=0)  # (I, P)
+    orders = np.where(weight_total > 0, wanted / np.where(weight_total > 0, weight_total, 1.0), 0.0)[None, :, :] * weight
+    ordered = orders.sum(axis=1)  # (E, P)
+    fill = np.where(ordered > spare, spare / np.where(ordered > 0, ordered, 1.0), 1.0)
+    bought = orders * fill[:, None, :]
+    day.refill = bought
+    day.shipments = day.shipments + bought
+    state.stockpile = state.stockpile + bought.sum(axis=0)
+
+
+def _pair_from_stockpile(world: World, day: _Day) -> np.ndarray:
+    """(K,) each firm's units from its country's stockpile: the stock rate times its contracted
+    orders left unserved by pools and the spot market."""
+    got_contracted = _pair_weighted(world, day, day.fill_contracted, np.zeros_like(day.fill_contracted))
+    if day.any_rationed:
+        got_contracted = got_contracted + _pair_weighted(
+            world, day, day.rationed_contracted, np.zeros_like(day.rationed_contracted)
+        ) * day.spot_rate.take(world.pair_cell)
+    return np.maximum(day.pair_contracted - got_contracted, 0.0) * day.stock_rate.take(world.pair_cell)
 
 
 def _give_way(day: _Day, alternative: np.ndarray) -> None:
@@ -1129,8 +1215,8 @@ def _receive_and_produce(world: World, state: State, day: _Day) -> None:
     if day.any_rationed:  # each buyer gets its importer's spot rate on its rationed orders
         day.pair_spot = _pair_weighted(world, day, day.rationed_contracted, day.rationed_extra) * day.spot_rate.take(k_cell)
         pair_received = pair_received + day.pair_spot
-    if day.any_released:  # a national stockpile's share of each buyer's orders left unserved
-        day.pair_stock = np.maximum(day.pair_orders - pair_received, 0.0) * day.stock_rate.take(k_cell)
+    if day.any_released:  # a national stockpile's share of each buyer's contracted orders left unserved
+        day.pair_stock = _pair_from_stockpile(world, day)
         pair_received = pair_received + day.pair_stock
     day.pair_received = pair_received
     available = day.stock + pair_received
@@ -1211,15 +1297,19 @@ def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
     loss += (world.bg_base_value_added - bg_value_added).sum(axis=1)
     bg_extra = day.bg_demand - day.bg_contracted
     bg_received = day.bg_contracted * day.fill_contracted + bg_extra * day.fill_extra
+    bg_got_contracted = day.bg_contracted * day.fill_contracted
     if day.any_rationed:
         bg_rationed = day.bg_contracted * day.rationed_contracted + bg_extra * day.rationed_extra
         bg_received = bg_received + bg_rationed * day.spot_rate[None, :, :]
-    if day.any_released:  # the national stockpile's share of what they did not get
-        bg_received = bg_received + np.maximum(day.bg_demand - bg_received, 0.0) * day.stock_rate[None, :, :]
+        bg_got_contracted = bg_got_contracted + day.bg_contracted * day.rationed_contracted * day.spot_rate[None, :, :]
+    if day.any_released:  # the national stockpile's share of their contracted orders not served
+        bg_received = bg_received + np.maximum(day.bg_contracted - bg_got_contracted, 0.0) * day.stock_rate[None, :, :]
     buyer_loss = ((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier).sum(axis=(0, 2))
     buyer_loss += (bg_received * ((price[None, :, :] * day.terms.one_plus_duty) - base_price)).sum(axis=(0, 2))
     loss += buyer_loss
     # (Export rents, destination price over home price, are in the producers' sales above.)
+    if day.refill is not None:  # the state pays for refilling its stockpile at its market's price, duty included
+        loss += ((day.refill * day.terms.one_plus_duty).sum(axis=0) * price).sum(axis=1)
     if day.terms.any_duty:
         duty_paid = day.shipments * policy.duty * price
         loss -= np.add.reduce(duty_paid, axis=(0, 2))  # duty revenue of the importing country
@@ -1238,6 +1328,8 @@ def _prices(world: World, state: State, day: _Day) -> None:
     price, base_price, one_plus_duty = state.price, world.base_price, day.terms.one_plus_duty
     received_market = day.shipments.sum(axis=0)  # (I, P)
     demanded_market = (day.demand * day.servable).sum(axis=0)
+    if day.refill is not None:  # states' refill orders bid for supply too (all served: bought from spare)
+        demanded_market = demanded_market + day.refill.sum(axis=0)
     # Supply stuck at home beyond the pool's usual idle capacity (e.g. held back by the exporter's
     # own controls) weighs on the home price.
     stuck_at_home = np.maximum(day.supply - day.pool_sold - world.base_spare, 0.0)

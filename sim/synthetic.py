@@ -180,6 +180,16 @@ def random_scenario_dict(
         g["price_trigger"] = float(rng.uniform(1.0, 1.3))
         g["capex_per_unit_year"] = float(rng.uniform(0, 2)) * 1000.0
     scenario["economy"] = {"investment_signal_days": float(rng.uniform(1.0, 20.0))}  # short, so tests see it act
+    # Stockpile release triggers and refills, and measures against several destinations (drawn
+    # last, for the same reason).
+    for c in countries:
+        for pile in scenario["countries"][c].get("stockpiles", {}).values():
+            pile["release_when"] = "measure" if rng.random() < 0.3 else "shortage"
+            pile["refill_share"] = float(rng.uniform(0, 1)) * (rng.random() < 0.5)
+    for item in schedule:
+        others = [c for c in countries if c != item["actor"]]
+        if len(others) >= 2 and rng.random() < 0.2:
+            item["target"] = [str(c) for c in rng.choice(others, size=2, replace=False)]
     return scenario
 
 

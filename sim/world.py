@@ -176,11 +176,15 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
     consumption = flow0.sum(axis=0)  # (I, P) units per day
     stockpile0 = np.zeros((n_c, n_p))
     stockpile_release = np.zeros((n_c, n_p))
+    release_on_measure = np.zeros((n_c, n_p), dtype=bool)
+    stockpile_refill = np.zeros((n_c, n_p))
     for cname, country in sc.countries.items():
         for pname, pile in country.stockpiles.items():
             c, p = c_idx[cname], p_idx[pname]
             stockpile0[c, p] = pile.days * consumption[c, p]
             stockpile_release[c, p] = pile.release_share * consumption[c, p]
+            release_on_measure[c, p] = pile.release_when == "measure"
+            stockpile_refill[c, p] = pile.refill_share * consumption[c, p]
 
     econ = sc.economy
     return World(
@@ -220,6 +224,8 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
         plant_share=plant_share,
         stockpile0=stockpile0,
         stockpile_release=stockpile_release,
+        release_on_measure=release_on_measure,
+        stockpile_refill=stockpile_refill,
         long_run_elasticity=np.array([pr.long_run_elasticity for pr in prods]),
         max_thrift=np.array([pr.max_thrift for pr in prods]),
         backstop_multiple=np.array([np.inf if pr.backstop_price_multiple is None else pr.backstop_price_multiple for pr in prods]),

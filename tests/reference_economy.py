@@ -32,7 +32,7 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
     _ration(world, state, policy, d)
     _leakage(world, state, policy, d)
     _spot_market(world, policy, d)
-    _release_stockpiles(world, state, d)
+    _release_stockpiles(world, state, policy, d)
     _receive_and_produce(world, state, d)
     _accounts(world, policy, d)
     _gdp_loss(world, policy, d)
@@ -55,6 +55,7 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
         pool_sold=d.pool_sold,
         spot=d.spot,
         stockpile_release=d.released,
+        stockpile_refill=d.refill if d.refill is not None else np.zeros_like(d.shipments),
     )
 
 
@@ -239,7 +240,7 @@ def _leakage(world: World, state: State, policy: Policy, d: SimpleNamespace) -> 
                     state.leak_ramp[e, i, p] = max(state.leak_ramp[e, i, p] - step, 0.0)
                 landed = (1.0 + prm.leakage_premium) * d.price[e, p]
                 worth = min(max((d.price[i, p] - landed) / landed, 0.0), 1.0)
-                rate[e, i, p] = (1.0 - policy.allow[e, i, p]) * leak[e, i, p] * state.leak_ramp[e, i, p] * worth
+                rate[e, i, p] = (1.0 - d.servable[e, i, p]) * leak[e, i, p] * state.leak_ramp[e, i, p] * worth
     for e in range(C):
         for p in range(P):
             ordered = sum(d.demand[e, i, p] * rate[e, i, p] for i in range(C))
@@ -361,21 +362,63 @@ def _spot_market(world: World, policy: Policy, d: SimpleNamespace) -> None:
     d.shipments = d.contract + d.spot
 
 
-def _release_stockpiles(world: World, state: State, d: SimpleNamespace) -> None:
-    """4c. National stockpiles cover the orders of their country's buyers left unserved (blocked,
-    or rationed and not bought on the spot market), up to the release rate and the stock left;
-    every buyer gets the same share (stock_rate) of its unserved orders."""
+def _release_stockpiles(world: World, state: State, policy: Policy, d: SimpleNamespace) -> None:
+    """4c. National stockpiles cover the contracted orders of their country's buyers left
+    unserved (blocked, or rationed and not bought on the spot market), up to the release rate
+    and the stock left; every buyer gets the same share (stock_rate) of its unserved contracted
+    orders. A stockpile released on a measure only while a foreign export measure restricts the
+    product there. Then, after the episode, refills from spare supply on open routes."""
     C, P = world.n_countries, world.n_products
     d.released = np.zeros((C, P))
     d.stock_rate = np.zeros((C, P))
+    d.refill = None
+    if not world.has_stockpiles:
+        return
+    restricted = policy.restricted if policy.restricted is not None else np.zeros((C, P), dtype=bool)
     for c in range(C):
         for p in range(P):
             if world.stockpile_release[c, p] <= 0 or state.stockpile[c, p] <= 0:
                 continue
-            unserved = max(sum(d.demand[e, c, p] - d.shipments[e, c, p] for e in range(C)), 0.0)
+            if world.release_on_measure[c, p] and not restricted[c, p]:
+                continue
+            unserved = sum(
+                d.demand_c[e, c, p] * (1.0 - d.fill_c[e, c, p]) - d.spot_rate[c, p] * d.demand_c[e, c, p] * d.rationed_c[e, c, p]
+                for e in range(C)
+            )
+            unserved = max(unserved, 0.0)
             d.released[c, p] = min(unserved, state.stockpile[c, p], world.stockpile_release[c, p])
             state.stockpile[c, p] -= d.released[c, p]
             d.stock_rate[c, p] = d.released[c, p] / unserved if unserved > 0 else 0.0
+    if not world.has_refill:
+        return
+    wanted = np.zeros((C, P))
+    for c in range(C):
+        for p in range(P):
+            if d.released[c, p] > 0 or restricted[c, p]:
+                continue
+            wanted[c, p] = min(max(world.stockpile0[c, p] - state.stockpile[c, p], 0.0), world.stockpile_refill[c, p])
+    if not (wanted > 0).any():
+        return
+    spare = np.zeros((C, P))
+    for e in range(C):
+        for p in range(P):
+            spare[e, p] = max(d.supply[e, p] - sum(d.shipments[e, i, p] for i in range(C)), 0.0)
+    orders = np.zeros((C, C, P))
+    for i in range(C):
+        for p in range(P):
+            weights = [spare[e, p] if policy.allow[e, i, p] >= 1.0 and not d.under_quota[e, i, p] else 0.0 for e in range(C)]
+            total = sum(weights)
+            for e in range(C):
+                orders[e, i, p] = wanted[i, p] * weights[e] / total if total > 0 else 0.0
+    d.refill = np.zeros((C, C, P))
+    for e in range(C):
+        for p in range(P):
+            ordered = sum(orders[e, i, p] for i in range(C))
+            fill = spare[e, p] / ordered if ordered > spare[e, p] else 1.0
+            for i in range(C):
+                d.refill[e, i, p] = orders[e, i, p] * fill
+                d.shipments[e, i, p] += d.refill[e, i, p]
+                state.stockpile[i, p] += d.refill[e, i, p]
 
 
 def _receive_and_produce(world: World, state: State, d: SimpleNamespace) -> None:
@@ -399,7 +442,11 @@ def _receive_and_produce(world: World, state: State, d: SimpleNamespace) -> None
     for f in range(F):
         i = world.firm_home[f]
         for p in range(P):
-            d.received_stock[f, p] = max(d.orders[f, p] - d.received[f, p], 0.0) * d.stock_rate[i, p]
+            got_contracted = sum(  # its contracted orders' receipts, spot market included
+                d.firm_orders_c[f, p, e] * (d.fill_c[e, i, p] + d.rationed_c[e, i, p] * d.spot_rate[i, p]) for e in range(C)
+            )
+            contracted = sum(d.firm_orders_c[f, p, e] for e in range(C))
+            d.received_stock[f, p] = max(contracted - got_contracted, 0.0) * d.stock_rate[i, p]
             d.received[f, p] += d.received_stock[f, p]
     available = state.inventory + d.received
     d.pool_sold = d.shipments.sum(axis=1)
@@ -495,12 +542,14 @@ def _gdp_loss(world: World, policy: Policy, d: SimpleNamespace) -> None:
         for i in range(C):
             for p in range(P):
                 bg_x = d.bg_demand[e, i, p] - d.bg_c[e, i, p]
-                got = d.bg_c[e, i, p] * (d.fill_c[e, i, p] + d.rationed_c[e, i, p] * d.spot_rate[i, p])
-                got += bg_x * (d.fill_x[e, i, p] + d.rationed_x[e, i, p] * d.spot_rate[i, p])
-                got += max(d.bg_demand[e, i, p] - got, 0.0) * d.stock_rate[i, p]  # national stockpile
+                got_c = d.bg_c[e, i, p] * (d.fill_c[e, i, p] + d.rationed_c[e, i, p] * d.spot_rate[i, p])
+                got = got_c + bg_x * (d.fill_x[e, i, p] + d.rationed_x[e, i, p] * d.spot_rate[i, p])
+                got += max(d.bg_c[e, i, p] - got_c, 0.0) * d.stock_rate[i, p]  # national stockpile: contracts only
                 d.loss[i] += (world.bg_demand0[e, i, p] - got) * base_price[p] * world.downstream_multiplier[p]
                 d.loss[i] += got * (price[i, p] * (1.0 + policy.duty[e, i, p]) - base_price[p])
                 d.loss[i] -= d.shipments[e, i, p] * policy.duty[e, i, p] * price[i, p]  # duty revenue
+                if d.refill is not None:  # the state pays for refilling its stockpile, duty included
+                    d.loss[i] += d.refill[e, i, p] * (1.0 + policy.duty[e, i, p]) * price[i, p]
 
 
 def _prices(world: World, state: State, policy: Policy, d: SimpleNamespace) -> None:
@@ -515,6 +564,8 @@ def _prices(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
             received_here = sum(d.shipments[e, c, p] for e in range(C))
             # Only orders a supplier may serve (allowed routes, leakage) bid for the local supply.
             demanded_here = sum(d.demand[e, c, p] * d.servable[e, c, p] for e in range(C))
+            if d.refill is not None:  # states' refill orders (all served)
+                demanded_here += sum(d.refill[e, c, p] for e in range(C))
             stuck_at_home = max(d.supply[c, p] - d.pool_sold[c, p] - world.base_spare[c, p], 0.0)
             balance = (received_here + stuck_at_home) / demanded_here if demanded_here > 0 else 1.0
             balance = min(max(balance, 1e-9), 1e9)

@@ -198,7 +198,7 @@ def test_price_response_and_leakage_are_exercised() -> None:
             if policy.leak is not None:
                 leaked += float((state.leak_ramp * policy.leak).sum())
         lowest = min(lowest, float(state.intensity.min()))
-    assert lowest < 0.9999  # thrifting moved somewhere (contracts-first rationing keeps these worlds near baseline)
+    assert lowest < 1 - 1e-5  # thrifting moved somewhere (contracts-first rationing and quota leakage keep these worlds near baseline)
     assert leaked > 0
 
 

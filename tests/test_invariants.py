@@ -77,19 +77,27 @@ def test_invariants_hold_every_day(spec: dict[str, int]) -> None:
         # Fill rates are shares; nothing ships beyond what was ordered: contracts within their
         # orders, and each importer's spot purchases within what its short pools left unfilled.
         assert (r.fill <= 1 + 1e-12).all()
-        contract = r.shipments - r.spot
+        # (States' stockpile refills are shipments beyond any order: bought from supply to spare.)
+        refill = r.stockpile_refill
+        assert (refill >= 0).all()
+        contract = r.shipments - r.spot - refill
         assert (r.spot >= -1e-12).all() and (contract >= -1e-9).all()
         assert (contract <= r.demand * (1 + 1e-12) + 1e-12).all()
         unfilled = (r.demand - contract).sum(axis=0)
         assert (r.spot.sum(axis=0) <= unfilled * (1 + 1e-9) + 1e-9).all()
-        assert (r.shipments.sum(axis=0) <= r.demand.sum(axis=0) * (1 + 1e-9) + 1e-9).all()
+        assert ((r.shipments - refill).sum(axis=0) <= r.demand.sum(axis=0) * (1 + 1e-9) + 1e-9).all()
         # A country's pool never ships more than it offered (supply is never created).
         assert (r.spot.sum(axis=1) <= np.maximum(r.pool_sold, 0) + 1e-9).all()
         # Shipped = sold by the exporter's pool = received by importers (firms + background).
         np.testing.assert_allclose(r.shipments.sum(axis=1), r.pool_sold, rtol=1e-12, atol=1e-9)
-        # National stockpiles: what is released leaves the stockpile, within the release rate.
-        released += r.stockpile_release
+        # National stockpiles: what is released leaves the stockpile, within the release rate;
+        # refills come back into it, within the refill rate, never beyond the starting level, and
+        # never on a day of release.
+        released += r.stockpile_release - refill.sum(axis=0)
         assert (r.stockpile_release <= world.stockpile_release * (1 + 1e-12)).all()
+        assert (refill.sum(axis=0) <= world.stockpile_refill * (1 + 1e-12) + 1e-12).all()
+        assert (state.stockpile <= world.stockpile0 * (1 + 1e-12) + 1e-9).all()
+        assert not ((refill.sum(axis=0) > 0) & (r.stockpile_release > 0)).any()
         np.testing.assert_allclose(state.stockpile + released, world.stockpile0, rtol=1e-12, atol=1e-9)
         firms_received = np.zeros((world.n_countries, world.n_products))
         np.add.at(firms_received, world.firm_home, r.received)
