@@ -57,7 +57,10 @@ def table() -> str:
          f"about {100 * f['japan_dysprosium_import_share_china']:.0f}%", f"{100 * m['heavy_share_min']:.0f}-{100 * m['heavy_share_max']:.0f}%",
          "japan_dysprosium_import_share_china"),
         ("China's REE exports in 2011, share of the quota", f"{100 * f['china_ree_quota_utilisation_2011']:.0f}%",
-         f"{100 * m['quota_use_2011']:.0f}%", "china_ree_quota_utilisation_2011 (MOFCOM)"),
+         f"{100 * m['quota_use_2011']:.0f}% (recorded: smuggling excluded)", "china_ree_quota_utilisation_2011 (MOFCOM)"),
+        ("China's REE exports in 2011 recorded abroad / recorded by China (smuggling)",
+         f"{f['ree_foreign_over_chinese_customs_ratio_2011']:.1f}", f"{m['abroad_over_recorded_2011']:.2f}",
+         "ree_foreign_over_chinese_customs_ratio_2011 (State Council white paper)"),
     ]
     lines = ["| quantity | published | model | source (seeds/facts.toml) |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]

@@ -23,8 +23,9 @@ def _days(first: dt.date, last: dt.date) -> slice:
 
 
 def senkaku_metrics(model: CoercionModel, quota_share: float = 0.6) -> dict[str, Any]:
-    """Monthly flows, price peak and fall, China's import shares by period, and China's 2011
-    exports as a share of its quota (``quota_share`` x baseline exports)."""
+    """Monthly flows, price peak and fall, China's import shares by period, China's 2011 recorded
+    exports (smuggling excluded) as a share of its quota (``quota_share`` x baseline exports), and
+    its 2011 exports all told over the recorded ones (what importers' customs saw over China's)."""
     w, rec = model.world, model.rec
     cn, jp = w.countries.index("CN"), w.countries.index("JP")
     light, heavy = w.products.index("rare_earths"), w.products.index("heavy_rare_earths")
@@ -42,6 +43,11 @@ def senkaku_metrics(model: CoercionModel, quota_share: float = 0.6) -> dict[str,
     exports_2011 = rec.shipments[_days(dt.date(2011, 1, 1), dt.date(2011, 12, 31)), cn, :, :][:, :, [light, heavy]]
     exports_2011 = exports_2011.sum(axis=0)
     exports_2011[cn] = 0.0
+    # Of which smuggled (leaked through third countries): China's customs did not record them,
+    # importers' customs did (as imports from China or from the transit country).
+    days_2011 = _days(dt.date(2011, 1, 1), dt.date(2011, 12, 31))
+    leaked_2011 = float(model.leaked_exports[days_2011, cn][:, [light, heavy]].sum())
+    recorded_2011 = float(exports_2011.sum()) - leaked_2011
     base = w.flow0[cn][:, [light, heavy]].copy()
     base[cn] = 0.0
     return {
@@ -63,5 +69,6 @@ def senkaku_metrics(model: CoercionModel, quota_share: float = 0.6) -> dict[str,
         "share_2018": float(light_share[_days(dt.date(2018, 1, 1), dt.date(2018, 12, 31))].mean()),
         "heavy_share_min": float(heavy_share[late].min()),
         "heavy_share_max": float(heavy_share[late].max()),
-        "quota_use_2011": float(exports_2011.sum() / (quota_share * base.sum() * 365)),
+        "quota_use_2011": float(recorded_2011 / (quota_share * base.sum() * 365)),
+        "abroad_over_recorded_2011": float(exports_2011.sum() / recorded_2011) if recorded_2011 > 0 else float("nan"),
     }

@@ -666,6 +666,7 @@ class DayResult:
     spot: np.ndarray | None = None  # (E, I, P) the part of shipments bought on the spot market
     stockpile_release: np.ndarray | None = None  # (C, P) units released from national stockpiles
     stockpile_refill: np.ndarray | None = None  # (E, I, P) units states bought to refill them (part of shipments)
+    leaked: np.ndarray | None = None  # (E, I, P) part of shipments routed through third countries (None: none)
 
 
 def _pool_allocation(
@@ -825,6 +826,7 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
             spot=day.spot,
             stockpile_release=day.released,
             stockpile_refill=np.zeros_like(day.shipments) if day.refill is None else day.refill,
+            leaked=day.leaked,
         )
 
 

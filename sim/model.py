@@ -223,6 +223,9 @@ class CoercionModel(mesa.Model):
                                dtype=float).reshape(n_f)
 
         horizon = scenario.horizon_days
+        # (T, E, P) exports that leaked through third countries (part of shipments): customs
+        # records see them as third countries' trade (the 2010 back-test reads them).
+        self.leaked_exports = np.zeros((horizon, n_c, n_p))
         pairs = np.argwhere(w.recipe > 0) if record_firms else np.zeros((0, 2), dtype=np.int64)
         kept_days = min(OUTCOME_WINDOW_DAYS, horizon) if outcomes_only else horizon
         # Outcomes-only runs keep firms' profit (the outcome row sums it) but not their output or
@@ -329,6 +332,8 @@ class CoercionModel(mesa.Model):
         )
         self.felt_cost += 100.0 * result.gdp_loss / self._gdp_year + (self.pressure + self.lever_rate) / 365.0
         self.last_shipments = result.shipments
+        if result.leaked is not None:  # exports through third countries, by exporter (records' eyes miss them)
+            self.leaked_exports[day] = result.leaked.sum(axis=1)
 
         rec = self.rec
         rec.cap_days += (self.state.price >= self._cap_price).any(axis=0)

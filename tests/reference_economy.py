@@ -56,6 +56,7 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
         spot=d.spot,
         stockpile_release=d.released,
         stockpile_refill=d.refill if d.refill is not None else np.zeros_like(d.shipments),
+        leaked=d.leaked if policy.leak is not None and policy.leak.any() else None,
     )
 
 
@@ -231,6 +232,7 @@ def _leakage(world: World, state: State, policy: Policy, d: SimpleNamespace) -> 
     leak = policy.leak if policy.leak is not None else np.zeros((C, C, P))
     step = 1.0 / prm.leakage_days
     rate = np.zeros((C, C, P))
+    d.leaked = np.zeros((C, C, P))  # units reaching importers through third countries
     for e in range(C):
         for i in range(C):
             for p in range(P):
@@ -248,6 +250,7 @@ def _leakage(world: World, state: State, policy: Policy, d: SimpleNamespace) -> 
             leak_fill = spare / ordered if ordered > spare else 1.0
             for i in range(C):
                 added = rate[e, i, p] * leak_fill  # both tiers of a blocked order leak alike
+                d.leaked[e, i, p] = d.demand_c[e, i, p] * added + d.demand_x[e, i, p] * added
                 d.fill_c[e, i, p] += added
                 d.fill_x[e, i, p] += added
                 d.servable[e, i, p] += added

@@ -9,8 +9,10 @@ import copy
 import numpy as np
 import pytest
 from test_allocation_and_licensing import scenario_raw
+from test_economy_mechanisms import measure, world
 
 from sim.config import scenario_from_raw
+from sim.economy import initial_state, policy_from_measures, step
 from sim.errors import ScenarioError
 from sim.explain import describe
 from sim.model import CoercionModel
@@ -64,3 +66,121 @@ def test_bad_destination_lists_are_clear_errors(target: object, key: str, expect
     with pytest.raises(ScenarioError) as error:
         build_world(scenario_from_raw(three_country_raw(target), "s.toml"), "s.toml")
     assert key in str(error.value) and expected in str(error.value)
+
+
+# ---- national stockpiles: contracted orders only, release triggered by a measure, refills ----
+# The world of test_economy_mechanisms: a carmaker in B uses 20 ore/day (its contract) from A,
+# whose background buyers take 30/day from background producers with capacity 50 (price 10).
+
+
+def test_a_stockpile_covers_contracts_not_hoarding_orders() -> None:
+    # The carmaker targets 3x its cover: gap 300 - 100 = 200, ordered at 200 / 20 = 10 a day on
+    # top of its use of 20; A bans ore to B. B holds 1000 units, released at most 100 a day: it
+    # covers the 20 within the contract, not the 10 of hoarding (formerly all 30).
+    w = world()
+    w.stockpile0[1, 0], w.stockpile_release[1, 0] = 1000.0, 100.0
+    w.has_stockpiles = True
+    state = initial_state(w)
+    policy = policy_from_measures(w, [measure("export_ban", 0, 1, enforcement=1.0)], 0)
+    policy.target_cover = np.array([3.0])
+    r = step(w, state, policy)
+    assert r.demand[0, 1, 0] == pytest.approx(30.0)
+    assert r.stockpile_release[1, 0] == pytest.approx(20.0)
+    assert r.received[0, 0] == pytest.approx(20.0)
+    assert state.stockpile[1, 0] == pytest.approx(980.0)
+
+
+@pytest.mark.parametrize(("on_measure", "quota", "released"), [(False, False, 4.0), (True, False, 0.0), (True, True, 4.0)])
+def test_a_stockpile_released_on_a_measure_waits_for_one(on_measure: bool, quota: bool, released: float) -> None:
+    # A's producers can make only 40 against contracts of 50: every buyer gets 80%, the carmaker
+    # 16 of its 20, so 4 are short. Released on shortage: 4. Released on a measure: nothing
+    # until A puts one on B's ore (here a quota at the baseline flow, which does not bind: the
+    # shortfall is the same 4, now released).
+    w = world()
+    w.stockpile0[1, 0], w.stockpile_release[1, 0] = 100.0, 100.0
+    w.release_on_measure[1, 0] = on_measure
+    w.has_stockpiles = True
+    state = initial_state(w)
+    state.bg_capacity[0, 0] = 40.0
+    measures = [measure("export_quota", 0, 1, quota_share=1.0)] if quota else []
+    r = step(w, state, policy_from_measures(w, measures, 0))
+    assert r.shipments[0, 1, 0] == pytest.approx(16.0)
+    assert r.stockpile_release[1, 0] == pytest.approx(released)
+    assert r.received[0, 0] == pytest.approx(16.0 + released)
+
+
+@pytest.mark.parametrize(("capacity", "bought"), [(60.0, 5.0), (52.0, 2.0)])
+def test_a_stockpile_is_bought_back_after_the_episode_from_spare_supply(capacity: float, bought: float) -> None:
+    # B's stockpile was drawn down to 10 of 30; it buys back at most 5 a day. A's producers can
+    # make `capacity` against orders of 50: the state buys min(5, spare) and pays 10 a unit in
+    # B's GDP-loss proxy; the carmaker's 20 are untouched.
+    def run(refill: float) -> tuple:  # type: ignore[type-arg]
+        w = world()
+        w.stockpile0[1, 0], w.stockpile_release[1, 0], w.stockpile_refill[1, 0] = 30.0, 12.0, refill
+        w.has_stockpiles, w.has_refill = True, refill > 0
+        state = initial_state(w)
+        state.stockpile[1, 0] = 10.0
+        state.bg_capacity[0, 0] = capacity
+        return w, state, step(w, state, policy_from_measures(w, [], 0))
+
+    _, state, r = run(5.0)
+    _, _, without = run(0.0)
+    assert r.stockpile_refill[0, 1, 0] == pytest.approx(bought)
+    assert r.shipments[0, 1, 0] == pytest.approx(20.0 + bought)
+    assert r.received[0, 0] == pytest.approx(20.0)
+    assert state.stockpile[1, 0] == pytest.approx(10.0 + bought)
+    assert r.gdp_loss[1] - without.gdp_loss[1] == pytest.approx(10.0 * bought)
+    assert r.pool_sold[0, 0] == pytest.approx(50.0 + bought)
+
+
+def test_no_refill_while_a_measure_restricts_the_product() -> None:
+    w = world()
+    w.stockpile0[1, 0], w.stockpile_release[1, 0], w.stockpile_refill[1, 0] = 30.0, 12.0, 5.0
+    w.has_stockpiles = w.has_refill = True
+    state = initial_state(w)
+    state.stockpile[1, 0] = 10.0
+    state.bg_capacity[0, 0] = 60.0
+    r = step(w, state, policy_from_measures(w, [measure("export_quota", 0, 1, quota_share=1.0)], 0))
+    assert not r.stockpile_refill.any() and state.stockpile[1, 0] == 10.0
+
+
+def test_stockpile_release_trigger_and_refill_from_config() -> None:
+    raw = scenario_raw()
+    raw["countries"]["B"]["stockpiles"]["ore"].update(release_when="measure", refill_share=0.25)
+    w = build_world(scenario_from_raw(raw, "s.toml"), "s.toml")
+    assert w.release_on_measure.tolist() == [[False, False], [True, False]]
+    assert w.stockpile_refill[1, 0] == pytest.approx(0.25 * 20.0)  # of B's baseline purchases
+    for bad, expected in (({"release_when": "threat"}, "release_when"), ({"refill_share": -1.0}, "refill_share")):
+        raw = scenario_raw()
+        raw["countries"]["B"]["stockpiles"]["ore"].update(bad)
+        with pytest.raises(ScenarioError) as error:
+            scenario_from_raw(raw, "s.toml")
+        assert f"countries.B.stockpiles.ore.{expected}" in str(error.value)
+
+
+# ---- leakage under export quotas ----
+
+
+def test_orders_beyond_a_quota_leak_through_third_countries() -> None:
+    # A caps its ore to B at half the baseline flow (10 of the carmaker's 20). The quota turns
+    # away 1 - 10/20 = 0.5 of the orders; leakage share 0.4, the route organised in a day
+    # (leakage_days 1), and B's price 22 is twice the landed cost (1 + 0.1) x 10: the full 0.4
+    # leaks, 0.5 x 0.4 x 20 = 4 units, out of A's spare 50 - (30 + 10) = 10. The carmaker gets 14.
+    w = world(leakage_days=1.0, leakage_premium=0.1)
+    w.leakage_share = np.array([0.4, 0.0])
+    state = initial_state(w)
+    state.price[1, 0] = 22.0
+    r = step(w, state, policy_from_measures(w, [measure("export_quota", 0, 1, quota_share=0.5)], 0))
+    assert r.shipments[0, 1, 0] == pytest.approx(14.0)
+    assert r.received[0, 0] == pytest.approx(14.0)
+    # Extraterritorial rules reaching half the re-exports halve the leak: 10 + 2.
+    state = initial_state(w)
+    state.price[1, 0] = 22.0
+    m = measure("export_quota", 0, 1, quota_share=0.5, extraterritorial=0.5)
+    assert step(w, state, policy_from_measures(w, [m], 0)).shipments[0, 1, 0] == pytest.approx(12.0)
+    # A quota that does not bind turns nothing away: nothing leaks.
+    state = initial_state(w)
+    state.price[1, 0] = 22.0
+    assert step(w, state, policy_from_measures(w, [measure("export_quota", 0, 1, quota_share=1.0)], 0)).shipments[
+        0, 1, 0
+    ] == pytest.approx(20.0)
