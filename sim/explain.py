@@ -177,6 +177,9 @@ def describe(event: Mapping[str, Any]) -> str:
     elif kind in ("release_stockpile", "end_release"):
         verb = "releases" if kind == "release_stockpile" else "stops releasing"
         text = f"{verb} its national stockpile of {_text(event.get('products'))}"
+    elif kind in ("refill_stockpile", "end_refill"):
+        verb = "buys back" if kind == "refill_stockpile" else "stops buying back"
+        text = f"{verb} its national stockpile of {_text(event.get('products'))}"
     elif kind == "invest":
         where = _text(event.get("target"))
         text = f"finances {_text(event.get('products')) or 'capacity'} capacity in {where}" if where else "(invest)"

@@ -264,6 +264,7 @@ class CoercionModel(mesa.Model):
         self._move_cover = np.ones(n_f)
         self._critical_inputs = w.critical & (w.recipe > 0)  # (F, P)
         self._releasing = np.zeros((n_c, n_p), dtype=bool)  # national stockpiles being released
+        self._refilling = np.zeros((n_c, n_p), dtype=bool)  # ... being bought back after the episode
         # Constants of the daily bookkeeping, worked out once (the same values, so the same bits).
         self._gdp_year = w.gdp_daily * 365.0
         self._profit_positive = w.base_profit > 0
@@ -316,6 +317,8 @@ class CoercionModel(mesa.Model):
         result = step(self.world, self.state, policy)
         if result.stockpile_release is not None:
             self._log_releases(result.stockpile_release)
+        if self.world.has_refill:
+            self._log_refills(result.stockpile_refill.sum(axis=0))
 
         w = self.world
         self.cum_gdp_loss += result.gdp_loss
@@ -493,6 +496,27 @@ class CoercionModel(mesa.Model):
                 w.products[p], reason, "stockpile_release",
             )
         self._releasing = releasing
+
+    def _log_refills(self, bought: np.ndarray) -> None:
+        """Log the day a state starts (or stops) buying its stockpile back after the episode."""
+        refilling = bought > 0
+        if (refilling == self._refilling).all():
+            return
+        w = self.world
+        for c, p in np.argwhere(refilling != self._refilling):
+            started = bool(refilling[c, p])
+            held, full = float(self.state.stockpile[c, p]), float(w.stockpile0[c, p])
+            reason = (
+                f"no measure restricts {w.products[p]} and its buyers are served: buys the stockpile back at up to "
+                f"{w.stockpile_refill[c, p]:.4g} units a day from supply to spare ({held:.4g} of {full:.4g} held)"
+                if started
+                else f"refill of {w.products[p]} stops ({'stockpile full again' if held >= full * (1 - 1e-9) else 'no supply to spare, or a new shortage or measure'})"
+            )
+            self._log_event(
+                w.countries[c], "refill_stockpile" if started else "end_refill",
+                f"{'refill' if started else 'end_refill'}_stockpile_{w.products[p]}", w.products[p], reason, "stockpile_release",
+            )
+        self._refilling = refilling
 
     def _log_event(self, actor: str, kind: str, label: str, products: str, reason: str, rule: str) -> None:
         """An economic decision (not a move others react to) in the event log."""

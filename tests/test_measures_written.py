@@ -184,3 +184,51 @@ def test_orders_beyond_a_quota_leak_through_third_countries() -> None:
     assert step(w, state, policy_from_measures(w, [measure("export_quota", 0, 1, quota_share=1.0)], 0)).shipments[
         0, 1, 0
     ] == pytest.approx(20.0)
+
+
+def test_a_model_run_releases_on_the_measure_and_buys_back_after_it() -> None:
+    # scenario_raw: B holds 1 day of its 20/day ore (20 units), released at up to 10 a day, only
+    # under a measure. A's ban on B runs days 2-4: B releases 10 on day 2 and 10 on day 3 (the
+    # carmaker's contract is 20), then is empty. From day 5 (the ban lifted) B buys back at most
+    # 0.25 x 20 = 5 a day, from A's spare supply (spare_capacity: A's producers can make 1.5x
+    # their baseline 50), until it holds 20 again on day 8.
+    raw = scenario_raw()
+    raw["countries"]["B"]["stockpiles"]["ore"] = {"days": 1.0, "release_share": 0.5, "release_when": "measure", "refill_share": 0.25}
+    raw["firms"]["carmaker"]["precautionary_cover"] = 1.0
+    raw["products"]["ore"]["spare_capacity"] = 0.5
+    raw["schedule"] = [{"day": 2, "until_day": 5, "actor": "A", "measure": "export_ban", "target": ["B"], "products": ["ore"]}]
+    model = CoercionModel(scenario_from_raw(raw, "s.toml"), 1)
+    held = []
+    for _ in range(12):
+        model.step()
+        held.append(float(model.state.stockpile[1, 0]))
+    assert held[:4] == pytest.approx([20.0, 20.0, 10.0, 0.0])
+    assert held[4] == 0.0  # day 4: still banned, nothing left to release, no refill under a measure
+    assert held[5:9] == pytest.approx([5.0, 10.0, 15.0, 20.0])  # bought back at 5 a day
+    assert held[9:] == pytest.approx([20.0] * 3)
+    kinds = [(e["day"], e["kind"]) for e in model.events if e["actor"] == "B"]
+    assert (2, "release_stockpile") in kinds and (5, "refill_stockpile") in kinds and (9, "end_refill") in kinds
+    (refill,) = [e for e in model.events if e["kind"] == "refill_stockpile"]
+    assert describe(refill) == "buys back its national stockpile of ore"
+
+
+def test_random_worlds_exercise_refills_measure_triggers_and_destination_lists() -> None:
+    """The synthetic worlds the reference and invariant tests draw do reach the new terms."""
+    from sim.synthetic import random_scenario
+    from sim.world import build_world as build
+
+    refilled = released_on_measure = 0.0
+    listed = 0
+    for seed in range(12):
+        scenario = random_scenario(np.random.default_rng(seed), n_countries=3 + seed % 3, n_products=2 + seed % 4,
+                                   n_firms=4 + seed, n_measures=3)
+        listed += sum(isinstance(item.target, list) for item in scenario.schedule)
+        w = build(scenario)
+        state = initial_state(w)
+        for day in range(45):
+            measures = [measure_index(w, item, item.day) for item in scenario.schedule
+                        if item.day <= day and (item.until_day is None or day < item.until_day)]
+            r = step(w, state, policy_from_measures(w, measures, day))
+            refilled += float(r.stockpile_refill.sum())
+            released_on_measure += float((r.stockpile_release * w.release_on_measure).sum())
+    assert refilled > 0 and released_on_measure > 0 and listed > 0
