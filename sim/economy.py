@@ -665,7 +665,7 @@ class DayResult:
     pool_sold: np.ndarray  # (C, P)
     spot: np.ndarray | None = None  # (E, I, P) the part of shipments bought on the spot market
     stockpile_release: np.ndarray | None = None  # (C, P) units released from national stockpiles
-    stockpile_refill: np.ndarray | None = None  # (E, I, P) units states bought to refill them (part of shipments)
+    stockpile_refill: np.ndarray | None = None  # (E, I, P) units states bought to refill them (part of shipments; None: none)
     leaked: np.ndarray | None = None  # (E, I, P) part of shipments routed through third countries (None: none)
 
 
@@ -825,7 +825,7 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
             pool_sold=day.pool_sold,
             spot=day.spot,
             stockpile_release=day.released,
-            stockpile_refill=np.zeros_like(day.shipments) if day.refill is None else day.refill,
+            stockpile_refill=day.refill,
             leaked=day.leaked,
         )
 
@@ -1147,6 +1147,8 @@ def _refill_stockpiles(world: World, state: State, policy: Policy, day: _Day) ->
     ordered = orders.sum(axis=1)  # (E, P)
     fill = np.where(ordered > spare, spare / np.where(ordered > 0, ordered, 1.0), 1.0)
     bought = orders * fill[:, None, :]
+    if not bought.any():  # no supply to spare anywhere open to the buyers
+        return
     day.refill = bought
     day.shipments = day.shipments + bought
     state.stockpile = state.stockpile + bought.sum(axis=0)

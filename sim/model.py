@@ -317,8 +317,10 @@ class CoercionModel(mesa.Model):
         result = step(self.world, self.state, policy)
         if result.stockpile_release is not None:
             self._log_releases(result.stockpile_release)
-        if self.world.has_refill:
+        if result.stockpile_refill is not None:
             self._log_refills(result.stockpile_refill.sum(axis=0))
+        elif self._refilling.any():
+            self._log_refills(np.zeros(self._refilling.shape))
 
         w = self.world
         self.cum_gdp_loss += result.gdp_loss

@@ -55,7 +55,7 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
         pool_sold=d.pool_sold,
         spot=d.spot,
         stockpile_release=d.released,
-        stockpile_refill=d.refill if d.refill is not None else np.zeros_like(d.shipments),
+        stockpile_refill=d.refill if d.refill is not None and d.refill.any() else None,
         leaked=d.leaked if policy.leak is not None and policy.leak.any() else None,
     )
 

@@ -78,7 +78,7 @@ def test_invariants_hold_every_day(spec: dict[str, int]) -> None:
         # orders, and each importer's spot purchases within what its short pools left unfilled.
         assert (r.fill <= 1 + 1e-12).all()
         # (States' stockpile refills are shipments beyond any order: bought from supply to spare.)
-        refill = r.stockpile_refill
+        refill = r.stockpile_refill if r.stockpile_refill is not None else np.zeros_like(r.shipments)
         assert (refill >= 0).all()
         contract = r.shipments - r.spot - refill
         assert (r.spot >= -1e-12).all() and (contract >= -1e-9).all()
