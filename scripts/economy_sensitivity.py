@@ -36,8 +36,11 @@ ECONOMY_PARAMS = (
     "thrift_days", "backstop_steepness", "leakage_days", "leakage_premium",
     "price_adjustment", "switching_days", "replenish_days", "supply_elasticity",
 )
-# Product parameters, changed together on both rare-earth products (products.<p>.<name>).
-PRODUCT_PARAMS = ("long_run_elasticity", "max_thrift", "backstop_price_multiple", "leakage_share")
+# Product parameters, changed together on both rare-earth products (products.<p>.<name>), and on
+# NdFeB magnets too for the substitute's lead time (the redesign replaces the magnet).
+PRODUCT_PARAMS = ("long_run_elasticity", "max_thrift", "backstop_price_multiple", "leakage_share", "substitution_days")
+WITH_MAGNETS = ("substitution_days",)
+MAGNETS = "ndfeb_magnets"
 PHOTORESIST = ("photoresist", "backstop_price_multiple")
 HEADER = "| change | curb: outcome shares | curb: modal | scripted: JP GDP loss | CN GDP loss | peak heavy REE in JP | peak light REE in JP |"
 
@@ -56,11 +59,13 @@ def variants(scripted: Scenario) -> list[tuple[str, list[str]]]:
         rows += [(f"economy.{name} {value * k:g} ({sign})", [f"economy.{name}={value * k!r}"]) for k, sign in _SCALES]
     for name in PRODUCT_PARAMS:
         value = getattr(scripted.products["heavy_rare_earths"], name)
-        if value is None:
+        if value is None or (name in WITH_MAGNETS and not value):
             continue
+        products = RARE_EARTHS + ((MAGNETS,) if name in WITH_MAGNETS and MAGNETS in scripted.products else ())
+        label = "rare earths and magnets" if len(products) > len(RARE_EARTHS) else "rare earths"
         for k, sign in _SCALES:
             new = _bounded(name, float(value) * k)
-            rows.append((f"rare earths {name} {new:g} ({sign})", [f"products.{p}.{name}={new!r}" for p in RARE_EARTHS]))
+            rows.append((f"{label} {name} {new:g} ({sign})", [f"products.{p}.{name}={new!r}" for p in products]))
     product, name = PHOTORESIST
     value = getattr(scripted.products[product], name) if product in scripted.products else None
     if value is not None:

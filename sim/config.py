@@ -210,6 +210,12 @@ class Product(Strict):
         description="price (multiple of baseline) above which buyers switch to a substitute technology (e.g. rare-earth-"
         "free motors): use falls as (backstop / price)^economy.backstop_steepness; none by default",
     )
+    substitution_days: _ranged(0.0, float(MAX_DAYS)) = Field(
+        0.0,
+        description="lead time of the substitute technology (backstop_price_multiple): buyers need this many days "
+        "with the price above the backstop to qualify it (a redesign), then may switch to it over as many days "
+        "again; 0 (default): available at once",
+    )
     leakage_share: Share = Field(
         0.0,
         description="share of orders blocked by an export ban or licensing that reaches the target through third "

@@ -174,6 +174,9 @@ class World:
     long_run_elasticity: np.ndarray | None = None  # (P,)
     max_thrift: np.ndarray | None = None  # (P,) share of baseline intensity thrifting can shed
     backstop_multiple: np.ndarray | None = None  # (P,) price multiple of a substitute technology (inf: none)
+    # (P,) days with the price above the backstop before buyers have qualified the substitute,
+    # then the days over which they may switch to it (0: at once; see _use_target).
+    substitution_days: np.ndarray | None = None
     # Share of orders blocked by export bans / licensing that reach the target through third
     # countries once the route is organised (stage 4a); default none.
     leakage_share: np.ndarray | None = None  # (P,)
@@ -299,6 +302,7 @@ class World:
             np.full(n_p, np.inf) if self.backstop_multiple is None else np.asarray(self.backstop_multiple, float)
         )
         self.leakage_share = zeros if self.leakage_share is None else np.asarray(self.leakage_share, float)
+        self.substitution_days = zeros if self.substitution_days is None else np.asarray(self.substitution_days, float)
         self.thrift_floor = 1.0 - self.max_thrift
         self.any_response = bool(
             ((self.long_run_elasticity > 0) & (self.max_thrift > 0)).any() or np.isfinite(self.backstop_multiple).any()
@@ -547,6 +551,9 @@ class State:
     stockpile: np.ndarray | None = None  # (C, P) national stockpiles (units), None: world.stockpile0
     intensity: np.ndarray | None = None  # (C, P) buyers' input use per unit, 1 at baseline (stage 7b)
     leak_ramp: np.ndarray | None = None  # (E, I, P) how far leakage routes are organised, 0..1 (stage 4a)
+    # (C, P) days buyers have spent qualifying the substitute technology: days on which the
+    # price stood above the backstop price (stage 7b). Never falls: a redesign, once made, stays.
+    qualifying: np.ndarray | None = None
     # Investment projects (stage 8c), one row each, columns PROJECT_COLUMNS; capacity they have
     # added so far; the price signal investors watch; whether price-driven investors have ordered.
     projects: np.ndarray = None  # type: ignore[assignment]  # (N, len(PROJECT_COLUMNS))
@@ -579,6 +586,7 @@ class State:
             None if self.stockpile is None else self.stockpile.copy(),
             None if self.intensity is None else self.intensity.copy(),
             None if self.leak_ramp is None else self.leak_ramp.copy(),
+            None if self.qualifying is None else self.qualifying.copy(),
             self.projects.copy(),
             self.built.copy(),
             self.price_signal.copy(),
@@ -646,6 +654,7 @@ def initial_state(world: World) -> State:
         stockpile=world.stockpile0.copy(),
         intensity=np.ones((c, p)),
         leak_ramp=np.zeros((c, c, p)),
+        qualifying=np.zeros((c, p)),
     )
 
 
@@ -841,6 +850,7 @@ class _Day:
 
     terms: _PolicyTerms
     stock: np.ndarray = None  # type: ignore[assignment]  # (K,) inputs on hand at the start of the day
+    input_limit: np.ndarray = None  # type: ignore[assignment]  # (F,) output the critical inputs on hand allow
     can_make: np.ndarray = None  # type: ignore[assignment]  # (F,)
     planned: np.ndarray = None  # type: ignore[assignment]  # (F,)
     pair_orders: np.ndarray = None  # type: ignore[assignment]  # (K,)
@@ -903,7 +913,8 @@ def _capacity(world: World, state: State, day: _Day) -> None:
         day.pair_recipe = world.pair_recipe
     else:
         day.pair_recipe = world.pair_recipe * day.intensity.take(world.pair_cell)
-    day.can_make = np.minimum(world.capacity, _binding_input(world, day.stock, day.intensity))
+    day.input_limit = _binding_input(world, day.stock, day.intensity)
+    day.can_make = np.minimum(world.capacity, day.input_limit)
 
 
 def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
@@ -927,7 +938,7 @@ def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
     # than at the baseline price, so at k times the price it restocks k times more slowly. (With
     # contracts served first, unserved restocking would otherwise stand as panic demand.)
     restock = np.minimum(world.base_price.take(world.pair_product) / state.price.take(world.pair_cell), 1.0)
-    day.pair_orders = day.pair_recipe * day.planned[world.pair_firm] + gap * restock / prm.replenish_days  # (K,)
+    day.pair_orders = day.pair_recipe * _use_plan(world, state, day) + gap * restock / prm.replenish_days  # (K,)
     if not state.mix.flags.c_contiguous or state.mix.dtype != np.float64:
         state.mix = np.ascontiguousarray(state.mix, dtype=np.float64)
     day.mix_rows = state.mix.reshape(-1, n_c)  # (F * P, E) view: pairs are written back through it
@@ -946,6 +957,33 @@ def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
         backstop = np.minimum((world.backstop_multiple[None, :] / rel_price) ** prm.backstop_steepness, 1.0)
         day.bg_demand = day.bg_demand * (day.intensity * backstop)[None, :, :]
     day.demand = firm_demand + day.bg_demand
+
+
+def _use_plan(world: World, state: State, day: _Day) -> np.ndarray:
+    """(K,) output each firm orders each input for (its use part): the plan for its binding
+    critical input, and for its other inputs only the output it expects to be able to make.
+
+    Production is input-limited Leontief, as in the production-network models of Inoue & Todo
+    (2019, Nature Sustainability 2: 841-847) and Pichler, Pangallo, del Rio-Chanona, Lafond &
+    Farmer (2022, J. Econ. Dyn. Control 144: 104527): output is the least of capacity, demand and
+    what each critical input on hand allows, and inputs are used in fixed proportion to output
+    made. A producer short of one critical input therefore cannot use the others at its planned
+    rate, and it does not buy them for output it cannot make (those models order on demand and
+    let the excess pile up as stock, which here made carmakers hold months of magnets' co-inputs
+    in a shortage). It expects to make what its binding input allows: the stock on hand, or, once
+    that is drawn down, what the input's deliveries let it make yesterday (its previous output).
+    The binding input itself is still ordered for the whole plan: that is the shortage the firm
+    tries to close. Unchanged whenever stocks cover a day of the plan (then expected = planned)."""
+    planned = day.planned
+    expected = np.minimum(planned, np.maximum(day.input_limit, state.last_output))
+    if (expected >= planned).all():
+        return planned.take(world.pair_firm)
+    # Each critical input's own limit; the binding one(s) are those at the firm's limit.
+    per_input = world.crit_per_input if day.intensity is None else world.crit_per_input / day.intensity.take(world.crit_cell)
+    own = np.full(world.pair_firm.size, np.inf)
+    own[world.crit_pair] = day.stock[world.crit_pair] * per_input
+    binding = own <= day.input_limit.take(world.pair_firm)
+    return np.where(binding, planned.take(world.pair_firm), expected.take(world.pair_firm))
 
 
 def _supply(world: World, state: State, policy: Policy, day: _Day) -> None:
@@ -1357,12 +1395,21 @@ def _prices(world: World, state: State, day: _Day) -> None:
     state.price = np.exp(np.minimum(np.maximum(new_log, lo[None, :]), hi[None, :]))
 
 
-def _use_target(world: World, relative_price: np.ndarray) -> np.ndarray:
+def _use_target(world: World, relative_price: np.ndarray, qualifying: np.ndarray | None = None) -> np.ndarray:
     """(C, P) the intensity of use buyers head for at ``relative_price`` (price / baseline):
     thrifting, ``relative ** -long_run_elasticity`` but no lower than 1 - max_thrift, times the
-    backstop factor ``min(1, (backstop / relative) ** backstop_steepness)``; never above 1."""
+    backstop factor ``min(1, (backstop / relative) ** backstop_steepness)``; never above 1.
+
+    The substitute has a lead time (``substitution_days`` S): buyers must first qualify it (a
+    redesign: S days with the price above the backstop, ``qualifying``), then may move to it
+    over S days more, a share ``clip(qualifying / S - 1, 0, 1)`` of their use at most. So the
+    backstop factor is no lower than one less that share; with S = 0 it applies at once."""
     thrift = np.maximum(np.minimum(relative_price ** (-world.long_run_elasticity), 1.0), world.thrift_floor)
     backstop = np.minimum((world.backstop_multiple / relative_price) ** world.params.backstop_steepness, 1.0)
+    if qualifying is not None and (world.substitution_days > 0).any():
+        days = world.substitution_days
+        switchable = np.where(days > 0, np.clip(qualifying / np.where(days > 0, days, 1.0) - 1.0, 0.0, 1.0), 1.0)
+        backstop = np.maximum(backstop, 1.0 - switchable)
     return thrift * backstop
 
 
@@ -1380,7 +1427,10 @@ def _respond_to_price(world: World, state: State) -> None:
     firms) towards the long-run one, CES-like, and is undone as slowly when prices fall back."""
     if not world.any_response or state.intensity is None:
         return
-    target = _use_target(world, state.price / world.base_price[None, :])
+    relative = state.price / world.base_price[None, :]
+    if state.qualifying is not None:  # a day of qualifying the substitute wherever it is dearer
+        state.qualifying = state.qualifying + (relative > world.backstop_multiple[None, :])
+    target = _use_target(world, relative, state.qualifying)
     state.intensity = state.intensity + (target - state.intensity) / world.params.thrift_days
 
 

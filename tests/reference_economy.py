@@ -73,11 +73,13 @@ def _capacity(world: World, state: State, d: SimpleNamespace) -> None:
         for p in range(world.n_products):
             d.use[f, p] = world.recipe[f, p] * d.intensity[world.firm_home[f], p]
     d.can_make = np.zeros(world.n_firms)
+    d.input_limit = np.zeros(world.n_firms)  # output the critical inputs on hand allow
     for f in range(world.n_firms):
         limit = math.inf
         for p in range(world.n_products):
             if _is_critical(world, f, p):
                 limit = min(limit, state.inventory[f, p] / d.use[f, p])
+        d.input_limit[f] = limit
         d.can_make[f] = min(world.capacity[f], limit)
 
 
@@ -99,12 +101,19 @@ def _orders(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
             d.planned[f] = min(world.capacity[f], world.base_output[f] * d.market_factor[f])
         else:
             d.planned[f] = min(world.capacity[f], state.last_output[f])
+        # Input-limited Leontief: the binding critical input is ordered for the plan, the others
+        # for what the firm expects to make (the stock on hand allows, or yesterday's output).
+        expected = min(d.planned[f], max(d.input_limit[f], state.last_output[f]))
         for p in range(P):
+            binding = not _is_critical(world, f, p) and d.input_limit[f] == math.inf or (
+                _is_critical(world, f, p) and state.inventory[f, p] / d.use[f, p] <= d.input_limit[f]
+            )
+            plan = d.planned[f] if binding else expected
             cover = 1.0 if policy.target_cover is None else policy.target_cover[f]  # precautionary buying
             target = world.target_days[f, p] * world.base_use[f, p] * cover * d.intensity[h, p]
             gap = max(target - state.inventory[f, p], 0.0)
             restock = min(world.base_price[p] / d.price[h, p], 1.0)  # spend on restocking at most as at baseline
-            orders[f, p] = d.use[f, p] * d.planned[f] + gap * restock / prm.replenish_days
+            orders[f, p] = d.use[f, p] * plan + gap * restock / prm.replenish_days
     d.orders = orders
 
     d.demand = np.zeros((C, C, P))  # (exporter, importer, product)
@@ -598,8 +607,14 @@ def _respond_to_price(world: World, state: State, d: SimpleNamespace) -> None:
     for c in range(world.n_countries):
         for p in range(world.n_products):
             relative = d.price[c, p] / world.base_price[p]
+            if relative > world.backstop_multiple[p]:  # a day of qualifying the substitute
+                state.qualifying[c, p] += 1.0
             thrift = max(min(relative ** (-world.long_run_elasticity[p]), 1.0), 1.0 - world.max_thrift[p])
             backstop = min((world.backstop_multiple[p] / relative) ** prm.backstop_steepness, 1.0)
+            lead = world.substitution_days[p]
+            if lead > 0:  # the substitute is qualified after `lead` days, then replaces use over `lead` more
+                switchable = min(max(state.qualifying[c, p] / lead - 1.0, 0.0), 1.0)
+                backstop = max(backstop, 1.0 - switchable)
             target = thrift * backstop
             state.intensity[c, p] += (target - state.intensity[c, p]) / prm.thrift_days
 

@@ -103,6 +103,30 @@ def test_backstop_destroys_background_demand_and_slows_the_price_above_it() -> N
     assert state.intensity[0, 0] == pytest.approx(1.0 + (0.25 - 1.0) / 365.0)
 
 
+def test_the_substitute_is_qualified_first_then_replaces_use_over_its_lead_time() -> None:
+    # Ore in B at 4x, backstop 2x, steepness 2: the substitute would take use to (2/4)^2 = 0.25
+    # at once (see above). With a lead time of 10 days it is qualified after 10 days above the
+    # backstop and may then replace a 10th of use more each day; intensity follows at 1/thrift_days.
+    w = responsive(backstop_multiple=2.0, backstop_steepness=2.0, substitution_days=10.0, thrift_days=5.0)
+    state = initial_state(w)
+    state.price[1, 0] = 40.0
+    for _ in range(10):  # qualifying: days 1..10, none of it switchable yet (10/10 - 1 = 0)
+        _respond_to_price(w, state)
+    assert state.qualifying[1, 0] == 10.0 and state.qualifying[0, 0] == 0.0  # A's ore at baseline
+    assert state.intensity[1, 0] == 1.0
+    _respond_to_price(w, state)  # day 11: a 10th switchable, the factor max(0.25, 0.9) = 0.9
+    assert state.intensity[1, 0] == pytest.approx(1.0 + (0.9 - 1.0) / 5.0)
+    _respond_to_price(w, state)  # day 12: max(0.25, 0.8)
+    assert state.intensity[1, 0] == pytest.approx(0.98 + (0.8 - 0.98) / 5.0)
+    for _ in range(30):  # days 13..42: all of it switchable from day 20; the target is the backstop's 0.25
+        _respond_to_price(w, state)
+    assert _use_target(w, state.price / w.base_price, state.qualifying)[1, 0] == pytest.approx(0.25)
+    # A price back below the backstop stops the clock but keeps the qualification (the redesign is made).
+    state.price[1, 0] = 15.0
+    _respond_to_price(w, state)
+    assert state.qualifying[1, 0] == 42.0
+
+
 def leak_case(extraterritorial: float, enforcement: float = 1.0):  # type: ignore[no-untyped-def]
     w = responsive(leakage_share=0.5, leakage_days=4.0, leakage_premium=0.25)
     state = initial_state(w)

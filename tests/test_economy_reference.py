@@ -24,7 +24,7 @@ from sim.world import build_world, measure_index
 ROOT = Path(__file__).resolve().parents[1]
 STATE_FIELDS = (
     "inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "last_output", "bg_mix", "stockpile", "intensity",
-    "leak_ramp", "projects", "built", "price_signal", "price_invested",
+    "leak_ramp", "qualifying", "projects", "built", "price_signal", "price_invested",
 )
 RESULT_FIELDS = tuple(DayResult.__dataclass_fields__)
 
@@ -167,6 +167,7 @@ def with_price_response_and_leakage(scenario: Scenario, rng: np.random.Generator
                 "max_thrift": float(rng.uniform(0.0, 0.8)),
                 "backstop_price_multiple": float(rng.uniform(1.0, 1.1)),
                 "leakage_share": float(rng.uniform(0.0, 0.6)),
+                "substitution_days": float(rng.choice([0.0, 4.0])),  # a substitute with a lead time, or none
             }
         )
         for name, product in scenario.products.items()

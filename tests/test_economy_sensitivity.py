@@ -30,5 +30,5 @@ def test_every_new_behavioural_parameter_is_varied() -> None:
 
     labels = " ".join(label for label, _ in sensitivity.variants(load_scenario(ROOT / "experiments" / "rare_earth_ban_scripted.toml")))
     for name in ("thrift_days", "backstop_steepness", "leakage_days", "leakage_premium", "long_run_elasticity",
-                 "max_thrift", "backstop_price_multiple", "leakage_share"):
+                 "max_thrift", "backstop_price_multiple", "leakage_share", "substitution_days"):
         assert f"{name} " in labels, name

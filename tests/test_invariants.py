@@ -63,6 +63,7 @@ def test_invariants_hold_every_day(spec: dict[str, int]) -> None:
         # Intensity of use is a share of baseline use; leakage routes are organised 0..1.
         assert ((state.intensity > 0) & (state.intensity <= 1 + 1e-12)).all()
         assert ((state.leak_ramp >= 0) & (state.leak_ramp <= 1)).all()
+        assert (state.qualifying >= 0).all() and (state.qualifying <= state.day).all()  # a day at most per day
         for name in ("inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "bg_mix", "stockpile", "intensity"):
             value = getattr(state, name)
             assert np.isfinite(value).all(), name
