@@ -67,7 +67,7 @@ def test_the_table_on_a_tiny_sweep_is_what_the_script_writes(cal, tmp_path: Path
         assert cells[3] in {"within", "**outside** (below)", "**outside** (above)", "no data", "not compared",
                             "undetermined (horizon under a year)"}
     assert "4 points x 1 replications = 4 runs" in text
-    assert "Outcome shares by `jp_type`" in text and "## Reading" in text
+    assert "Outcome shares by `jp_type`" in text and "## Reading" in text and "## The fit" in text
     # --check accepts what it just wrote, and refuses it once an input (the header) differs.
     assert cal.main(["--sweep", str(TINY), "--out", str(out), "--check"]) == 0
     out.write_text(text.replace("inputs digest", "inputs digest 0"), encoding="utf-8")
@@ -76,3 +76,68 @@ def test_the_table_on_a_tiny_sweep_is_what_the_script_writes(cal, tmp_path: Path
 
 def test_the_shipped_doc_was_made_from_the_current_inputs(cal) -> None:
     assert cal.main(["--check"]) == 0, "docs/calibration_ties.md is stale: run python scripts/calibrate_ties.py"
+
+
+def _toy_cells(cal) -> dict:
+    """A toy table: targets concede in every run unless resolute (then never); episodes unresolved
+    only when both are resolute. Four runs a cell; 'threats never imposed' out of everyone's reach."""
+    cells = {}
+    for c in ("soft", "firm", "resolute"):
+        for t in ("soft", "firm", "resolute"):
+            cells[(c, t)] = {"threats never imposed": (0, 4),
+                             "target concedes, either stage": (0 if t == "resolute" else 4, 4),
+                             "unresolved at the horizon": (4 if c == t == "resolute" else 0, 4)}
+    return cells
+
+
+def test_reweighting_a_toy_table_by_hand(cal) -> None:
+    cells = _toy_cells(cal)
+    # Concedes unless the target is resolute: 1 - p_resolute; unresolved when both are: p_resolute^2.
+    p = (0.2, 0.3, 0.5)
+    assert cal.mixed_share(cells, p, "target concedes, either stage") == pytest.approx(0.5)
+    assert cal.mixed_share(cells, p, "unresolved at the horizon") == pytest.approx(0.25)
+    # A ratio of weighted means: a cell with more runs does not count more.
+    cells[("soft", "soft")] = {k: (2 * a, 2 * n) for k, (a, n) in cells[("soft", "soft")].items()}
+    assert cal.mixed_share(cells, p, "target concedes, either stage") == pytest.approx(0.5)
+    assert cal.gap(0.6, 0.0, 0.5) == pytest.approx(0.1) and cal.gap(0.3, 0.35, 0.5) == pytest.approx(0.05)
+    assert cal.gap(0.4, 0.35, 0.5) == 0.0
+
+
+def test_the_grid_of_priors(cal) -> None:
+    grid = cal.prior_grid(step=0.25, floor=0.25)
+    assert grid == [(0.25, 0.25, 0.5), (0.25, 0.5, 0.25), (0.5, 0.25, 0.25)]
+    full = cal.prior_grid()  # step 0.05, floor 0.1: every point a prior, every type at least 0.1
+    assert all(abs(sum(p) - 1) < 1e-12 and min(p) >= 0.1 - 1e-12 for p in full)
+    assert len(full) == 120  # 20 steps into 3 parts each >= 2: 14 into 3 parts >= 0, C(16, 2)
+
+
+def test_the_fit_picks_the_prior_that_minimises_the_distance_on_a_toy_table(cal) -> None:
+    cells = _toy_cells(cal)
+    grid = [(0.6, 0.3, 0.1), (0.4, 0.3, 0.3), (0.2, 0.2, 0.6), (0.1, 0.1, 0.8)]
+    # Concedes = 1 - p_r: 0.9, 0.7, 0.4, 0.2; unresolved = p_r^2: 0.01, 0.09, 0.36, 0.64.
+    # Squared gaps to [0, 0.5] each: 0.16, 0.04, 0, 0.0196 -> (0.2, 0.2, 0.6) alone fits both.
+    # 'threats never imposed' (0 everywhere) is out of every prior's reach: reported, not fitted.
+    assert [t.label for t in cal.reachable(cells, cal.FIT_TARGETS, grid)] == [
+        "target concedes, either stage", "unresolved at the horizon"]
+    fit = cal.fit_prior(cells, grid=grid)
+    assert fit.prior == (0.2, 0.2, 0.6) and fit.distance == 0.0
+    assert fit.shares["target concedes, either stage"] == pytest.approx(0.4)
+    assert fit.shares["threats never imposed"] == 0.0
+    # Among priors at the same distance, the one nearest the reference (the smallest change).
+    tied = [(0.3, 0.1, 0.6), (0.2, 0.2, 0.6), (0.1, 0.3, 0.6)]
+    assert cal.fit_prior(cells, grid=tied, reference=(0.1, 0.4, 0.5)).prior == (0.1, 0.3, 0.6)
+    assert cal.fit_prior(cells, grid=tied, reference=(0.4, 0.1, 0.5)).prior == (0.3, 0.1, 0.6)
+    # With no target reachable, the fit minimises the distance to all of them.
+    only = (cal.Target("threats never imposed", 0.35, 0.5, "-"), cal.Target("target concedes, either stage", 0.0, 0.1, "-"))
+    fit = cal.fit_prior(cells, targets=only, grid=grid)
+    assert fit.prior == (0.1, 0.1, 0.8)  # gaps 0.35 and 0.1: the smallest sum of squares
+    assert fit.distance == pytest.approx(0.35**2 + 0.1**2)
+    with pytest.raises(ValueError, match="empty grid"):
+        cal.fit_prior(cells, grid=[])
+
+
+def test_the_config_default_prior_is_the_calibrated_one() -> None:
+    from agents.strategy import DEFAULT_PRIOR
+    from sim.config import Government
+
+    assert tuple(Government().resolve_prior) == pytest.approx(DEFAULT_PRIOR, rel=1e-12)
