@@ -407,6 +407,14 @@ def reading(rows: list[tuple[str, str, str, str, str]], eps: list[Episode], runs
                 lines += ["", f"No prior on the grid brings *{t.label}* into {pct(t.low)}-{pct(t.high)}: it ranges "
                           f"{pct(lo)}-{pct(hi)} over all of them, so the gap is a mechanism's, not the prior's."
                           + MECHANISM.get(t.label, "")]
+    median = next((r for r in rows if r[0] == "Median length, episodes with a measure imposed"), None)
+    if cells is not None and median is not None and median[3].startswith("**outside**"):
+        lines += ["", "The two targets the fit reaches pull against each other: a prior with more targets that stand firm "
+                  "(fewer concessions) leaves more episodes unresolved, and the fit stops at the edge of both ranges (the "
+                  "smallest change), so in the check run the median episode with a measure imposed outlasts the horizon. "
+                  "Shorter episodes at this concession share would need a mechanism that ends a stand-off without a "
+                  "concession — a coercer that tires of its measures (longer-lasting costs to China, or shorter "
+                  "`TYPE_HOLD_DAYS`, which the data do not give by type), or a negotiated off-ramp that is taken."]
     if runs is not None and "jp_type" in runs:
         firm = []
         for value in sorted(runs["jp_type"].unique()):
@@ -426,8 +434,8 @@ def reading(rows: list[tuple[str, str, str, str, str]], eps: list[Episode], runs
               "coercer's first move to the outcome's resolution day; unresolved runs count at the horizon "
               "(censored). In this scenario China's ladder acts alongside its threat from the first days, the "
               "pattern the China TIES data report for Chinese sanctions (imposed directly, seldom announced), so "
-              "there are no threat-only episodes to time and the TIES share of threats never imposed is an upper "
-              "reference rather than a target."]
+              "threat-only episodes are rare and the TIES share of threats never imposed is an upper reference "
+              "rather than a target."]
     return lines
 
 

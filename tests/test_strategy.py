@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from agents.strategy import (
+    DEFAULT_PRIOR,
     bayes,
     credibility,
     discounted_days,
@@ -69,7 +70,7 @@ def test_model_beliefs_learn_from_moves_and_perception_errors_persist() -> None:
     sc = load_scenario("experiments/tiny/rare_earth_curb.toml", ["horizon_days=3"])
     model = CoercionModel(sc, np.random.SeedSequence(5))
     view = model.view
-    assert view.belief("JP", "CN") == pytest.approx((0.3, 0.4, 0.3))  # the prior
+    assert view.belief("JP", "CN") == pytest.approx(DEFAULT_PRIOR)  # the (calibrated) prior
     # The same estimate every time it is asked (drawn once per replication, not per call) ...
     model.cum_gdp_loss[:] = 1e9
     first = view.perceived_pain("JP", "CN")
@@ -149,7 +150,7 @@ def test_a_change_of_government_redraws_resolve_and_resets_beliefs() -> None:
     (change,) = [e for e in model.events if e["kind"] == "leadership_change"]
     assert change["day"] == 30 and change["actor"] == "JP" and change["action"] == "new_government"
     assert "scheduled change of government: resolve" in change["reason"]
-    assert model.view.belief("CN", "JP") == pytest.approx((0.3, 0.4, 0.3))  # back to China's prior
+    assert model.view.belief("CN", "JP") == pytest.approx(DEFAULT_PRIOR)  # back to China's prior
     assert model.resolve_type["JP"] in (0, 1, 2)
     # Unscheduled changes at 365 a year (one a day on average) come within days, from the
     # country's own stream: the same seed gives the same days.
