@@ -66,7 +66,8 @@ def test_the_table_on_a_tiny_sweep_is_what_the_script_writes(cal, tmp_path: Path
         assert len(cells) == 5 and all(cells)
         assert cells[3] in {"within", "**outside** (below)", "**outside** (above)", "no data", "not compared",
                             "undetermined (horizon under a year)"}
-    assert "4 points x 1 replications = 4 runs" in text
+    # The main table is the check run: types drawn in the model, as many runs in many replications.
+    assert "1 points x 4 replications = 4 runs" in text and "drawn in the model from the shipped prior" in text
     assert "Outcome shares by `jp_type`" in text and "## Reading" in text and "## The fit" in text
     # --check accepts what it just wrote, and refuses it once an input (the header) differs.
     assert cal.main(["--sweep", str(TINY), "--out", str(out), "--check"]) == 0

@@ -81,13 +81,13 @@ def test_model_beliefs_learn_from_moves_and_perception_errors_persist() -> None:
     moves = [(mv.actor, mv.kind) for mv in model.moves if mv.actor == "CN"]
     assert ("CN", "impose") in moves  # China's first rung on day 0
     # Every escalation by China moved Japan's belief towards "resolute", by Bayes' rule.
-    belief = (0.3, 0.4, 0.3)
+    belief = DEFAULT_PRIOR
     for _actor, kind in moves:
         lik = move_likelihood(kind, False)
         if lik is not None:
             belief = bayes(belief, lik)
     assert view.belief("JP", "CN") == pytest.approx(belief)
-    assert view.belief("JP", "CN")[2] > 0.3
+    assert view.belief("JP", "CN")[2] > DEFAULT_PRIOR[2]
 
 
 def test_governments_decide_on_news_and_otherwise_on_their_slow_clock() -> None:
