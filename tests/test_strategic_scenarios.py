@@ -71,10 +71,12 @@ def test_temperature_zero_gives_one_path_for_every_seed() -> None:
 
 def test_noise_explores_several_outcomes_paths_and_actors(noisy_curb: RunResult) -> None:
     outcomes = noisy_curb.outcomes
-    # Noise varies the order of moves, the day things resolve and the class (about two in five
-    # replications Japan concedes, half end in a stalemate: README's headline block).
+    # Noise varies the order of moves and the day things resolve.
+    # With the calibrated prior over types (mostly resolute) it varies the class too: Japan concedes
+    # once its carmakers' stocks run out (day 182) or holds out to the horizon (a stalemate).
     assert outcomes["path"].nunique() >= 3
-    assert outcomes["resolution_day"].nunique() >= 3
+    assert outcomes["outcome"].nunique() >= 2
+    assert outcomes["resolution_day"].nunique() >= 2
     governments = noisy_curb.events[noisy_curb.events["actor"].str.isupper()]
     assert set(governments["actor"]) >= {"CN", "JP", "US"}
     # Every replication resolves with a class and a path; a concession under measures comes after
@@ -182,8 +184,12 @@ def test_korea_stays_out_and_china_exempts_it() -> None:
 
 
 def test_dual_use_ladder_tightens_one_measure_rather_than_stacking() -> None:
-    # A resolute China (stake x2) opens and tightens the ban; softer ones may not start at all.
-    scenario = load_scenario(EXPERIMENTS / "dual_use_ban.toml", overrides=["governments.CN.resolve_type='resolute'"])
+    # A resolute China (stake x2) opens and tightens the ban; softer ones may not start at all. China
+    # believes Japan soft or firm as often as not (the pre-calibration prior): under the calibrated
+    # prior (mostly resolute, docs/calibration_ties.md) tightening is seldom worth it, and the ladder
+    # is what this test is about.
+    scenario = load_scenario(EXPERIMENTS / "dual_use_ban.toml", overrides=[
+        "governments.CN.resolve_type='resolute'", "governments.CN.resolve_prior=[0.3, 0.4, 0.3]"])
     result = run_replications(scenario, replications=3)
     ts = result.timeseries
     cn_measures = ts[(ts["variable"] == "measures_in_force") & (ts["country"] == "CN")]["value"]
