@@ -1051,12 +1051,19 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
     day.servable = servable
     day.fill_contracted, day.fill_extra = fill_c, fill_x
     day.contract = d_c * fill_c + d_x * fill_x
-    day.fill = np.where(day.demand > 0, day.contract / np.where(day.demand > 0, day.demand, 1.0), fill_c)
+    _route_fill(day)
     day.pool_short = (fill_contracted_pool < 1.0) | (fill_extra_pool < 1.0)  # (E, P)
     day.any_rationed = bool(day.pool_short.any())
     if day.any_rationed:
         day.rationed_contracted = allow * (1.0 - fill_contracted_pool)[:, None, :]
         day.rationed_extra = allow * (1.0 - fill_extra_pool)[:, None, :]
+
+
+def _route_fill(day: _Day) -> None:
+    """Each route's fill rate from its shipments under both tiers of orders: shipped / ordered
+    where anything was ordered, the contracted tier's rate elsewhere."""
+    ordered = day.demand > 0
+    day.fill = np.where(ordered, day.contract / np.where(ordered, day.demand, 1.0), day.fill_contracted)
 
 
 def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
@@ -1098,7 +1105,7 @@ def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
     day.fill_extra = day.fill_extra + added
     day.leaked = d_c * added + d_x * added
     day.contract = day.contract + day.leaked
-    day.fill = np.where(day.demand > 0, day.contract / np.where(day.demand > 0, day.demand, 1.0), day.fill_contracted)
+    _route_fill(day)
     day.servable = day.servable + added
 
 
@@ -1243,7 +1250,7 @@ def _give_way(day: _Day, alternative: np.ndarray) -> None:
     day.rationed_contracted = r_c - take * r_c + give * f_c
     day.rationed_extra = r_x - take * r_x + give * f_x
     day.contract = d_c * day.fill_contracted + d_x * day.fill_extra
-    day.fill = np.where(day.demand > 0, day.contract / np.where(day.demand > 0, day.demand, 1.0), day.fill_contracted)
+    _route_fill(day)
 
 
 def _receive_and_produce(world: World, state: State, day: _Day) -> None:
