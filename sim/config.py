@@ -244,7 +244,8 @@ class CapacityGrowth(Strict):
     new_capacity: _zero_or(MIN_QUANTITY, MAX_QUANTITY) = Field(
         0.0,
         description="capacity (product units per year) that investors build once the local price has stayed high "
-        "(price_trigger), even where the country made none at baseline (new mines, plants); 0 or 0.001 to 1e13",
+        "(price_trigger), even where the country made none at baseline (new mines, plants); 0 or 0.001 to 1e13. "
+        "Recorded in the background_capacity series from day 0, as is any pool a government or firm builds in",
     )
     price_trigger: _ranged(1.0, 1e6) = Field(
         2.0,

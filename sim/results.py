@@ -116,7 +116,11 @@ def timeseries_table(model: CoercionModel) -> pd.DataFrame:
     if len(e_idx):
         shares = import_shares(rec.shipments)[:, e_idx, i_idx, p_idx]
         out.add("import_share", shares, country=i_idx, partner=e_idx, product=p_idx)
-    c_idx, p_idx = np.nonzero(w.bg_max_capacity > w.bg_capacity0)
+    # Background producers' capacity wherever it can move: pools allowed to grow (capacity_growth),
+    # pools where price-driven investors stand ready (new_capacity), and any pool capacity was
+    # built in (a government's or firm's investment), with or without baseline output there.
+    built = rec.bg_capacity.max(axis=0, initial=0.0) > w.bg_capacity0 if len(rec.bg_capacity) else False
+    c_idx, p_idx = np.nonzero((w.bg_max_capacity > w.bg_capacity0) | (w.new_capacity > 0) | built)
     if len(c_idx):
         out.add("background_capacity", rec.bg_capacity[:, c_idx, p_idx], country=c_idx, product=p_idx)
     if rec.output is not None and w.n_firms:
