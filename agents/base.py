@@ -59,10 +59,16 @@ def _names(value: Any, path: str) -> list[tuple[str, str]]:
 
 
 def _template_products(value: Any, path: str) -> list[tuple[str, str, str]]:
-    """Products named inside measure templates, however deeply nested in the parameters."""
+    """Names inside measure templates, however deeply nested in the parameters: products,
+    destination countries (``destinations`` as a list) and buyers (``approval_by_buyer``: firms)."""
     if isinstance(value, BaseModel):
         if hasattr(value, "products") and hasattr(value, "measure"):
-            return [(f"{path}.products[{i}]", "product", p) for i, p in enumerate(value.products)]
+            found = [(f"{path}.products[{i}]", "product", p) for i, p in enumerate(value.products)]
+            destinations = getattr(value, "destinations", None)
+            if isinstance(destinations, list):
+                found += [(f"{path}.destinations[{i}]", "country", c) for i, c in enumerate(destinations)]
+            found += [(f"{path}.approval_by_buyer.{f}", "firm", f) for f in getattr(value, "approval_by_buyer", {})]
+            return found
         out = []
         for name in type(value).model_fields:
             out.extend(_template_products(getattr(value, name), f"{path}.{name}"))

@@ -54,6 +54,15 @@ def exposure_pct(view: WorldView, actor: str, target: str, template: Any, enforc
     return 100.0 * value * share / view.gdp(actor)
 
 
+def exposure_aimed_pct(
+    view: WorldView, actor: str, target: str | list[str], template: Any, enforcement: float | None = None
+) -> float:
+    """:func:`exposure_pct` summed over every country the measure reaches once aimed at ``target``
+    (the template's ``destinations`` may widen it to a list of countries or to all)."""
+    countries = template.reach(actor, target, view.countries)
+    return sum(exposure_pct(view, actor, c, template, enforcement) for c in countries)
+
+
 def in_force_against(view: WorldView, actor: str, target: str) -> dict[str, Any]:
     """Measures ``actor`` has in force that hit ``target`` (aimed at it, or at all)."""
     return dict(view.measures_in_force(actor=actor, target=target))

@@ -19,7 +19,7 @@ import re
 import tomllib
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -342,7 +342,19 @@ class MeasureTemplate(Strict):
     general_licence_share: Share = Field(
         0.0, description="licensing: share of the trade exempt under general (bulk) licences"
     )
+    approval_by_buyer: dict[Name, Share] = Field(
+        default_factory=dict,
+        description="licensing: approval rate by buyer, a modelled firm's name to the share of its applications "
+        "approved (e.g. { toyota = 1, sony = 0 }: licences granted to named firms and not others); buyers not "
+        "listed, and unmodelled (background) buyers, get approval_rate (or approval_by_tier)",
+    )
     suspended: bool = Field(False, description="announced but not applied (in force on paper, no effect on trade)")
+    destinations: Literal["target", "all"] | Annotated[list[Name], Field(min_length=1, max_length=1000)] = Field(
+        "target",
+        description="measure templates in rules: whom the measure is aimed at — 'target' (the rule's target), 'all' "
+        "(every other country: a global regime) or a list of countries (the rule's target and these, e.g. "
+        "['KR', 'TW'])",
+    )
     quota_share: Share = Field(1.0, description="quota: allowed exports as a share of baseline exports to the target")
     extraterritorial: Share = Field(
         0.0, description="export measures: share of re-exports through third countries the actor's rules reach (no leakage at 1)"
@@ -358,11 +370,34 @@ class MeasureTemplate(Strict):
             raise ValueError("a measure needs 'products' or 'tiers' (or both)")
         if self.measure == "tariff" and self.rate <= 0:
             raise ValueError("a tariff needs a positive 'rate'")
-        licensing_only = ("approval_by_tier", "backlog_days", "general_licence_share")
+        licensing_only = ("approval_by_tier", "approval_by_buyer", "backlog_days", "general_licence_share")
         used = [k for k in licensing_only if getattr(self, k)]
         if self.measure != "export_licensing" and used:
             raise ValueError(f"{', '.join(used)}: only for measure = 'export_licensing', not {self.measure!r}")
+        if isinstance(self.destinations, list):
+            if RESERVED_COUNTRY in self.destinations:
+                raise ValueError(f"destinations: {RESERVED_COUNTRY!r} stands alone (destinations = 'all'), not inside a list")
+            seen = [c for i, c in enumerate(self.destinations) if c in self.destinations[:i]]
+            if seen:
+                raise ValueError(f"destinations: country {seen[0]!r} listed twice")
         return self
+
+    def aimed_at(self, actor: str, target: str | list[str]) -> str | list[str]:
+        """The concrete target of this template put in force by ``actor`` against the rule's
+        ``target`` (a country, a list or 'all'): widened by :attr:`destinations`."""
+        if self.destinations == RESERVED_COUNTRY or target == RESERVED_COUNTRY:
+            return RESERVED_COUNTRY
+        named = [target] if isinstance(target, str) else list(target)
+        if isinstance(self.destinations, list):
+            named += [c for c in self.destinations if c not in named and c != actor]
+        return named[0] if len(named) == 1 else named
+
+    def reach(self, actor: str, target: str | list[str], countries: Iterable[str]) -> list[str]:
+        """The countries (of ``countries``) the measure reaches once aimed (:meth:`aimed_at`)."""
+        aimed = self.aimed_at(actor, target)
+        if aimed == RESERVED_COUNTRY:
+            return [c for c in countries if c != actor]
+        return [aimed] if isinstance(aimed, str) else list(aimed)
 
     @property
     def name(self) -> str:
@@ -375,7 +410,9 @@ class MeasureTemplate(Strict):
         """The concrete measure ``actor`` imposes on ``target`` (a country, a list of countries or
         'all'; ``changes`` override fields)."""
         data = {**self.model_dump(), "label": self.name, **changes}
-        return MeasureSpec(actor=actor, target=target, **data)
+        aimed = self.aimed_at(actor, target)
+        data["destinations"] = "target"  # resolved into the spec's target
+        return MeasureSpec(actor=actor, target=aimed, **data)
 
 
 class MeasureSpec(MeasureTemplate):
@@ -387,6 +424,12 @@ class MeasureSpec(MeasureTemplate):
         "all",
         description="a country code, a list of country codes (several destinations) or 'all' (every other country)",
     )
+
+    @model_validator(mode="after")
+    def _no_destinations(self) -> Self:
+        if self.destinations != "target":
+            raise ValueError("destinations: only for measure templates in rules; a measure in force names its countries in 'target'")
+        return self
 
     @field_validator("target")
     @classmethod

@@ -37,7 +37,7 @@ from agents.strategy import (
     bayes,
     move_likelihood,
 )
-from sim.config import RuleSpec, Scenario
+from sim.config import MeasureSpec, RuleSpec, Scenario
 from sim.economy import (
     Measure,
     World,
@@ -435,7 +435,7 @@ class CoercionModel(mesa.Model):
                 "tiers": ",".join(spec.tiers) if spec is not None else "",
                 "enforcement": float(spec.enforcement) if spec is not None else np.nan,
                 "rule": action.rule,
-                "reason": action.reason,
+                "reason": action.reason + (_aimed_note(action.target, spec) if action.kind == IMPOSE else ""),
                 "alternatives": json.dumps([{"action": a, "utility": round(u, 6)} for a, u in action.alternatives]),
                 "rung": int(action.rung),
             }
@@ -824,3 +824,11 @@ class ModelView:
         """Share of a firm's purchases of an input that goes to a supplier country (its mix)."""
         m = self._m
         return float(m.state.mix[m.firm_index[firm], m.product_index[product], m.country_index[country]])
+
+
+def _aimed_note(target: str, spec: MeasureSpec | None) -> str:
+    """A rule's measure aimed wider than the rule's target (its template's ``destinations``): the
+    event keeps the rule's target (the dispute it belongs to) and its reason says where it reaches."""
+    if spec is None or spec.target_label == target:
+        return ""
+    return f" (aimed at {spec.target_label.replace(',', ', ')})"

@@ -27,7 +27,7 @@ from agents.base import (
     measure_key,
     utilities_text,
 )
-from agents.leverage import exposure_pct, scope
+from agents.leverage import exposure_aimed_pct, scope
 from agents.strategy import MAX_DAYS, StrategicParams, holding_cost_pct
 from sim.config import MeasureTemplate
 
@@ -45,9 +45,18 @@ class DifferentiatedParams(StrategicParams):
     align_with: str | None = Field(None, description="act once this ally has asked to align (a request_alignment move)")
     start_day: int | None = Field(None, ge=0, description="act from this day without a request")
     label: str = "advanced_controls"
+    destinations: Literal["target", "all"] | list[str] = Field(
+        "target", description="the controls aimed at the target alone, at it and these countries (a list), or at all"
+    )
     align_value_pct: float = Field(0.01, ge=0, description="worth of standing with the ally, % of own GDP (assumption)")
     request_value_pct: float = Field(0.01, ge=0, description="extra worth once the ally asked, % of own GDP (assumption)")
     decline_value_pct: float = Field(0.001, description="worth of declining (a statement), % of own GDP (assumption)")
+
+    def references(self) -> list[tuple[str, str, str]]:
+        found = super().references()
+        if isinstance(self.destinations, list):
+            found += [(f"destinations[{i}]", "country", c) for i, c in enumerate(self.destinations)]
+        return found
 
     @model_validator(mode="after")
     def _disjoint(self) -> DifferentiatedParams:
@@ -78,14 +87,16 @@ class DifferentiatedControls(Rule):
             chosen = [p for p in prm.products if view.tier(p) in prm.block_tiers]
             if not chosen:
                 return []
-            template = MeasureTemplate(measure="export_ban", products=chosen, enforcement=prm.enforcement, label=prm.label)
+            template = MeasureTemplate(measure="export_ban", products=chosen, enforcement=prm.enforcement, label=prm.label,
+                                       destinations=prm.destinations)
         else:
-            template = MeasureTemplate(measure="export_ban", tiers=list(prm.block_tiers), enforcement=prm.enforcement, label=prm.label)
+            template = MeasureTemplate(measure="export_ban", tiers=list(prm.block_tiers), enforcement=prm.enforcement, label=prm.label,
+                                       destinations=prm.destinations)
         blocked = scope(view, template)
         kept = [p for p in view.products if view.tier(p) in prm.keep_tiers]
         blocked_value = sum(view.trade_value(me, target, p) for p in blocked) / 1e9
         kept_value = sum(view.trade_value(me, target, p) for p in kept) / 1e9
-        exp = exposure_pct(view, me, target, template)
+        exp = exposure_aimed_pct(view, me, target, template)
         exposure_cost = holding_cost_pct(exp, MAX_DAYS, prm.discount_per_year, prm.horizon_days)
         parts = {"alignment": prm.align_value_pct, "ally request": prm.request_value_pct if requested else 0.0,
                  "exposure": -exposure_cost}

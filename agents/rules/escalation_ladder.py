@@ -35,7 +35,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agents.base import ACCEPT, BACK_DOWN, IMPOSE, LIFT, Action, Rule, WorldView, measure_key, pct
-from agents.leverage import exposure_pct, leverage_pct, open_threats
+from agents.leverage import exposure_aimed_pct, leverage_pct, open_threats
 from agents.strategy import (
     StrategicParams,
     describe,
@@ -103,15 +103,18 @@ class EscalationLadder(Rule):
         return leverage_pct(view, self.context.actor, self.params.target, rung.measure)  # type: ignore[attr-defined]
 
     def exposure(self, view: WorldView, rung: Rung) -> float:
-        """Own exporters' loss from a rung, % of GDP a year: to the target, or to every destination
-        when the rung is a global regime."""
-        prm: LadderParams = self.params  # type: ignore[assignment]
+        """Own exporters' loss from a rung, % of GDP a year: to every country the rung reaches (the
+        target; the rung's own ``destinations``; every country when the ladder is a global regime)."""
         me = self.context.actor
         if rung.measure is None:
             return 0.0
-        if prm.destinations == "all":
-            return sum(exposure_pct(view, me, c, rung.measure) for c in view.countries if c != me)
-        return exposure_pct(view, me, prm.target, rung.measure)
+        return exposure_aimed_pct(view, me, self.aimed_at(), rung.measure)
+
+    def aimed_at(self) -> str:
+        """The target rungs are aimed at before their own ``destinations`` widen it: the rule's
+        target, or 'all' when the ladder is a global regime (``destinations = "all"``)."""
+        prm: LadderParams = self.params  # type: ignore[assignment]
+        return "all" if prm.destinations == "all" else prm.target
 
     def own_rate(self, view: WorldView) -> tuple[float, int]:
         """Own cost rate (% of GDP per year) including condemnation, and the condemning moves."""
@@ -218,7 +221,7 @@ class EscalationLadder(Rule):
                f"stake {pct(stake)} ({own_type_text(weight)}) x {p_after - p_now:.3f} = {pct(gain)} - own cost {pct(cost)}")
         if rung.measure is None:
             return Action(rung.kind, rung.label, self.name, why, target=target, utility=gain - cost, rung=index + 1)
-        spec = rung.measure.spec(me, "all" if prm.destinations == "all" else target, label=rung.label)
+        spec = rung.measure.spec(me, self.aimed_at(), label=rung.label)
         replaced_keys = tuple(measure_key(me, target, old) for old in rung.replaces)
         return Action(IMPOSE, rung.label, self.name, why, target=target, measure=spec,
                       measure_key=measure_key(me, target, rung.label), measure_keys=replaced_keys,

@@ -27,7 +27,7 @@ from typing import Literal
 from pydantic import Field
 
 from agents.base import IMPOSE, LIFT, Action, Rule, WorldView, measure_key, pct
-from agents.leverage import exposure_pct, in_force_against, leverage_pct
+from agents.leverage import exposure_aimed_pct, in_force_against, leverage_pct
 from agents.strategy import StrategicParams, describe, expected_holding_cost
 from sim.config import MeasureTemplate
 
@@ -105,7 +105,7 @@ class Retaliate(Rule):
             lev = leverage_pct(view, me, other, tool, enforcement)
             if tool.name in prm.tool_costs_pct:
                 lev = prm.tool_costs_pct[tool.name] * enforcement / max(tool.enforcement, 1e-9)
-            exp = exposure_pct(view, me, other, tool, enforcement)
+            exp = exposure_aimed_pct(view, me, other, tool, enforcement)
             if exp > prm.max_exposure_pct or lev <= 0:
                 continue
             after = expected_holding_cost(belief, own_rate, other_rate + lev, d, h)

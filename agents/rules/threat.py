@@ -37,7 +37,7 @@ from agents.base import (
     measure_key,
     pct,
 )
-from agents.leverage import exposure_pct, leverage_pct
+from agents.leverage import exposure_aimed_pct, leverage_pct
 from agents.strategy import (
     StrategicParams,
     describe,
@@ -113,7 +113,7 @@ class Threat(Rule):
         lev = prm.target_cost_pct if prm.target_cost_pct is not None else leverage_pct(view, me, target, prm.measure)
         rise = (give_in_probability(belief, rate + lev, prm.horizon_days)
                 - give_in_probability(belief, rate, prm.horizon_days))
-        cost = expected_holding_cost(belief, exposure_pct(view, me, target, prm.measure), rate + lev,
+        cost = expected_holding_cost(belief, exposure_aimed_pct(view, me, target, prm.measure), rate + lev,
                                      prm.discount_per_year, prm.horizon_days).cost_pct
         return prm.stake_pct * view.resolve_weight(me) * rise, rise, lev, cost, belief
 
