@@ -344,6 +344,7 @@ class MeasureTemplate(Strict):
     )
     approval_by_buyer: dict[Name, Share] = Field(
         default_factory=dict,
+        exclude_if=lambda v: not v,  # left out of the resolved scenario (and its digest) unless used
         description="licensing: approval rate by buyer, a modelled firm's name to the share of its applications "
         "approved (e.g. { toyota = 1, sony = 0 }: licences granted to named firms and not others); buyers not "
         "listed, and unmodelled (background) buyers, get approval_rate (or approval_by_tier)",
@@ -351,6 +352,7 @@ class MeasureTemplate(Strict):
     suspended: bool = Field(False, description="announced but not applied (in force on paper, no effect on trade)")
     destinations: Literal["target", "all"] | Annotated[list[Name], Field(min_length=1, max_length=1000)] = Field(
         "target",
+        exclude_if=lambda v: v == "target",  # left out of the resolved scenario (and its digest) unless used
         description="measure templates in rules: whom the measure is aimed at — 'target' (the rule's target), 'all' "
         "(every other country: a global regime) or a list of countries (the rule's target and these, e.g. "
         "['KR', 'TW'])",
@@ -724,6 +726,8 @@ def check_references(sc: Scenario, file: str | Path, rule_params: Callable[[str]
                     raise ScenarioError(file, where, "a measure cannot target its own actor")
         for j, pname in enumerate(item.products):
             need(pname, products, f"{base}.products[{j}]", "product")
+        for fname in item.approval_by_buyer:
+            need(fname, sc.firms, f"{base}.approval_by_buyer.{fname}", "firm")
         if item.day >= sc.horizon_days:
             raise ScenarioError(file, f"{base}.day", f"expected a day before horizon_days ({sc.horizon_days})")
     for key in ("coercer", "target"):

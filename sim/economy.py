@@ -402,6 +402,9 @@ class Measure:
     general_licence_share: float = 0.0
     # Announced but not applied (e.g. suspended for a year): in force on paper, no effect on flows.
     suspended: bool = False
+    # Licensing: approval rate by buyer, (F,) one per modelled firm, NaN for firms not named (they,
+    # and background buyers, get ``approval_rate``); None: no buyer is named.
+    buyer_approval: np.ndarray | None = None
 
 
 def licensed_share(m: Measure, day: int) -> np.ndarray | float:
@@ -414,11 +417,15 @@ def licensed_share(m: Measure, day: int) -> np.ndarray | float:
     share after ``backlog_days``. The clock is the measure's start: changing its approval rate or
     enforcement in place (tightening, loosening) re-scores the decisions made, it does not
     restart the review; replacing the measure (e.g. a ban loosened back to licensing) does."""
+    return m.approval_rate * decided_share(m, day)
+
+
+def decided_share(m: Measure, day: int) -> float:
+    """Share of a licensing measure's applications decided by ``day`` (see :func:`licensed_share`)."""
     reviewed_days = day - m.start_day - m.review_delay_days + 1
     if reviewed_days <= 0:
         return 0.0
-    decided = 1.0 if m.backlog_days <= 0 else min(reviewed_days / m.backlog_days, 1.0)
-    return m.approval_rate * decided
+    return 1.0 if m.backlog_days <= 0 else min(reviewed_days / m.backlog_days, 1.0)
 
 
 def policy_phase(m: Measure, day: int) -> tuple:
@@ -459,6 +466,10 @@ class Policy:
     # quota; not suspended); None = none. Stockpile release triggered by a measure and refills
     # after the episode read it (stage 4c).
     restricted: np.ndarray | None = None
+    # Licences by buyer: (K, E) share of each modelled firm's orders of an input from each source
+    # that may ship, where licensing names buyers (approval_by_buyer) and so a firm's share differs
+    # from its route's ``allow`` (which background buyers and firms not named get); None = none.
+    pair_allow: np.ndarray | None = None
 
     @classmethod
     def free_trade(cls, world: World) -> Policy:
@@ -471,9 +482,14 @@ def policy_from_measures(world: World, measures: list[Measure], day: int) -> Pol
 
     Licensing: of the enforced share of a route's trade, the share exempt under general licences
     and the share holding a licence (:func:`licensed_share`: nothing until the review closes,
-    then the backlog decided at a steady pace) pass. Suspended measures are skipped.
+    then the backlog decided at a steady pace) pass. Suspended measures are skipped. Licensing
+    that names buyers (``buyer_approval``) passes each named firm's orders at its own rate
+    (``Policy.pair_allow``), the route's other buyers at the measure's rate.
     """
     policy = Policy.free_trade(world)
+    by_buyer = any(m.buyer_approval is not None and m.kind == EXPORT_LICENSING and not m.suspended for m in measures)
+    # Each firm pair's share from each source, built alongside the routes' (only when buyers are named).
+    pair = np.ones((world.pair_row.size, world.n_countries)) if by_buyer else None  # (K, E)
     for m in measures:
         if m.suspended:
             continue
@@ -486,10 +502,14 @@ def policy_from_measures(world: World, measures: list[Measure], day: int) -> Pol
             _add_restricted(policy, m)
             if m.kind == EXPORT_BAN:
                 policy.allow[m.actor] *= np.where(block, 1.0 - x, 1.0)
+                if pair is not None:
+                    pair[:, m.actor] *= np.where(block, 1.0 - x, 1.0)[world.pair_home, world.pair_product]
             elif m.kind == EXPORT_LICENSING:
                 g = m.general_licence_share
                 passing = (1.0 - x) + x * (g + (1.0 - g) * np.broadcast_to(licensed_share(m, day), pmask.shape))
                 policy.allow[m.actor] *= np.where(block, passing[None, :], 1.0)
+                if pair is not None:
+                    pair[:, m.actor] *= _pair_passing(world, m, day, block, passing)
             else:  # quota: a cap on the flow to the targets together, relative to baseline
                 allowed_share = 1.0 - x * (1.0 - m.quota_share)
                 base = world.flow0[m.actor][m.targets].sum(axis=0)  # (P,)
@@ -502,6 +522,9 @@ def policy_from_measures(world: World, measures: list[Measure], day: int) -> Pol
                 policy.duty[:, m.actor, :] += np.where(block, m.rate * x, 0.0)
             elif m.kind == IMPORT_BAN:
                 policy.allow[:, m.actor, :] *= np.where(block, 1.0 - x, 1.0)
+                if pair is not None:  # the importer's firms: (E, P) rows at their inputs
+                    home = world.pair_home == m.actor
+                    pair[home] *= np.where(block, 1.0 - x, 1.0)[:, world.pair_product[home]].T
                 if policy.leak is not None:  # the importer's own ban stops re-exports too
                     policy.leak[:, m.actor, :] *= np.where(block, 1.0 - x, 1.0)
             elif m.kind == BOYCOTT:
@@ -511,7 +534,24 @@ def policy_from_measures(world: World, measures: list[Measure], day: int) -> Pol
                 raise ValueError(f"unknown measure kind {m.kind!r}")
     if policy.leak is not None:
         policy.leak = np.nan_to_num(policy.leak, nan=0.0)
+    if pair is not None and not np.array_equal(pair, policy.allow.take(world.pair_demand_bin).reshape(pair.shape)):
+        policy.pair_allow = pair  # (before reviews begin every buyer passes alike: nothing to track)
     return policy
+
+
+def _pair_passing(world: World, m: Measure, day: int, block: np.ndarray, passing: np.ndarray) -> np.ndarray:
+    """(K,) the share of each firm pair's orders a licensing measure ``m`` lets through from its
+    actor: the route's ``passing`` share (P,), or, for a firm ``m`` names, the same terms at the
+    firm's own approval rate; 1 off the measure's routes."""
+    on_route = block[world.pair_home, world.pair_product]
+    share = passing[world.pair_product]
+    if m.buyer_approval is not None:
+        own = m.buyer_approval[world.pair_firm]
+        named = ~np.isnan(own)
+        g, x = m.general_licence_share, m.enforcement
+        own_passing = (1.0 - x) + x * (g + (1.0 - g) * np.nan_to_num(own) * decided_share(m, day))
+        share = np.where(named, own_passing, share)
+    return np.where(on_route, share, 1.0)
 
 
 def _add_restricted(policy: Policy, m: Measure) -> None:
@@ -724,7 +764,8 @@ def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
     the object, so a policy edited in place is never served stale terms)."""
     allow, duty, brand = policy.allow, policy.duty, policy.brand_access
     quotas = tuple((q.exporter, q.importers.tobytes(), q.products.tobytes()) for q in policy.quotas)
-    key = (allow.shape, allow.dtype, duty.dtype, brand.dtype, allow.tobytes(), duty.tobytes(), brand.tobytes(), quotas)
+    pair_allow = b"" if policy.pair_allow is None else policy.pair_allow.tobytes()
+    key = (allow.shape, allow.dtype, duty.dtype, brand.dtype, allow.tobytes(), duty.tobytes(), brand.tobytes(), quotas, pair_allow)
     cached = world._policy_cache
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -740,6 +781,10 @@ def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
     with np.errstate(divide="ignore", invalid="ignore"):
         market_split = np.where(market_factor[:, None] > 0, sales / market_factor[:, None], 0.0)
     open_route = (policy.allow >= 1.0) & ~_quota_routes(world, policy)
+    if policy.pair_allow is not None:  # a route is open only if every buyer on it may buy freely
+        named_closed = np.zeros(open_route.size, dtype=bool)
+        named_closed[world.pair_demand_bin[(policy.pair_allow < 1.0).ravel()]] = True
+        open_route = open_route & ~named_closed.reshape(open_route.shape)
     arbitrage_route = open_route & (world.cross_border > 0)
     closed_rows = (~open_route).take(world.switch_bins).reshape(world.switch_mix0.shape)  # restricted or under a quota
     terms = _PolicyTerms(
@@ -774,17 +819,77 @@ def _row_sums(x: np.ndarray) -> np.ndarray:
     return total
 
 
-def _pair_weighted(world: World, day: _Day, per_contracted: np.ndarray, per_extra: np.ndarray) -> np.ndarray:
+def _pair_weighted(
+    world: World,
+    day: _Day,
+    per_contracted: np.ndarray,
+    per_extra: np.ndarray | None,
+    rationed: bool = False,
+    factor: np.ndarray | None = None,
+) -> np.ndarray:
     """(K,) each pair's contracted orders times the mix-weighted ``per_contracted`` (E, I, P) of its
     suppliers into its home country, plus its other orders times ``per_extra`` (e.g. units
-    received: the fill rates of each tier)."""
+    received: the fill rates of each tier; None: contracted orders only), each share times
+    ``factor`` (E, I, P) if given. The shares are the routes' fill rates (``rationed``: the shares
+    rationed); under licences by buyer (``day.buyers``) each firm's own share of them."""
     # Row k of a (K, E) array gathered at pair_demand_bin is x[:, home(k), input(k)]: one flat take.
-    pair_shape = day.pair_mix.shape
-    rows_c = per_contracted.take(world.pair_demand_bin).reshape(pair_shape)  # (K, E)
-    rows_x = per_extra.take(world.pair_demand_bin).reshape(pair_shape)
-    return day.pair_contracted * np.einsum("ke,ke->k", day.pair_mix, rows_c) + day.pair_extra * np.einsum(
-        "ke,ke->k", day.pair_mix, rows_x
-    )
+    pair_shape, bins = day.pair_mix.shape, world.pair_demand_bin
+    rows_c = per_contracted.take(bins).reshape(pair_shape)  # (K, E)
+    rows_x = None if per_extra is None else per_extra.take(bins).reshape(pair_shape)
+    if day.buyers is not None:
+        rows_c = day.buyers.own(day.buyers.pair_allow, rows_c, True, rationed, bins)
+        rows_x = None if rows_x is None else day.buyers.own(day.buyers.pair_allow, rows_x, False, rationed, bins)
+    if factor is not None:
+        rows_factor = factor.take(bins).reshape(pair_shape)
+        rows_c = rows_c * rows_factor
+        rows_x = None if rows_x is None else rows_x * rows_factor
+    got = day.pair_contracted * np.einsum("ke,ke->k", day.pair_mix, rows_c)
+    if rows_x is None:
+        return got
+    return got + day.pair_extra * np.einsum("ke,ke->k", day.pair_mix, rows_x)
+
+
+@dataclass(slots=True)
+class _BuyerShares:
+    """Licences by buyer (``Policy.pair_allow``): buyers on one route pass different shares of their
+    orders. The route arrays stay exact totals over its buyers: each tier of orders passes its
+    buyers' order-weighted share (``allow_c``, ``allow_x``); a short pool fills the passing orders
+    pro rata, a quota scales them, and blocked orders leak alike. So a buyer passing ``a`` of its
+    orders gets ``a`` x (the route's fill of passing orders) + (1 - a x scale) x the leak rate, and
+    is rationed ``a`` x the route's rationed share of passing orders (:meth:`own`)."""
+
+    pair_allow: np.ndarray  # (K, E)
+    allow_c: np.ndarray  # (E, I, P) contracted orders' passing share on the route (its buyers' average)
+    allow_x: np.ndarray  # (E, I, P) the same for orders beyond contracts
+    scale: np.ndarray  # (E, I, P) quota scale on passing orders (1: none)
+    leak: np.ndarray  # (E, I, P) share of a blocked order that leaks through third countries (stage 4a)
+
+    def own(
+        self, a: np.ndarray, route: np.ndarray, contracted: bool, rationed: bool, bins: np.ndarray | None = None
+    ) -> np.ndarray:
+        """A buyer's own share given its passing share ``a`` and the route's share ``route`` (its
+        fill rate or, ``rationed``, its share rationed), for the contracted tier or the other;
+        ``bins``: ``a`` and ``route`` are (K, E) pair rows gathered there, else (E, I, P)."""
+        allow, scale, leak = (self.allow_c if contracted else self.allow_x), self.scale, self.leak
+        if bins is not None:
+            allow, scale, leak = (x.take(bins).reshape(route.shape) for x in (allow, scale, leak))
+        passing = allow > 0
+        if rationed:
+            return a * np.where(passing, route / np.where(passing, allow, 1.0), 0.0)
+        leaked = (1.0 - allow * scale) * leak
+        served = np.where(passing, (route - leaked) / np.where(passing, allow, 1.0), 0.0)
+        return a * served + (1.0 - a * scale) * leak
+
+
+def _passing_orders(world: World, day: _Day, policy: Policy, pair_orders: np.ndarray, bg_orders: np.ndarray) -> np.ndarray:
+    """(E, I, P) orders that may ship under licences by buyer: each firm's ``pair_orders`` (K,) by
+    its supplier mix times its own passing share, plus background buyers' at the route's."""
+    n_c, n_p = world.n_countries, world.n_products
+    firms = np.bincount(
+        world.pair_demand_bin, weights=(pair_orders[:, None] * day.pair_mix * policy.pair_allow).ravel(),
+        minlength=n_c * n_c * n_p,
+    ).reshape(n_c, n_c, n_p)
+    return firms + bg_orders * policy.allow
 
 
 def _binding_input(world: World, stock: np.ndarray, intensity: np.ndarray | None = None) -> np.ndarray:
@@ -849,6 +954,7 @@ class _Day:
     bit-identical to it; only the work skipped is work on zeros."""
 
     terms: _PolicyTerms
+    buyers: _BuyerShares | None = None  # licences by buyer (stage 4), None: every buyer on a route alike
     stock: np.ndarray = None  # type: ignore[assignment]  # (K,) inputs on hand at the start of the day
     input_limit: np.ndarray = None  # type: ignore[assignment]  # (F,) output the critical inputs on hand allow
     can_make: np.ndarray = None  # type: ignore[assignment]  # (F,)
@@ -996,7 +1102,10 @@ def _supply(world: World, state: State, policy: Policy, day: _Day) -> None:
     restricting country depresses its producers' offers."""
     n_c, n_p = world.n_countries, world.n_products
     price = state.price
-    open_orders = day.demand * policy.allow  # (E, I, P)
+    if policy.pair_allow is None:
+        open_orders = day.demand * policy.allow  # (E, I, P)
+    else:  # licences by buyer: each firm's orders pass at its own share
+        open_orders = _passing_orders(world, day, policy, day.pair_orders, day.bg_demand)
     day.open_total = open_orders.sum(axis=1)  # (E, P)
     obtainable = np.where(
         day.open_total > 0, (open_orders * price[None, :, :]).sum(axis=1) / day.open_total, price
@@ -1028,15 +1137,22 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
     day.demand_contracted = firm_contracted + day.bg_contracted
     day.demand_extra = np.maximum(day.demand - day.demand_contracted, 0.0)
     allow = policy.allow
+    d_c, d_x = day.demand_contracted, day.demand_extra
+    allow_c = allow_x = allow
+    if policy.pair_allow is not None:  # licences by buyer: each tier passes its buyers' average share
+        passing_c = _passing_orders(world, day, policy, day.pair_contracted, day.bg_contracted)
+        passing_x = _passing_orders(world, day, policy, day.pair_extra, day.bg_demand - day.bg_contracted)
+        allow_c = np.where(d_c > 0, passing_c / np.where(d_c > 0, d_c, 1.0), allow)
+        allow_x = np.where(d_x > 0, passing_x / np.where(d_x > 0, d_x, 1.0), allow)
+        day.buyers = _BuyerShares(policy.pair_allow, allow_c, allow_x, np.ones_like(allow), np.zeros_like(allow))
     supply = day.supply
-    contracted_total = (day.demand_contracted * allow).sum(axis=1)  # (E, P)
-    extra_total = (day.demand_extra * allow).sum(axis=1)
+    contracted_total = (d_c * allow_c).sum(axis=1)  # (E, P)
+    extra_total = (d_x * allow_x).sum(axis=1)
     fill_contracted_pool = np.where(contracted_total > supply, supply / contracted_total, 1.0)
     left = np.maximum(supply - contracted_total, 0.0)
     fill_extra_pool = np.where(extra_total > left, left / np.where(extra_total > 0, extra_total, 1.0), 1.0)
-    fill_c = allow * fill_contracted_pool[:, None, :]
-    fill_x = allow * fill_extra_pool[:, None, :]
-    d_c, d_x = day.demand_contracted, day.demand_extra
+    fill_c = allow_c * fill_contracted_pool[:, None, :]
+    fill_x = allow_x * fill_extra_pool[:, None, :]
     # Share of each order a supplier may serve on allowed routes, quotas included: what the price
     # of the importer's market clears on (stage 7), whatever the supplier's pool can spare.
     servable = allow
@@ -1048,6 +1164,12 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
         if servable is allow:
             servable = allow.copy()
         servable[q.exporter][q.importers] *= scale[None, :]
+        if day.buyers is not None:
+            day.buyers.scale[q.exporter][q.importers] *= scale[None, :]
+    if day.buyers is not None:  # each order's passing share, averaged over the route's buyers
+        ordered = day.demand > 0
+        servable = np.where(ordered, (d_c * allow_c + d_x * allow_x) / np.where(ordered, day.demand, 1.0), allow)
+        servable = servable * day.buyers.scale
     day.servable = servable
     day.fill_contracted, day.fill_extra = fill_c, fill_x
     day.contract = d_c * fill_c + d_x * fill_x
@@ -1055,8 +1177,8 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
     day.pool_short = (fill_contracted_pool < 1.0) | (fill_extra_pool < 1.0)  # (E, P)
     day.any_rationed = bool(day.pool_short.any())
     if day.any_rationed:
-        day.rationed_contracted = allow * (1.0 - fill_contracted_pool)[:, None, :]
-        day.rationed_extra = allow * (1.0 - fill_extra_pool)[:, None, :]
+        day.rationed_contracted = allow_c * (1.0 - fill_contracted_pool)[:, None, :]
+        day.rationed_extra = allow_x * (1.0 - fill_extra_pool)[:, None, :]
 
 
 def _route_fill(day: _Day) -> None:
@@ -1100,10 +1222,15 @@ def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
     leak_fill = np.where(ordered > spare, spare / np.where(ordered > 0, ordered, 1.0), 1.0)
     added = rate * leak_fill[:, None, :]
     # A blocked order is blocked whether within contracts or beyond them: both tiers leak alike.
+    added_c = added_x = added
+    if day.buyers is not None:  # licences by buyer: each tier leaks its own blocked share
+        b = day.buyers
+        b.leak = leak * ramp * worth * leak_fill[:, None, :]
+        added_c, added_x = (1.0 - b.allow_c * b.scale) * b.leak, (1.0 - b.allow_x * b.scale) * b.leak
     d_c, d_x = day.demand_contracted, day.demand_extra
-    day.fill_contracted = day.fill_contracted + added
-    day.fill_extra = day.fill_extra + added
-    day.leaked = d_c * added + d_x * added
+    day.fill_contracted = day.fill_contracted + added_c
+    day.fill_extra = day.fill_extra + added_x
+    day.leaked = d_c * added_c + d_x * added_x
     day.contract = day.contract + day.leaked
     _route_fill(day)
     day.servable = day.servable + added
@@ -1202,10 +1329,10 @@ def _refill_stockpiles(world: World, state: State, policy: Policy, day: _Day) ->
 def _pair_from_stockpile(world: World, day: _Day) -> np.ndarray:
     """(K,) each firm's units from its country's stockpile: the stock rate times its contracted
     orders left unserved by pools and the spot market."""
-    got_contracted = _pair_weighted(world, day, day.fill_contracted, np.zeros_like(day.fill_contracted))
+    got_contracted = _pair_weighted(world, day, day.fill_contracted, None)
     if day.any_rationed:
         got_contracted = got_contracted + _pair_weighted(
-            world, day, day.rationed_contracted, np.zeros_like(day.rationed_contracted)
+            world, day, day.rationed_contracted, None, rationed=True
         ) * day.spot_rate.take(world.pair_cell)
     return np.maximum(day.pair_contracted - got_contracted, 0.0) * day.stock_rate.take(world.pair_cell)
 
@@ -1262,7 +1389,9 @@ def _receive_and_produce(world: World, state: State, day: _Day) -> None:
     # country (contracted over suppliers without an (F, P, E) product).
     pair_received = _pair_weighted(world, day, day.fill_contracted, day.fill_extra)
     if day.any_rationed:  # each buyer gets its importer's spot rate on its rationed orders
-        day.pair_spot = _pair_weighted(world, day, day.rationed_contracted, day.rationed_extra) * day.spot_rate.take(k_cell)
+        day.pair_spot = _pair_weighted(
+            world, day, day.rationed_contracted, day.rationed_extra, rationed=True
+        ) * day.spot_rate.take(k_cell)
         pair_received = pair_received + day.pair_spot
     if day.any_released:  # a national stockpile's share of each buyer's contracted orders left unserved
         day.pair_stock = _pair_from_stockpile(world, day)
@@ -1310,7 +1439,7 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
     revenue[ff] = output[ff] * _row_sums(terms.market_split * final_prices)
     if terms.any_duty:
         paid = _pair_weighted(
-            world, day, day.fill_contracted * terms.one_plus_duty, day.fill_extra * terms.one_plus_duty
+            world, day, day.fill_contracted, day.fill_extra, factor=terms.one_plus_duty
         )  # units received from contracts, times (1 + duty)
         # Spot purchases pay the duties of the sources they came from, on average.
         if day.any_rationed:
@@ -1345,12 +1474,18 @@ def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
     bg_value_added = day.bg_sold * (day.unit_value - world.bg_bought_in[None, :])
     loss += (world.bg_base_value_added - bg_value_added).sum(axis=1)
     bg_extra = day.bg_demand - day.bg_contracted
-    bg_received = day.bg_contracted * day.fill_contracted + bg_extra * day.fill_extra
-    bg_got_contracted = day.bg_contracted * day.fill_contracted
+    f_c, f_x, r_c, r_x = day.fill_contracted, day.fill_extra, day.rationed_contracted, day.rationed_extra
+    if day.buyers is not None:  # licences by buyer: background buyers' own shares (the route's allow)
+        b, a = day.buyers, policy.allow
+        f_c, f_x = b.own(a, f_c, True, False), b.own(a, f_x, False, False)
+        if day.any_rationed:
+            r_c, r_x = b.own(a, r_c, True, True), b.own(a, r_x, False, True)
+    bg_received = day.bg_contracted * f_c + bg_extra * f_x
+    bg_got_contracted = day.bg_contracted * f_c
     if day.any_rationed:
-        bg_rationed = day.bg_contracted * day.rationed_contracted + bg_extra * day.rationed_extra
+        bg_rationed = day.bg_contracted * r_c + bg_extra * r_x
         bg_received = bg_received + bg_rationed * day.spot_rate[None, :, :]
-        bg_got_contracted = bg_got_contracted + day.bg_contracted * day.rationed_contracted * day.spot_rate[None, :, :]
+        bg_got_contracted = bg_got_contracted + day.bg_contracted * r_c * day.spot_rate[None, :, :]
     if day.any_released:  # the national stockpile's share of their contracted orders not served
         bg_received = bg_received + np.maximum(day.bg_contracted - bg_got_contracted, 0.0) * day.stock_rate[None, :, :]
     buyer_loss = ((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier).sum(axis=(0, 2))

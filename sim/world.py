@@ -291,7 +291,19 @@ def measure_index(world: World, spec: MeasureSpec, start_day: int) -> Measure:
         backlog_days=spec.backlog_days,
         general_licence_share=spec.general_licence_share,
         suspended=spec.suspended,
+        buyer_approval=_buyer_approval(world, spec),
         quota_share=spec.quota_share,
         rate=spec.rate,
         extraterritorial=spec.extraterritorial,
     )
+
+
+def _buyer_approval(world: World, spec: MeasureSpec) -> np.ndarray | None:
+    """(F,) approval rate of each firm ``spec.approval_by_buyer`` names, NaN for the others (they get
+    the measure's rate); None when it names none."""
+    if not spec.approval_by_buyer:
+        return None
+    rates = np.full(world.n_firms, np.nan)
+    for name, rate in spec.approval_by_buyer.items():
+        rates[world.firm_names.index(name)] = rate
+    return rates
