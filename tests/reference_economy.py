@@ -33,7 +33,7 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
     _leakage(world, state, policy, d)
     _spot_market(world, policy, d)
     _release_stockpiles(world, state, policy, d)
-    _receive_and_produce(world, state, d)
+    _receive_and_produce(world, state, policy, d)
     _accounts(world, policy, d)
     _gdp_loss(world, policy, d)
     _respond_to_price(world, state, d)
@@ -124,6 +124,7 @@ def _orders(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
             for e in range(C):
                 d.firm_orders[f, p, e] = orders[f, p] * state.mix[f, p, e]
                 d.demand[e, i, p] += d.firm_orders[f, p, e]
+    _buyer_passing(world, policy, d)
     d.bg_demand = np.zeros((C, C, P))
     for e in range(C):
         for i in range(C):
@@ -148,6 +149,10 @@ def _supply(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
             weighted_price = 0.0
             for i in range(C):
                 open_orders = d.demand[e, i, p] * policy.allow[e, i, p]
+                if policy.pair_allow is not None:  # licences by buyer: each firm at its own share
+                    open_orders = d.bg_demand[e, i, p] * policy.allow[e, i, p] + sum(
+                        d.firm_orders[f, p, e] * d.a[f, p, e] for f in range(F) if world.firm_home[f] == i
+                    )
                 d.open_total[e, p] += open_orders
                 weighted_price += open_orders * d.price[i, p]
             obtainable = _safe_div(weighted_price, d.open_total[e, p], d.price[e, p])
@@ -162,6 +167,38 @@ def _supply(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
             d.supply[world.firm_home[f], world.firm_product[f]] += d.offered[f]
     d.bg_offer = state.bg_capacity * willing
     d.supply += d.bg_offer
+
+
+def _buyer_passing(world: World, policy: Policy, d: SimpleNamespace) -> None:
+    """Each firm's passing share of its orders of each input from each source, ``d.a`` (F, P, E):
+    its route's ``allow``, or under licences by buyer its own; ``d.named_closed`` (E, I, P): routes
+    on which some firm may not buy freely (so not open to the spot market or arbitrage)."""
+    C, P, F = world.n_countries, world.n_products, world.n_firms
+    d.a = np.zeros((F, P, C))
+    d.named_closed = np.zeros((C, C, P), dtype=bool)
+    for f in range(F):
+        i = world.firm_home[f]
+        for p in range(P):
+            k = np.flatnonzero(world.pair_row == f * P + p)
+            for e in range(C):
+                if policy.pair_allow is not None and k.size:
+                    d.a[f, p, e] = policy.pair_allow[k[0], e]
+                    d.named_closed[e, i, p] |= d.a[f, p, e] < 1.0
+                else:
+                    d.a[f, p, e] = policy.allow[e, i, p]
+
+
+def _own_share(world: World, policy: Policy, d: SimpleNamespace, a: float, e: int, i: int, p: int, tier: str) -> float:
+    """A buyer's own fill rate (``tier`` "c" or "x") or rationed share ("rc", "rx") on route
+    (e, i, p) given its passing share ``a``: the route's where every buyer passes alike, else ``a``
+    x the pool's fill (times the quota scale) plus the leak rate on the part of its orders blocked,
+    and ``a`` x the pool's rationed share."""
+    if not d.named_closed[e, i, p]:
+        return float({"c": d.fill_c, "x": d.fill_x, "rc": d.rationed_c, "rx": d.rationed_x}[tier][e, i, p])
+    pool = d.pool_fill_c[e, p] if tier in ("c", "rc") else d.pool_fill_x[e, p]
+    if tier in ("rc", "rx"):
+        return a * (1.0 - pool)
+    return a * pool * d.scale[e, i, p] + (1.0 - a * d.scale[e, i, p]) * d.lr[e, i, p]
 
 
 def _ration(world: World, state: State, policy: Policy, d: SimpleNamespace) -> None:
@@ -191,20 +228,41 @@ def _ration(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
     d.fill_c, d.fill_x = np.zeros((C, C, P)), np.zeros((C, C, P))
     d.rationed_c, d.rationed_x = np.zeros((C, C, P)), np.zeros((C, C, P))  # shares rationed at a short pool
     d.pool_short = np.zeros((C, P), dtype=bool)
+    d.pool_fill_c, d.pool_fill_x = np.ones((C, P)), np.ones((C, P))
+    # Orders that may ship, by tier and route: each firm's at its passing share, background buyers'
+    # at the route's; the route's passing share of each tier is their ratio.
+    passing_c, passing_x = d.demand_c * policy.allow, d.demand_x * policy.allow
+    for e in range(C if policy.pair_allow is not None else 0):
+        for i in range(C):
+            for p in range(P):
+                bg_x = d.bg_demand[e, i, p] - d.bg_c[e, i, p]
+                passing_c[e, i, p] = d.bg_c[e, i, p] * policy.allow[e, i, p]
+                passing_x[e, i, p] = bg_x * policy.allow[e, i, p]
+                for f in range(F):
+                    if world.firm_home[f] == i:
+                        passing_c[e, i, p] += d.firm_orders_c[f, p, e] * d.a[f, p, e]
+                        passing_x[e, i, p] += d.firm_orders_x[f, p, e] * d.a[f, p, e]
+    d.allow_c = np.where(d.demand_c > 0, passing_c / np.where(d.demand_c > 0, d.demand_c, 1.0), policy.allow)
+    d.allow_x = np.where(d.demand_x > 0, passing_x / np.where(d.demand_x > 0, d.demand_x, 1.0), policy.allow)
     for e in range(C):
         for p in range(P):
-            contracted = sum(d.demand_c[e, i, p] * policy.allow[e, i, p] for i in range(C))
-            extra = sum(d.demand_x[e, i, p] * policy.allow[e, i, p] for i in range(C))
+            contracted = sum(passing_c[e, i, p] for i in range(C))
+            extra = sum(passing_x[e, i, p] for i in range(C))
             fill_c = d.supply[e, p] / contracted if contracted > d.supply[e, p] else 1.0
             left = max(d.supply[e, p] - contracted, 0.0)
             fill_x = left / extra if extra > left else 1.0
             d.pool_short[e, p] = fill_c < 1.0 or fill_x < 1.0
+            d.pool_fill_c[e, p], d.pool_fill_x[e, p] = fill_c, fill_x
             for i in range(C):
-                d.fill_c[e, i, p] = policy.allow[e, i, p] * fill_c
-                d.fill_x[e, i, p] = policy.allow[e, i, p] * fill_x
-                d.rationed_c[e, i, p] = policy.allow[e, i, p] * (1.0 - fill_c)
-                d.rationed_x[e, i, p] = policy.allow[e, i, p] * (1.0 - fill_x)
-    d.servable = policy.allow.copy()  # share of each order allowed routes may serve (quotas included)
+                d.fill_c[e, i, p] = d.allow_c[e, i, p] * fill_c
+                d.fill_x[e, i, p] = d.allow_x[e, i, p] * fill_x
+                d.rationed_c[e, i, p] = d.allow_c[e, i, p] * (1.0 - fill_c)
+                d.rationed_x[e, i, p] = d.allow_x[e, i, p] * (1.0 - fill_x)
+    # Share of each order allowed routes may serve (quotas included), over the route's buyers.
+    d.servable = policy.allow.copy()
+    if policy.pair_allow is not None:
+        d.servable = np.where(d.demand > 0, (passing_c + passing_x) / np.where(d.demand > 0, d.demand, 1.0), policy.allow)
+    d.scale = np.ones((C, C, P))  # quota scale on passing orders
     for quota in policy.quotas:
         e = quota.exporter
         for p in range(P):
@@ -219,6 +277,7 @@ def _ration(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
                         d.fill_c[e, i, p] *= quota.cap[p] / shipped
                         d.fill_x[e, i, p] *= quota.cap[p] / shipped
                         d.servable[e, i, p] *= quota.cap[p] / shipped
+                        d.scale[e, i, p] *= quota.cap[p] / shipped
     d.contract = d.demand_c * d.fill_c + d.demand_x * d.fill_x
     d.fill = d.fill_c.copy()  # the route's fill rate: shipped / ordered where anything was ordered
     for e in range(C):
@@ -232,6 +291,8 @@ def _ration(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
             for p in range(P):
                 if quota.importers[i] and quota.products[p]:
                     d.under_quota[quota.exporter, i, p] = True
+    # Fully open routes: unrestricted for every buyer and not under a quota (spot market, arbitrage).
+    d.open = (policy.allow >= 1.0) & ~d.under_quota & ~d.named_closed
 
 
 def _leakage(world: World, state: State, policy: Policy, d: SimpleNamespace) -> None:
@@ -241,6 +302,7 @@ def _leakage(world: World, state: State, policy: Policy, d: SimpleNamespace) -> 
     leak = policy.leak if policy.leak is not None else np.zeros((C, C, P))
     step = 1.0 / prm.leakage_days
     rate = np.zeros((C, C, P))
+    d.lr = np.zeros((C, C, P))  # share of a blocked order that leaks in
     d.leaked = np.zeros((C, C, P))  # units reaching importers through third countries
     for e in range(C):
         for i in range(C):
@@ -258,11 +320,19 @@ def _leakage(world: World, state: State, policy: Policy, d: SimpleNamespace) -> 
             spare = max(d.supply[e, p] - sum(d.contract[e, i, p] for i in range(C)), 0.0)
             leak_fill = spare / ordered if ordered > spare else 1.0
             for i in range(C):
-                added = rate[e, i, p] * leak_fill  # both tiers of a blocked order leak alike
-                d.leaked[e, i, p] = d.demand_c[e, i, p] * added + d.demand_x[e, i, p] * added
-                d.fill_c[e, i, p] += added
-                d.fill_x[e, i, p] += added
-                d.servable[e, i, p] += added
+                # Blocked orders leak alike, whatever their tier or buyer: each tier its blocked part.
+                worth_here = state.leak_ramp[e, i, p] * leak[e, i, p]
+                landed = (1.0 + prm.leakage_premium) * d.price[e, p]
+                worth_here *= min(max((d.price[i, p] - landed) / landed, 0.0), 1.0)
+                d.lr[e, i, p] = worth_here * leak_fill
+                added_c = added_x = rate[e, i, p] * leak_fill
+                if policy.pair_allow is not None:
+                    added_c = (1.0 - d.allow_c[e, i, p] * d.scale[e, i, p]) * d.lr[e, i, p]
+                    added_x = (1.0 - d.allow_x[e, i, p] * d.scale[e, i, p]) * d.lr[e, i, p]
+                d.leaked[e, i, p] = d.demand_c[e, i, p] * added_c + d.demand_x[e, i, p] * added_x
+                d.fill_c[e, i, p] += added_c
+                d.fill_x[e, i, p] += added_x
+                d.servable[e, i, p] += rate[e, i, p] * leak_fill
     _combine_tiers(d)
 
 
@@ -285,7 +355,7 @@ def _give_way(world: World, policy: Policy, d: SimpleNamespace, alternative: np.
     C, P = world.n_countries, world.n_products
 
     def open_short(e: int, i: int, p: int) -> bool:
-        return policy.allow[e, i, p] >= 1.0 and not d.under_quota[e, i, p] and bool(d.pool_short[e, p])
+        return bool(d.open[e, i, p]) and bool(d.pool_short[e, p])
 
     def rationed(e: int, i: int, p: int) -> float:
         return d.demand_c[e, i, p] * d.rationed_c[e, i, p] + d.demand_x[e, i, p] * d.rationed_x[e, i, p]
@@ -337,7 +407,7 @@ def _spot_market(world: World, policy: Policy, d: SimpleNamespace) -> None:
             alternative[i, p] = sum(  # spare supply beyond rounding noise
                 spare[e, p]
                 for e in range(C)
-                if policy.allow[e, i, p] >= 1.0 and not d.under_quota[e, i, p] and spare[e, p] > 1e-9 * d.supply[e, p]
+                if d.open[e, i, p] and spare[e, p] > 1e-9 * d.supply[e, p]
             )
     _give_way(world, policy, d, alternative)
     spot_orders = np.zeros((C, C, P))
@@ -348,7 +418,7 @@ def _spot_market(world: World, policy: Policy, d: SimpleNamespace) -> None:
                 d.demand_c[e, i, p] * d.rationed_c[e, i, p] + d.demand_x[e, i, p] * d.rationed_x[e, i, p] for e in range(C)
             )
             weights = [
-                spare[e, p] if policy.allow[e, i, p] >= 1.0 and not d.under_quota[e, i, p] else 0.0 for e in range(C)
+                spare[e, p] if d.open[e, i, p] else 0.0 for e in range(C)
             ]
             total = sum(weights)
             for e in range(C):
@@ -418,7 +488,7 @@ def _release_stockpiles(world: World, state: State, policy: Policy, d: SimpleNam
     orders = np.zeros((C, C, P))
     for i in range(C):
         for p in range(P):
-            weights = [spare[e, p] if policy.allow[e, i, p] >= 1.0 and not d.under_quota[e, i, p] else 0.0 for e in range(C)]
+            weights = [spare[e, p] if d.open[e, i, p] else 0.0 for e in range(C)]
             total = sum(weights)
             for e in range(C):
                 orders[e, i, p] = wanted[i, p] * weights[e] / total if total > 0 else 0.0
@@ -433,9 +503,13 @@ def _release_stockpiles(world: World, state: State, policy: Policy, d: SimpleNam
                 state.stockpile[i, p] += d.refill[e, i, p]
 
 
-def _receive_and_produce(world: World, state: State, d: SimpleNamespace) -> None:
-    """5. Receipts and production."""
+def _receive_and_produce(world: World, state: State, policy: Policy, d: SimpleNamespace) -> None:
+    """5. Receipts and production: each firm at its own shares of its routes (:func:`_own_share`)."""
     C, P, F = world.n_countries, world.n_products, world.n_firms
+
+    def own(f: int, p: int, e: int, tier: str) -> float:
+        return _own_share(world, policy, d, d.a[f, p, e], e, world.firm_home[f], p, tier)
+
     d.received_by_source = np.zeros((F, P, C))
     d.received = np.zeros((F, P))
     d.received_spot = np.zeros((F, P))
@@ -444,10 +518,10 @@ def _receive_and_produce(world: World, state: State, d: SimpleNamespace) -> None
         for p in range(P):
             for e in range(C):
                 d.received_by_source[f, p, e] = (
-                    d.firm_orders_c[f, p, e] * d.fill_c[e, i, p] + d.firm_orders_x[f, p, e] * d.fill_x[e, i, p]
+                    d.firm_orders_c[f, p, e] * own(f, p, e, "c") + d.firm_orders_x[f, p, e] * own(f, p, e, "x")
                 )
                 d.received[f, p] += d.received_by_source[f, p, e]
-                rationed = d.firm_orders_c[f, p, e] * d.rationed_c[e, i, p] + d.firm_orders_x[f, p, e] * d.rationed_x[e, i, p]
+                rationed = d.firm_orders_c[f, p, e] * own(f, p, e, "rc") + d.firm_orders_x[f, p, e] * own(f, p, e, "rx")
                 d.received_spot[f, p] += rationed * d.spot_rate[i, p]
             d.received[f, p] += d.received_spot[f, p]
     d.received_stock = np.zeros((F, P))  # from the national stockpile: a share of what is unserved
@@ -455,7 +529,7 @@ def _receive_and_produce(world: World, state: State, d: SimpleNamespace) -> None
         i = world.firm_home[f]
         for p in range(P):
             got_contracted = sum(  # its contracted orders' receipts, spot market included
-                d.firm_orders_c[f, p, e] * (d.fill_c[e, i, p] + d.rationed_c[e, i, p] * d.spot_rate[i, p]) for e in range(C)
+                d.firm_orders_c[f, p, e] * (own(f, p, e, "c") + own(f, p, e, "rc") * d.spot_rate[i, p]) for e in range(C)
             )
             contracted = sum(d.firm_orders_c[f, p, e] for e in range(C))
             d.received_stock[f, p] = max(contracted - got_contracted, 0.0) * d.stock_rate[i, p]
@@ -554,8 +628,13 @@ def _gdp_loss(world: World, policy: Policy, d: SimpleNamespace) -> None:
         for i in range(C):
             for p in range(P):
                 bg_x = d.bg_demand[e, i, p] - d.bg_c[e, i, p]
-                got_c = d.bg_c[e, i, p] * (d.fill_c[e, i, p] + d.rationed_c[e, i, p] * d.spot_rate[i, p])
-                got = got_c + bg_x * (d.fill_x[e, i, p] + d.rationed_x[e, i, p] * d.spot_rate[i, p])
+                a = policy.allow[e, i, p]  # background buyers pass the route's share
+
+                def own(tier: str, a: float = a, e: int = e, i: int = i, p: int = p) -> float:
+                    return _own_share(world, policy, d, a, e, i, p, tier)
+
+                got_c = d.bg_c[e, i, p] * (own("c") + own("rc") * d.spot_rate[i, p])
+                got = got_c + bg_x * (own("x") + own("rx") * d.spot_rate[i, p])
                 got += max(d.bg_c[e, i, p] - got_c, 0.0) * d.stock_rate[i, p]  # national stockpile: contracts only
                 d.loss[i] += (world.bg_demand0[e, i, p] - got) * base_price[p] * world.downstream_multiplier[p]
                 d.loss[i] += got * (price[i, p] * (1.0 + policy.duty[e, i, p]) - base_price[p])
@@ -588,7 +667,7 @@ def _prices(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
             # Arbitrage towards the cheapest landed price of a foreign pool with supply left over.
             parity = math.inf
             for e in range(C):
-                open_route = policy.allow[e, c, p] >= 1.0 and not d.under_quota[e, c, p]
+                open_route = d.open[e, c, p]
                 if e != c and open_route and d.supply[e, p] - d.pool_sold[e, p] > 1e-9 * d.supply[e, p]:
                     parity = min(parity, price[e, p] * (1.0 + policy.duty[e, c, p]))
             if parity < math.inf and log_price > math.log(parity):
@@ -633,14 +712,14 @@ def _adapt_suppliers(world: World, state: State, policy: Policy, d: SimpleNamesp
     for f in range(F):
         for p in range(P):
             new_mix[f, p] = _moved_mix(
-                state.mix[f, p], world.mix0[f, p], world.firm_home[f], p, state, policy, prm, d.under_quota
+                state.mix[f, p], world.mix0[f, p], world.firm_home[f], p, state, policy, prm, d.open
             )
     state.mix = new_mix
     new_bg_mix = state.bg_mix.copy()
     for i in range(C):
         for p in range(P):
             new_bg_mix[i, p] = _moved_mix(
-                state.bg_mix[i, p], world.bg_mix0[i, p], i, p, state, policy, prm, d.under_quota
+                state.bg_mix[i, p], world.bg_mix0[i, p], i, p, state, policy, prm, d.open
             )
     state.bg_mix = new_bg_mix
 
@@ -711,7 +790,7 @@ def _invest(world: World, state: State, d: SimpleNamespace) -> None:
 
 
 def _moved_mix(  # type: ignore[no-untyped-def]
-    mix: np.ndarray, mix0: np.ndarray, i: int, p: int, state: State, policy: Policy, prm, under_quota: np.ndarray
+    mix: np.ndarray, mix0: np.ndarray, i: int, p: int, state: State, policy: Policy, prm, open_route: np.ndarray
 ) -> list[float]:
     """One buyer's supplier shares for (importer ``i``, product ``p``) after a day: a step of
     1/switching_days towards trusted, duty-free suppliers, and a pull back to the incumbent mix
@@ -723,7 +802,7 @@ def _moved_mix(  # type: ignore[no-untyped-def]
     incumbent_cost = sum(mix0[e] * landed[e] for e in range(C))
     current_cost = sum(mix[e] * landed[e] for e in range(C))
     incumbent_open = all(
-        mix0[e] <= 0 or (policy.allow[e, i, p] >= 1.0 and not under_quota[e, i, p]) for e in range(C)
+        mix0[e] <= 0 or open_route[e, i, p] for e in range(C)
     )
     pull = prm.incumbent_pull if incumbent_open and incumbent_cost < (1.0 - prm.switching_cost) * current_cost else 0.0
     moved = []
