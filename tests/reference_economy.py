@@ -172,10 +172,12 @@ def _supply(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
 def _buyer_passing(world: World, policy: Policy, d: SimpleNamespace) -> None:
     """Each firm's passing share of its orders of each input from each source, ``d.a`` (F, P, E):
     its route's ``allow``, or under licences by buyer its own; ``d.named_closed`` (E, I, P): routes
-    on which some firm may not buy freely (so not open to the spot market or arbitrage)."""
+    on which some firm may not buy freely (so not open to the spot market or arbitrage);
+    ``d.mixed``: routes on which some firm passes another share than the route's."""
     C, P, F = world.n_countries, world.n_products, world.n_firms
     d.a = np.zeros((F, P, C))
     d.named_closed = np.zeros((C, C, P), dtype=bool)
+    d.mixed = np.zeros((C, C, P), dtype=bool)
     for f in range(F):
         i = world.firm_home[f]
         for p in range(P):
@@ -184,6 +186,7 @@ def _buyer_passing(world: World, policy: Policy, d: SimpleNamespace) -> None:
                 if policy.pair_allow is not None and k.size:
                     d.a[f, p, e] = policy.pair_allow[k[0], e]
                     d.named_closed[e, i, p] |= d.a[f, p, e] < 1.0
+                    d.mixed[e, i, p] |= d.a[f, p, e] != policy.allow[e, i, p]
                 else:
                     d.a[f, p, e] = policy.allow[e, i, p]
 
@@ -193,7 +196,7 @@ def _own_share(world: World, policy: Policy, d: SimpleNamespace, a: float, e: in
     (e, i, p) given its passing share ``a``: the route's where every buyer passes alike, else ``a``
     x the pool's fill (times the quota scale) plus the leak rate on the part of its orders blocked,
     and ``a`` x the pool's rationed share."""
-    if not d.named_closed[e, i, p]:
+    if not d.mixed[e, i, p]:
         return float({"c": d.fill_c, "x": d.fill_x, "rc": d.rationed_c, "rx": d.rationed_x}[tier][e, i, p])
     pool = d.pool_fill_c[e, p] if tier in ("c", "rc") else d.pool_fill_x[e, p]
     if tier in ("rc", "rx"):
