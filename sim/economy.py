@@ -17,7 +17,8 @@ The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Marke
    ``Policy.target_cover``), split across
    supplier countries by each firm's supplier mix. Background buyers' demand responds to price.
 3. *Measures and supply* (``_supply``): bans, licensing (see :func:`licensed_share`) and import bans scale what may ship (``allow``); duties
-   raise costs. A country's pool of a product = its firms' offers + background producers'
+   raise costs. Licensing that approves by buyer passes a named firm's orders at its own share
+   (``Policy.pair_allow``, :class:`_BuyerShares`). A country's pool of a product = its firms' offers + background producers'
    capacity, scaled down when the price obtainable in the markets still open is below baseline.
 4. *Rationing* (``_ration``): a pool short of supply fills allowed orders within contracts first
    (a buyer's baseline volume from that supplier), pro rata, then orders beyond them
