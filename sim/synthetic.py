@@ -190,6 +190,14 @@ def random_scenario_dict(
         others = [c for c in countries if c != item["actor"]]
         if len(others) >= 2 and rng.random() < 0.2:
             item["target"] = [str(c) for c in rng.choice(others, size=2, replace=False)]
+    # Licences by buyer: half the licensing measures name up to two firms, each approved in full,
+    # not at all or in part (drawn last, for the same reason).
+    names = list(firms)
+    for item in schedule:
+        if item["measure"] == "export_licensing" and names and rng.random() < 0.5:
+            chosen = rng.choice(len(names), size=min(2, len(names)), replace=False)
+            rates = [float(r) for r in (0.0, 1.0, rng.uniform(0, 1))]
+            item["approval_by_buyer"] = {names[int(k)]: rates[int(rng.integers(3))] for k in chosen}
     return scenario
 
 
