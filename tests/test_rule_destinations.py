@@ -89,3 +89,14 @@ def test_a_scheduled_measure_names_its_countries_in_target_not_destinations() ->
     with pytest.raises(ScenarioError) as error:
         scenario_from_raw(raw, "s.toml")
     assert "schedule[0]" in str(error.value) and "only for measure templates in rules" in str(error.value)
+
+
+def test_a_template_naming_an_unknown_buyer_is_a_clear_error() -> None:
+    raw = ladder_raw("target")
+    rung = raw["governments"]["A"]["rules"][0]["params"]["rungs"][0]
+    rung["measure"] = {"measure": "export_licensing", "products": ["ore"], "approval_by_buyer": {"sony": 1.0}}
+    with pytest.raises(ScenarioError) as error:
+        scenario_from_raw(raw, "s.toml", rule_params=rule_params)
+    assert "rungs[0].measure.approval_by_buyer.sony" in str(error.value) and "unknown firm 'sony'" in str(error.value)
+    rung["measure"]["approval_by_buyer"] = {"carmaker": 1.0}  # a firm of the scenario: fine
+    scenario_from_raw(raw, "s.toml", rule_params=rule_params)
