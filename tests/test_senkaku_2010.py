@@ -39,7 +39,7 @@ def test_price_peaks_in_2011_within_the_published_range_and_then_falls(metrics: 
     # (about 3x: worse than the capped model's 37x, which overshot the range the other way).
     # Since orders beyond the quota leak through third countries (2011 smuggling,
     # ree_foreign_over_chinese_customs_ratio_2011) heavy rare earths peak lower, about 6.5x
-    # (10.1x without quota leakage): below the published range, so the bound is the direction
+    # (10.2x without quota leakage): below the published range, so the bound is the direction
     # (a multiple well above the light one's), not the range. See docs/backtest_senkaku_2010.md.
     assert metrics["peak_multiple"] < 0.99 * load_scenario(SCENARIO).economy.max_price_multiple
     assert metrics["heavy_peak_multiple"] <= 30.0
