@@ -10,7 +10,8 @@ Quantities are product units per day; money is USD per day.
 The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Markets and prices"):
 
 1. *Capacity* (``_capacity``): each firm can make ``min(capacity, critical inventory / recipe)`` from its stock
-   at the start of the day.
+   at the start of the day; background producers of a product with a recipe (``World.bg_input_days``)
+   likewise, up to the days of each critical input they have on hand.
 2. *Orders* (``_orders``): final-goods firms plan output for the markets still open to them; pool firms plan on
    yesterday's sales. Orders = recipe x plan + inventory gap / ``replenish_days`` (restocking
    slowed in proportion to a price above baseline; the gap widened by precautionary buying,
@@ -36,6 +37,10 @@ The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Marke
    the episode it buys the stockpile back up from supply to spare, paying the market price.
 5. *Receipts, production* (``_receive_and_produce``): firms receive their share, produce up to the binding critical input
    (Leontief); a missing non-critical input is substituted at ``substitution_premium``.
+   *Background producers' inputs* (``_background_inputs``): their stocks of critical inputs are
+   drawn down by what they made and refilled at the share of its orders their country's
+   background buyers of the input received (a magnet maker outside the model needs rare earths
+   as much as one in it).
 6. *Sales and profit* (``_accounts``): pool firms sell their share of pool shipments, each unit
    paid at its destination's price (duties are paid by the importer on top), so exporters earn
    the rents of a shortage abroad; final-goods firms sell into open markets. Profit is booked
@@ -181,6 +186,12 @@ class World:
     # Share of orders blocked by export bans / licensing that reach the target through third
     # countries once the route is organised (stage 4a); default none.
     leakage_share: np.ndarray | None = None  # (P,)
+    # Background producers' critical inputs (stage 1 and stage 5b): days of cover they hold, by
+    # (product, input), NaN where the product's technology does not use the input. Default: the
+    # modelled firms' recipes (a product's background producers need what the modelled firms
+    # making it treat as critical, with their output-weighted days of cover); none for products
+    # no modelled firm makes. A magnet maker outside the model needs rare earths as much as one in it.
+    bg_input_days: np.ndarray | None = None  # (P, P)
 
     # Derived baseline quantities (filled by __post_init__).
     base_use: np.ndarray = field(init=False)  # (F, P) input units per day at baseline
@@ -305,6 +316,11 @@ class World:
         self.leakage_share = zeros if self.leakage_share is None else np.asarray(self.leakage_share, float)
         self.substitution_days = zeros if self.substitution_days is None else np.asarray(self.substitution_days, float)
         self.thrift_floor = 1.0 - self.max_thrift
+        if self.bg_input_days is None:
+            self.bg_input_days = _background_cover(self, critical, pool)
+        # The (product, input) pairs background producers need (R of them).
+        self.bg_in_product, self.bg_in_input = np.nonzero(~np.isnan(self.bg_input_days))
+        self.bg_in_days = self.bg_input_days[self.bg_in_product, self.bg_in_input]
         self.any_response = bool(
             ((self.long_run_elasticity > 0) & (self.max_thrift > 0)).any() or np.isfinite(self.backstop_multiple).any()
         )
@@ -406,6 +422,20 @@ class Measure:
     # Licensing: approval rate by buyer, (F,) one per modelled firm, NaN for firms not named (they,
     # and background buyers, get ``approval_rate``); None: no buyer is named.
     buyer_approval: np.ndarray | None = None
+
+
+def _background_cover(world: World, critical: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """(P, P) days of cover of each critical input of a product's background producers: the
+    output-weighted days of cover of the modelled pool firms that make the product and treat the
+    input as critical; NaN where none does (see ``World.bg_input_days``)."""
+    n_p = world.n_products
+    uses = critical & pool[:, None] & (world.base_output > 0)[:, None]  # (F, P)
+    weight = np.zeros((n_p, n_p))
+    days = np.zeros((n_p, n_p))
+    np.add.at(weight, world.firm_product, uses * world.base_output[:, None])
+    np.add.at(days, world.firm_product, uses * (world.base_output[:, None] * world.target_days))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(weight > 0, days / weight, np.nan)
 
 
 def licensed_share(m: Measure, day: int) -> np.ndarray | float:
@@ -601,6 +631,9 @@ class State:
     built: np.ndarray = None  # type: ignore[assignment]  # (C, P) units per day added by projects
     price_signal: np.ndarray = None  # type: ignore[assignment]  # (C, P) smoothed price / baseline
     price_invested: np.ndarray = None  # type: ignore[assignment]  # (C, P) 1 once price-driven investors ordered
+    # (C, R) background producers' stocks of their critical inputs (World.bg_in_*), in days of
+    # use at capacity (stage 5b); None: at their cover.
+    bg_input_stock: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         c, p = self.price.shape
@@ -632,6 +665,7 @@ class State:
             self.built.copy(),
             self.price_signal.copy(),
             self.price_invested.copy(),
+            None if self.bg_input_stock is None else self.bg_input_stock.copy(),
         )
 
 
@@ -696,6 +730,7 @@ def initial_state(world: World) -> State:
         intensity=np.ones((c, p)),
         leak_ramp=np.zeros((c, c, p)),
         qualifying=np.zeros((c, p)),
+        bg_input_stock=np.tile(world.bg_in_days, (c, 1)),
     )
 
 
@@ -919,6 +954,7 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
         _spot_market(world, day)
         _release_stockpiles(world, state, policy, day)
         _receive_and_produce(world, state, day)
+        _background_inputs(world, state, policy, day)
         _accounts(world, state, policy, day)
         _gdp_loss(world, state, policy, day)
         _respond_to_price(world, state)
@@ -987,6 +1023,7 @@ class _Day:
     servable: np.ndarray = None  # type: ignore[assignment]  # (E, I, P) share of orders a supplier may serve
     leaked: np.ndarray | None = None  # (E, I, P) units reaching importers through third countries
     pair_saved: np.ndarray | None = None  # (K,) input units thrifted or replaced by a substitute today
+    bg_input_share: np.ndarray | None = None  # (C, P) share of capacity background producers' inputs allow (None: all)
     spot: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
     spot_total: np.ndarray = None  # type: ignore[assignment]  # (I, P)
     spot_rate: np.ndarray = None  # type: ignore[assignment]  # (I, P)
@@ -1022,6 +1059,11 @@ def _capacity(world: World, state: State, day: _Day) -> None:
         day.pair_recipe = world.pair_recipe * day.intensity.take(world.pair_cell)
     day.input_limit = _binding_input(world, day.stock, day.intensity)
     day.can_make = np.minimum(world.capacity, day.input_limit)
+    # Background producers likewise: a day of each critical input on hand per day at capacity.
+    if world.bg_in_product.size and state.bg_input_stock is not None:
+        share = np.ones((world.n_products, world.n_countries))
+        np.minimum.at(share, world.bg_in_product, np.minimum(state.bg_input_stock, 1.0).T)
+        day.bg_input_share = share.T
 
 
 def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
@@ -1116,6 +1158,8 @@ def _supply(world: World, state: State, policy: Policy, day: _Day) -> None:
     day.offered = day.can_make[world.pool_firms] * willing.take(pool_of_firm)  # (F_pool,) only pool firms offer
     firm_offer_pool = np.bincount(pool_of_firm, weights=day.offered, minlength=n_c * n_p)
     day.bg_offer = state.bg_capacity * willing
+    if day.bg_input_share is not None:
+        day.bg_offer = day.bg_offer * day.bg_input_share
     day.supply = firm_offer_pool.reshape(n_c, n_p) + day.bg_offer  # (E, P)
 
 
@@ -1420,6 +1464,50 @@ def _receive_and_produce(world: World, state: State, day: _Day) -> None:
     day.received.put(k_row, pair_received)
 
 
+def _background_received(day: _Day, policy: Policy) -> np.ndarray:
+    """(E, I, P) what background buyers received today: their orders at each route's fill, their
+    rationed orders at the spot rate, and the national stockpile's share of their contracted
+    orders left unserved. Under licences by buyer they get their own share (the route's allow)."""
+    bg_extra = day.bg_demand - day.bg_contracted
+    f_c, f_x, r_c, r_x = day.fill_contracted, day.fill_extra, day.rationed_contracted, day.rationed_extra
+    if day.buyers is not None:
+        b, a = day.buyers, policy.allow
+        f_c, f_x = b.own(a, f_c, True, False), b.own(a, f_x, False, False)
+        if day.any_rationed:
+            r_c, r_x = b.own(a, r_c, True, True), b.own(a, r_x, False, True)
+    bg_received = day.bg_contracted * f_c + bg_extra * f_x
+    bg_got_contracted = day.bg_contracted * f_c
+    if day.any_rationed:
+        bg_rationed = day.bg_contracted * r_c + bg_extra * r_x
+        bg_received = bg_received + bg_rationed * day.spot_rate[None, :, :]
+        bg_got_contracted = bg_got_contracted + day.bg_contracted * r_c * day.spot_rate[None, :, :]
+    if day.any_released:  # the national stockpile's share of their contracted orders not served
+        bg_received = bg_received + np.maximum(day.bg_contracted - bg_got_contracted, 0.0) * day.stock_rate[None, :, :]
+    return bg_received
+
+
+def _background_inputs(world: World, state: State, policy: Policy, day: _Day) -> None:
+    """Stage 5b: background producers' stocks of their critical inputs (``World.bg_input_days``),
+    in days of use at capacity. Their inputs come with their country's background purchases, at
+    the share of its orders those buyers received today (all sources: contracts, spot market,
+    national stockpile), like a modelled firm's: today's use plus the stock gap over
+    ``replenish_days``, restocking slowed by a price above baseline. They use a day of stock per
+    day at capacity; with less than a day on hand they make that share of capacity (stage 1)."""
+    stock = state.bg_input_stock
+    if stock is None or not world.bg_in_product.size:
+        return
+    ordered = day.bg_demand.sum(axis=0)  # (I, P)
+    received = _background_received(day, policy).sum(axis=0)
+    fill = np.where(ordered > 0, received / np.where(ordered > 0, ordered, 1.0), 1.0)
+    q, p = world.bg_in_input, world.bg_in_product
+    capacity = state.bg_capacity[:, p]  # (C, R)
+    used = np.where(capacity > 0, day.bg_sold[:, p] / np.where(capacity > 0, capacity, 1.0), 0.0)
+    restock = np.minimum(world.base_price[q][None, :] / state.price[:, q], 1.0)
+    gap = np.maximum(world.bg_in_days[None, :] - stock, 0.0)
+    ordered_days = used + gap * restock / world.params.replenish_days
+    state.bg_input_stock = np.maximum(stock - used + fill[:, q] * ordered_days, 0.0)
+
+
 def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
     """Stage 6: sales, revenue, input costs (duties included), profit.
 
@@ -1474,21 +1562,7 @@ def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
     loss = (world.base_value_added - value_added) @ world.plant_share  # (C,)
     bg_value_added = day.bg_sold * (day.unit_value - world.bg_bought_in[None, :])
     loss += (world.bg_base_value_added - bg_value_added).sum(axis=1)
-    bg_extra = day.bg_demand - day.bg_contracted
-    f_c, f_x, r_c, r_x = day.fill_contracted, day.fill_extra, day.rationed_contracted, day.rationed_extra
-    if day.buyers is not None:  # licences by buyer: background buyers' own shares (the route's allow)
-        b, a = day.buyers, policy.allow
-        f_c, f_x = b.own(a, f_c, True, False), b.own(a, f_x, False, False)
-        if day.any_rationed:
-            r_c, r_x = b.own(a, r_c, True, True), b.own(a, r_x, False, True)
-    bg_received = day.bg_contracted * f_c + bg_extra * f_x
-    bg_got_contracted = day.bg_contracted * f_c
-    if day.any_rationed:
-        bg_rationed = day.bg_contracted * r_c + bg_extra * r_x
-        bg_received = bg_received + bg_rationed * day.spot_rate[None, :, :]
-        bg_got_contracted = bg_got_contracted + day.bg_contracted * r_c * day.spot_rate[None, :, :]
-    if day.any_released:  # the national stockpile's share of their contracted orders not served
-        bg_received = bg_received + np.maximum(day.bg_contracted - bg_got_contracted, 0.0) * day.stock_rate[None, :, :]
+    bg_received = _background_received(day, policy)
     buyer_loss = ((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier).sum(axis=(0, 2))
     buyer_loss += (bg_received * ((price[None, :, :] * day.terms.one_plus_duty) - base_price)).sum(axis=(0, 2))
     loss += buyer_loss

@@ -34,6 +34,7 @@ def reference_step(world: World, state: State, policy: Policy) -> DayResult:
     _spot_market(world, policy, d)
     _release_stockpiles(world, state, policy, d)
     _receive_and_produce(world, state, policy, d)
+    _background_inputs(world, state, policy, d)
     _accounts(world, policy, d)
     _gdp_loss(world, policy, d)
     _respond_to_price(world, state, d)
@@ -81,6 +82,12 @@ def _capacity(world: World, state: State, d: SimpleNamespace) -> None:
                 limit = min(limit, state.inventory[f, p] / d.use[f, p])
         d.input_limit[f] = limit
         d.can_make[f] = min(world.capacity[f], limit)
+    # Background producers: a day of each critical input on hand per day at capacity.
+    d.bg_input_share = np.ones((world.n_countries, world.n_products))
+    for c in range(world.n_countries):
+        for r in range(world.bg_in_product.size):
+            p = world.bg_in_product[r]
+            d.bg_input_share[c, p] = min(d.bg_input_share[c, p], state.bg_input_stock[c, r], 1.0)
 
 
 def _orders(world: World, state: State, policy: Policy, d: SimpleNamespace) -> None:
@@ -165,7 +172,7 @@ def _supply(world: World, state: State, policy: Policy, d: SimpleNamespace) -> N
         else:
             d.offered[f] = d.can_make[f] * willing[world.firm_home[f], world.firm_product[f]]
             d.supply[world.firm_home[f], world.firm_product[f]] += d.offered[f]
-    d.bg_offer = state.bg_capacity * willing
+    d.bg_offer = state.bg_capacity * willing * d.bg_input_share
     d.supply += d.bg_offer
 
 
@@ -572,6 +579,39 @@ def _receive_and_produce(world: World, state: State, policy: Policy, d: SimpleNa
             state.inventory[f, p] = max(available[f, p] - used, 0.0)
 
 
+def _background_got(world: World, policy: Policy, d: SimpleNamespace, e: int, i: int, p: int) -> float:
+    """What importer i's background buyers received from e of product p today (all sources);
+    under licences by buyer they pass at the route's share."""
+    bg_x = d.bg_demand[e, i, p] - d.bg_c[e, i, p]
+    a = policy.allow[e, i, p]
+
+    def own(tier: str) -> float:
+        return _own_share(world, policy, d, a, e, i, p, tier)
+
+    got_c = d.bg_c[e, i, p] * (own("c") + own("rc") * d.spot_rate[i, p])
+    got = got_c + bg_x * (own("x") + own("rx") * d.spot_rate[i, p])
+    return got + max(d.bg_c[e, i, p] - got_c, 0.0) * d.stock_rate[i, p]  # national stockpile: contracts only
+
+
+def _background_inputs(world: World, state: State, policy: Policy, d: SimpleNamespace) -> None:
+    """5b. Background producers' stocks of critical inputs, in days of use at capacity: they get
+    their country's background buyers' fill on today's use plus the stock gap over
+    replenish_days (slowed by a price above baseline) and use a day per day at capacity."""
+    C = world.n_countries
+    for c in range(C):
+        for r in range(world.bg_in_product.size):
+            p, q = world.bg_in_product[r], world.bg_in_input[r]
+            ordered = sum(d.bg_demand[e, c, q] for e in range(C))
+            received = sum(_background_got(world, policy, d, e, c, q) for e in range(C))
+            fill = received / ordered if ordered > 0 else 1.0
+            capacity = state.bg_capacity[c, p]
+            used = d.bg_sold[c, p] / capacity if capacity > 0 else 0.0
+            restock = min(world.base_price[q] / d.price[c, q], 1.0)
+            stock = state.bg_input_stock[c, r]
+            gap = max(world.bg_in_days[r] - stock, 0.0)
+            state.bg_input_stock[c, r] = max(stock - used + fill * (used + gap * restock / world.params.replenish_days), 0.0)
+
+
 def _accounts(world: World, policy: Policy, d: SimpleNamespace) -> None:
     """6. Sales, costs, profit. A pool's producers earn, per unit, its sales at destination prices
     over the units it sold."""
@@ -630,15 +670,7 @@ def _gdp_loss(world: World, policy: Policy, d: SimpleNamespace) -> None:
     for e in range(C):
         for i in range(C):
             for p in range(P):
-                bg_x = d.bg_demand[e, i, p] - d.bg_c[e, i, p]
-                a = policy.allow[e, i, p]  # background buyers pass the route's share
-
-                def own(tier: str, a: float = a, e: int = e, i: int = i, p: int = p) -> float:
-                    return _own_share(world, policy, d, a, e, i, p, tier)
-
-                got_c = d.bg_c[e, i, p] * (own("c") + own("rc") * d.spot_rate[i, p])
-                got = got_c + bg_x * (own("x") + own("rx") * d.spot_rate[i, p])
-                got += max(d.bg_c[e, i, p] - got_c, 0.0) * d.stock_rate[i, p]  # national stockpile: contracts only
+                got = _background_got(world, policy, d, e, i, p)
                 d.loss[i] += (world.bg_demand0[e, i, p] - got) * base_price[p] * world.downstream_multiplier[p]
                 d.loss[i] += got * (price[i, p] * (1.0 + policy.duty[e, i, p]) - base_price[p])
                 d.loss[i] -= d.shipments[e, i, p] * policy.duty[e, i, p] * price[i, p]  # duty revenue

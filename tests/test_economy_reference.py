@@ -24,7 +24,7 @@ from sim.world import build_world, measure_index
 ROOT = Path(__file__).resolve().parents[1]
 STATE_FIELDS = (
     "inventory", "mix", "trust", "price", "bg_capacity", "pipeline", "last_output", "bg_mix", "stockpile", "intensity",
-    "leak_ramp", "qualifying", "projects", "built", "price_signal", "price_invested",
+    "leak_ramp", "qualifying", "projects", "built", "price_signal", "price_invested", "bg_input_stock",
 )
 RESULT_FIELDS = tuple(DayResult.__dataclass_fields__)
 
@@ -205,6 +205,25 @@ def test_price_response_and_leakage_are_exercised() -> None:
         lowest = min(lowest, float(state.intensity.min()))
     assert lowest < 1 - 1e-5  # thrifting moved somewhere (contracts-first rationing and quota leakage keep these worlds near baseline)
     assert leaked > 0
+
+
+def test_background_producers_input_stocks_are_exercised() -> None:
+    """The random worlds above have background producers of products with a recipe, and their
+    input stocks fall below cover somewhere (the stage the reference checks is not idle)."""
+    lowest = np.inf
+    for seed in range(12):
+        rng = np.random.default_rng(300 + seed)
+        scenario = random_scenario(rng, n_countries=3 + seed % 2, n_products=2 + seed % 3, n_firms=5 + seed, n_measures=5)
+        scenario = with_price_response_and_leakage(scenario, rng)
+        world = build_world(scenario)
+        if not world.bg_in_product.size:
+            continue
+        state = initial_state(world)
+        for day in range(40):
+            step(world, state, policy_from_measures(world, in_force(scenario, world, day), day))
+            covered = world.bg_in_days > 0
+            lowest = min(lowest, float((state.bg_input_stock[:, covered] / world.bg_in_days[covered]).min(initial=np.inf)))
+    assert lowest < 0.99
 
 
 def test_investment_projects_agree() -> None:

@@ -190,3 +190,46 @@ def test_japan_funds_a_supplier_outside_china_through_the_investment_hook() -> N
     assert project["daily_cost"] * 360 == pytest.approx(250e6)
     assert model.state.built[row, heavy] == 0.0  # not yet: the tiny run ends before it produces
     assert w.ramp_up_days[heavy] == 360
+
+
+def chain_world_with_background_magnets() -> World:
+    """The chain world, plus background magnet makers in B: 4 magnets a day for B's background
+    buyers, from 1 ore a day that B's background ore buyers import from A (0.25 ore a magnet)."""
+    world = chain_world()
+    flow0, bg_demand0, bg_output0 = world.flow0.copy(), world.bg_demand0.copy(), world.bg_output0.copy()
+    flow0[A, B, ORE] += 1.0
+    bg_demand0[A, B, ORE] += 1.0
+    flow0[B, B, MAGNET] += 4.0
+    bg_demand0[B, B, MAGNET] += 4.0
+    bg_output0[A, ORE] += 1.0
+    bg_output0[B, MAGNET] = 4.0
+    fields = {name: getattr(world, name) for name in World.__dataclass_fields__ if World.__dataclass_fields__[name].init}
+    fields.update(flow0=flow0, bg_demand0=bg_demand0, bg_output0=bg_output0, bg_capacity0=bg_output0.copy(),
+                  bg_max_capacity=bg_output0.copy(), bg_input_days=None)
+    return World(**fields)
+
+
+def test_background_magnet_makers_need_ore_like_the_modelled_one() -> None:
+    """Background producers of a product use the modelled makers' critical inputs and cover: here
+    ore, 10 days (the magnet maker's). Under A's ore ban B's background ore buyers get nothing,
+    so B's background magnet makers run on their 10 days of ore: the stock at the start of day k
+    is 10 - k days, a full day's worth up to k = 9. B's magnet pool ships 10 + 4 = 14 a day on days
+    0-9 and nothing from day 10 (the modelled maker stops then too). Before, they made magnets
+    without ore and kept shipping 4 a day."""
+    world = chain_world_with_background_magnets()
+    assert world.bg_input_days[MAGNET, ORE] == pytest.approx(10.0)
+    assert np.isnan(world.bg_input_days[ORE]).all() and np.isnan(world.bg_input_days[MAGNET, [MAGNET, CAR]]).all()
+    state = initial_state(world)
+    policy = ore_ban(world)
+    shipped, stocks = [], []
+    for _ in range(14):
+        shipped.append(step(world, state, policy).pool_sold[B, MAGNET])
+        stocks.append(float(state.bg_input_stock[B, 0]))
+    np.testing.assert_allclose(shipped[:10], 14.0, rtol=1e-12)
+    np.testing.assert_allclose(shipped[10:], 0.0, atol=1e-9)
+    np.testing.assert_allclose(stocks[:10], 10.0 - np.arange(1, 11), atol=1e-12)
+    # Without the ban B's background buyers get all their ore and the stock stays at its cover.
+    state = initial_state(world)
+    for _ in range(5):
+        assert step(world, state, Policy.free_trade(world)).pool_sold[B, MAGNET] == pytest.approx(14.0, rel=1e-12)
+    np.testing.assert_allclose(state.bg_input_stock, 10.0, rtol=1e-12)
