@@ -245,6 +245,9 @@ class World:
     switch_mix0: np.ndarray = field(init=False)  # (N, E) incumbent (baseline) mixes
     # The last policy's derived arrays, reused while the policy's arrays are unchanged.
     _policy_cache: tuple | None = field(init=False, default=None, repr=False, compare=False)
+    # Constants of the daily step derived from the arrays above (see _StepConstants), worked out
+    # on the first step rather than every day.
+    _step_constants: _StepConstants | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n_c, n_p = len(self.countries), len(self.products)
@@ -366,6 +369,7 @@ class World:
         self.switch_bins = (buyer_cells[:, None] + n_c * n_p * np.arange(n_c)[None, :]).ravel()
         self.switch_mix0 = np.concatenate([self.pair_mix0, self.bg_mix0.reshape(n_c * n_p, n_c)])
         self._policy_cache = None
+        self._step_constants = None
 
     @property
     def n_firms(self) -> int:
@@ -750,6 +754,50 @@ def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
     return terms
 
 
+@dataclass
+class _StepConstants:
+    """Arrays the daily step would otherwise recompute every day from the world's (read-only)
+    arrays: index arrays, the signs and logs of constant parameters. Each is the very value the
+    step computed inline before (the same operation on the same inputs), so results keep their
+    bits; they only cost one computation per world instead of one per day."""
+
+    pool_of_firm: np.ndarray  # (F_pool,) flat (home, product) pool of each pool firm
+    pair_base_price: np.ndarray  # (K,) baseline price of each pair's input
+    neg_elasticity: np.ndarray  # (P,) -elasticity
+    neg_long_run_elasticity: np.ndarray  # (P,)
+    neg_price_speed: np.ndarray  # (1, P)
+    pool_product: np.ndarray  # (1, P) bool: not a final good (priced by its pool market)
+    backstop_price: np.ndarray  # (1, P) backstop_multiple x base_price
+    log_price_floor: np.ndarray  # (1, P) log of the lowest price allowed
+    log_price_cap: np.ndarray  # (1, P) log of the highest
+    any_substitution_days: bool  # some product's substitute has a lead time (stage 7b)
+    arrival_days: np.ndarray  # (P,) ramp-up days, at least 1 (stage 8b)
+    unit_supply_elasticity: bool  # supply_elasticity == 1: x ** 1 is x, no power taken
+
+
+def _step_constants(world: World) -> _StepConstants:
+    """The world's :class:`_StepConstants`, worked out on first use and kept on the world."""
+    constants = world._step_constants
+    if constants is None:
+        prm = world.params
+        constants = _StepConstants(
+            pool_of_firm=world.firm_pool[world.pool_firms],
+            pair_base_price=world.base_price.take(world.pair_product),
+            neg_elasticity=-world.elasticity,
+            neg_long_run_elasticity=-world.long_run_elasticity,
+            neg_price_speed=-world.price_speed[None, :],
+            pool_product=~world.final[None, :],
+            backstop_price=(world.backstop_multiple * world.base_price)[None, :],
+            log_price_floor=np.log(world.base_price * prm.min_price_multiple)[None, :],
+            log_price_cap=np.log(world.base_price * prm.max_price_multiple)[None, :],
+            any_substitution_days=bool((world.substitution_days > 0).any()),
+            arrival_days=np.maximum(world.ramp_up_days, 1),
+            unit_supply_elasticity=prm.supply_elasticity == 1.0,
+        )
+        world._step_constants = constants
+    return constants
+
+
 def _quota_routes(world: World, policy: Policy) -> np.ndarray:
     """(E, I, P) bool: routes under an export quota (kept out of the spot market, whose extra
     shipments would otherwise pass the cap)."""
@@ -804,7 +852,7 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
     earlier stages left on the day's scratchpad (:class:`_Day`) and adds its own results."""
     # Divisions below guard their own zero denominators with np.where; silence the warnings once.
     with np.errstate(divide="ignore", invalid="ignore"):
-        day = _Day(terms=_policy_terms(world, policy))
+        day = _Day(terms=_policy_terms(world, policy), consts=_step_constants(world))
         _capacity(world, state, day)
         _orders(world, state, policy, day)
         _supply(world, state, policy, day)
@@ -815,7 +863,7 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
         _receive_and_produce(world, state, day)
         _accounts(world, state, policy, day)
         _gdp_loss(world, state, policy, day)
-        _respond_to_price(world, state)
+        _respond_to_price(world, state, day)
         _prices(world, state, day)
         _adapt_suppliers(world, state, day)
         _grow_capacity(world, state, day)
@@ -849,6 +897,7 @@ class _Day:
     bit-identical to it; only the work skipped is work on zeros."""
 
     terms: _PolicyTerms
+    consts: _StepConstants = None  # type: ignore[assignment]  # the world's step constants
     stock: np.ndarray = None  # type: ignore[assignment]  # (K,) inputs on hand at the start of the day
     input_limit: np.ndarray = None  # type: ignore[assignment]  # (F,) output the critical inputs on hand allow
     can_make: np.ndarray = None  # type: ignore[assignment]  # (F,)
@@ -857,6 +906,9 @@ class _Day:
     pair_mix: np.ndarray = None  # type: ignore[assignment]  # (K, E)
     mix_rows: np.ndarray = None  # type: ignore[assignment]  # (F * P, E) view of state.mix
     bg_demand: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
+    bg_orders: np.ndarray = None  # type: ignore[assignment]  # (E, I, P) background buyers' orders at baseline volumes (their contracts)
+    rel_price: np.ndarray = None  # type: ignore[assignment]  # (I, P) price / baseline at the start of the day
+    backstop: np.ndarray | None = None  # (I, P) background buyers' backstop factor at that price (None: not worked out)
     demand: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
     open_total: np.ndarray = None  # type: ignore[assignment]  # (E, P) orders on allowed routes
     offered: np.ndarray = None  # type: ignore[assignment]  # (F_pool,)
@@ -937,7 +989,7 @@ def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
     # Use is near-Leontief, restocking discretionary: a firm spends on rebuilding stock no more
     # than at the baseline price, so at k times the price it restocks k times more slowly. (With
     # contracts served first, unserved restocking would otherwise stand as panic demand.)
-    restock = np.minimum(world.base_price.take(world.pair_product) / state.price.take(world.pair_cell), 1.0)
+    restock = np.minimum(day.consts.pair_base_price / state.price.take(world.pair_cell), 1.0)
     day.pair_orders = day.pair_recipe * _use_plan(world, state, day) + gap * restock / prm.replenish_days  # (K,)
     if not state.mix.flags.c_contiguous or state.mix.dtype != np.float64:
         state.mix = np.ascontiguousarray(state.mix, dtype=np.float64)
@@ -949,12 +1001,15 @@ def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
         world.pair_demand_bin, weights=(day.pair_orders[:, None] * day.pair_mix).ravel(), minlength=n_c * n_c * n_p
     ).reshape(n_c, n_c, n_p)
     rel_price = state.price / world.base_price[None, :]  # (I, P)
-    bg_orders = (world.bg_total0[:, :, None] * state.bg_mix).transpose(2, 0, 1)  # (E, I, P)
-    day.bg_demand = bg_orders * (rel_price[None, :, :] * day.terms.one_plus_duty) ** (-world.elasticity)
+    day.rel_price = rel_price
+    # Background buyers' orders at their contracted (baseline) volumes: also their contracts (stage 4).
+    day.bg_orders = bg_orders = (world.bg_total0[:, :, None] * state.bg_mix).transpose(2, 0, 1)  # (E, I, P)
+    day.bg_demand = bg_orders * (rel_price[None, :, :] * day.terms.one_plus_duty) ** day.consts.neg_elasticity
     if day.intensity is not None:
         # Background buyers' marginal uses go at once when the price passes the backstop
         # (demand destruction); their thrifting, like firms', takes thrift_days.
         backstop = np.minimum((world.backstop_multiple[None, :] / rel_price) ** prm.backstop_steepness, 1.0)
+        day.backstop = backstop  # the same factor stage 7b works out from the same price
         day.bg_demand = day.bg_demand * (day.intensity * backstop)[None, :, :]
     day.demand = firm_demand + day.bg_demand
 
@@ -997,12 +1052,14 @@ def _supply(world: World, state: State, policy: Policy, day: _Day) -> None:
     n_c, n_p = world.n_countries, world.n_products
     price = state.price
     open_orders = day.demand * policy.allow  # (E, I, P)
-    day.open_total = open_orders.sum(axis=1)  # (E, P)
+    day.open_total = np.add.reduce(open_orders, axis=1)  # (E, P)
     obtainable = np.where(
-        day.open_total > 0, (open_orders * price[None, :, :]).sum(axis=1) / day.open_total, price
+        day.open_total > 0, np.add.reduce(open_orders * price[None, :, :], axis=1) / day.open_total, price
     )
-    willing = np.minimum(obtainable / world.base_price[None, :], 1.0) ** world.params.supply_elasticity  # (E, P)
-    pool_of_firm = world.firm_pool[world.pool_firms]
+    willing = np.minimum(obtainable / world.base_price[None, :], 1.0)  # (E, P)
+    if not day.consts.unit_supply_elasticity:  # (x ** 1 is x: no power to take at the default)
+        willing = willing ** world.params.supply_elasticity
+    pool_of_firm = day.consts.pool_of_firm
     day.offered = day.can_make[world.pool_firms] * willing.take(pool_of_firm)  # (F_pool,) only pool firms offer
     firm_offer_pool = np.bincount(pool_of_firm, weights=day.offered, minlength=n_c * n_p)
     day.bg_offer = state.bg_capacity * willing
@@ -1023,14 +1080,14 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
     firm_contracted = np.bincount(
         world.pair_demand_bin, weights=(day.pair_contracted[:, None] * day.pair_mix).ravel(), minlength=n_c * n_c * n_p
     ).reshape(n_c, n_c, n_p)
-    bg_contract = (world.bg_total0[:, :, None] * state.bg_mix).transpose(2, 0, 1)  # (E, I, P)
+    bg_contract = day.bg_orders  # (E, I, P) worked out with the orders (stage 2), from the same mix
     day.bg_contracted = np.minimum(day.bg_demand, bg_contract)
     day.demand_contracted = firm_contracted + day.bg_contracted
     day.demand_extra = np.maximum(day.demand - day.demand_contracted, 0.0)
     allow = policy.allow
     supply = day.supply
-    contracted_total = (day.demand_contracted * allow).sum(axis=1)  # (E, P)
-    extra_total = (day.demand_extra * allow).sum(axis=1)
+    contracted_total = np.add.reduce(day.demand_contracted * allow, axis=1)  # (E, P)
+    extra_total = np.add.reduce(day.demand_extra * allow, axis=1)
     fill_contracted_pool = np.where(contracted_total > supply, supply / contracted_total, 1.0)
     left = np.maximum(supply - contracted_total, 0.0)
     fill_extra_pool = np.where(extra_total > left, left / np.where(extra_total > 0, extra_total, 1.0), 1.0)
@@ -1095,8 +1152,8 @@ def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
     worth = np.minimum(np.maximum((price[None, :, :] - landed) / landed, 0.0), 1.0)
     rate = (1.0 - day.servable) * leak * ramp * worth  # share of each order that leaks
     leak_orders = day.demand * rate
-    ordered = leak_orders.sum(axis=1)  # (E, P)
-    spare = np.maximum(day.supply - day.contract.sum(axis=1), 0.0)
+    ordered = np.add.reduce(leak_orders, axis=1)  # (E, P)
+    spare = np.maximum(day.supply - np.add.reduce(day.contract, axis=1), 0.0)
     leak_fill = np.where(ordered > spare, spare / np.where(ordered > 0, ordered, 1.0), 1.0)
     added = rate * leak_fill[:, None, :]
     # A blocked order is blocked whether within contracts or beyond them: both tiers leak alike.
@@ -1114,23 +1171,23 @@ def _spot_market(world: World, day: _Day) -> None:
     to pools with supply to spare on fully open routes, in proportion to their spare supply. On
     most days no pool is short and there is nothing to re-route."""
     if not day.any_rationed:
-        day.spot = np.zeros_like(day.contract)
+        day.spot = np.zeros(day.contract.shape)  # (np.zeros_like costs five times as much)
         day.shipments = day.contract
         return
     supply = day.supply
-    spare = np.maximum(supply - day.contract.sum(axis=1), 0.0)  # (E, P)
+    spare = np.maximum(supply - np.add.reduce(day.contract, axis=1), 0.0)  # (E, P)
     weight = np.where(day.terms.open_route, spare[:, None, :], 0.0)  # (E, I, P)
-    weight_total = weight.sum(axis=0)  # (I, P)
+    weight_total = np.add.reduce(weight, axis=0)  # (I, P)
     # Another source counts as an alternative only with spare supply beyond rounding noise.
     real_spare = np.where(spare > 1e-9 * supply, spare, 0.0)
-    _give_way(day, np.where(day.terms.open_route, real_spare[:, None, :], 0.0).sum(axis=0))
+    _give_way(day, np.add.reduce(np.where(day.terms.open_route, real_spare[:, None, :], 0.0), axis=0))
     rationed = day.demand_contracted * day.rationed_contracted + day.demand_extra * day.rationed_extra
-    wanted = rationed.sum(axis=0)  # (I, P) still wanted by each importer's buyers
+    wanted = np.add.reduce(rationed, axis=0)  # (I, P) still wanted by each importer's buyers
     spot_orders = np.where(weight_total > 0, wanted / weight_total, 0.0)[None, :, :] * weight
-    spot_ordered = spot_orders.sum(axis=1)  # (E, P)
+    spot_ordered = np.add.reduce(spot_orders, axis=1)  # (E, P)
     spot_fill = np.where(spot_ordered > spare, spare / spot_ordered, 1.0)
     day.spot = spot_orders * spot_fill[:, None, :]
-    day.spot_total = day.spot.sum(axis=0)  # (I, P)
+    day.spot_total = np.add.reduce(day.spot, axis=0)  # (I, P)
     day.spot_rate = np.where(wanted > 0, day.spot_total / wanted, 0.0)  # share of rationed orders served
     day.shipments = day.contract + day.spot
 
@@ -1231,12 +1288,12 @@ def _give_way(day: _Day, alternative: np.ndarray) -> None:
     rationed = d_c * r_c + d_x * r_x  # (E, I, P) units rationed
     given = np.where(gives, day.contract, 0.0)  # (E, I, P) sales that could go to others
     # Each giving importer can move no more than the spare supply open to it (less its own rationed orders).
-    room = np.maximum(alternative - rationed.sum(axis=0), 0.0)
-    given_total = given.sum(axis=0)
+    room = np.maximum(alternative - np.add.reduce(rationed, axis=0), 0.0)
+    given_total = np.add.reduce(given, axis=0)
     room_scale = np.where(given_total > room, room / np.where(given_total > 0, given_total, 1.0), 1.0)[None, :, :]
     given = given * room_scale
     unmet = np.where(takes, rationed, 0.0)  # (E, I, P)
-    freeable, short = given.sum(axis=1), unmet.sum(axis=1)  # (E, P)
+    freeable, short = np.add.reduce(given, axis=1), np.add.reduce(unmet, axis=1)  # (E, P)
     moved = np.minimum(freeable, short)
     give_share = np.where(freeable > 0, moved / np.where(freeable > 0, freeable, 1.0), 0.0)[:, None, :]
     take_share = np.where(short > 0, moved / np.where(short > 0, short, 1.0), 0.0)[:, None, :]
@@ -1270,7 +1327,7 @@ def _receive_and_produce(world: World, state: State, day: _Day) -> None:
     day.pair_received = pair_received
     available = day.stock + pair_received
     input_limit = _binding_input(world, available, day.intensity)
-    day.pool_sold = day.shipments.sum(axis=1)  # (E, P)
+    day.pool_sold = np.add.reduce(day.shipments, axis=1)  # (E, P)
     # Pool producers (modelled firms and one background producer per pool) share the pool's sales.
     pf = world.pool_firms
     producers_offer = np.concatenate([day.offered, day.bg_offer.ravel()])
@@ -1343,7 +1400,7 @@ def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
     value_added = day.revenue - day.input_cost - world.bought_in_per_unit * day.output
     loss = (world.base_value_added - value_added) @ world.plant_share  # (C,)
     bg_value_added = day.bg_sold * (day.unit_value - world.bg_bought_in[None, :])
-    loss += (world.bg_base_value_added - bg_value_added).sum(axis=1)
+    loss += np.add.reduce(world.bg_base_value_added - bg_value_added, axis=1)
     bg_extra = day.bg_demand - day.bg_contracted
     bg_received = day.bg_contracted * day.fill_contracted + bg_extra * day.fill_extra
     bg_got_contracted = day.bg_contracted * day.fill_contracted
@@ -1353,8 +1410,8 @@ def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
         bg_got_contracted = bg_got_contracted + day.bg_contracted * day.rationed_contracted * day.spot_rate[None, :, :]
     if day.any_released:  # the national stockpile's share of their contracted orders not served
         bg_received = bg_received + np.maximum(day.bg_contracted - bg_got_contracted, 0.0) * day.stock_rate[None, :, :]
-    buyer_loss = ((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier).sum(axis=(0, 2))
-    buyer_loss += (bg_received * ((price[None, :, :] * day.terms.one_plus_duty) - base_price)).sum(axis=(0, 2))
+    buyer_loss = np.add.reduce((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier, axis=(0, 2))
+    buyer_loss += np.add.reduce(bg_received * ((price[None, :, :] * day.terms.one_plus_duty) - base_price), axis=(0, 2))
     loss += buyer_loss
     # (Export rents, destination price over home price, are in the producers' sales above.)
     if day.refill is not None:  # the state pays for refilling its stockpile at its market's price, duty included
@@ -1375,8 +1432,8 @@ def _prices(world: World, state: State, day: _Day) -> None:
     servable, and the scarcity of those suppliers' pools then raises the price."""
     prm = world.params
     price, base_price, one_plus_duty = state.price, world.base_price, day.terms.one_plus_duty
-    received_market = day.shipments.sum(axis=0)  # (I, P)
-    demanded_market = (day.demand * day.servable).sum(axis=0)
+    received_market = np.add.reduce(day.shipments, axis=0)  # (I, P)
+    demanded_market = np.add.reduce(day.demand * day.servable, axis=0)
     if day.refill is not None:  # states' refill orders bid for supply too (all served: bought from spare)
         demanded_market = demanded_market + day.refill.sum(axis=0)
     # Supply stuck at home beyond the pool's usual idle capacity (e.g. held back by the exporter's
@@ -1387,22 +1444,23 @@ def _prices(world: World, state: State, day: _Day) -> None:
     # The step towards clearing is the imbalance over the demand elasticity (a Newton step on log
     # demand); above a backstop price buyers switch to the substitute, so demand there is as
     # elastic as the backstop makes it and the price moves that much more slowly.
+    consts = day.consts  # (the constants below, worked out once per world)
     elasticity = world.elasticity[None, :]
     if world.any_response:
-        elasticity = elasticity + prm.backstop_steepness * (price > (world.backstop_multiple * base_price)[None, :])
-    step_log = -world.price_speed[None, :] * np.log(balance) / elasticity
-    new_log = np.log(price) + np.where(~world.final[None, :], step_log, 0.0)
+        elasticity = elasticity + prm.backstop_steepness * (price > consts.backstop_price)
+    step_log = consts.neg_price_speed * np.log(balance) / elasticity
+    new_log = np.log(price) + np.where(consts.pool_product, step_log, 0.0)
     left_over = (day.supply - day.pool_sold) > 1e-9 * day.supply  # (E, P) pools with supply still unsold
     landed = np.where(day.terms.arbitrage_route & left_over[:, None, :], price[:, None, :] * one_plus_duty, np.inf)
     parity = np.log(landed.min(axis=0))  # (I, P) cheapest landed price from a pool with spare supply
-    above = (new_log > parity) & ~world.final[None, :]
+    above = (new_log > parity) & consts.pool_product
     new_log = np.where(above, new_log - world.price_speed[None, :] * (new_log - np.where(above, parity, 0.0)), new_log)
-    lo = np.log(base_price * prm.min_price_multiple)
-    hi = np.log(base_price * prm.max_price_multiple)
-    state.price = np.exp(np.minimum(np.maximum(new_log, lo[None, :]), hi[None, :]))
+    state.price = np.exp(np.minimum(np.maximum(new_log, consts.log_price_floor), consts.log_price_cap))
 
 
-def _use_target(world: World, relative_price: np.ndarray, qualifying: np.ndarray | None = None) -> np.ndarray:
+def _use_target(
+    world: World, relative_price: np.ndarray, qualifying: np.ndarray | None = None, backstop: np.ndarray | None = None
+) -> np.ndarray:
     """(C, P) the intensity of use buyers head for at ``relative_price`` (price / baseline):
     thrifting, ``relative ** -long_run_elasticity`` but no lower than 1 - max_thrift, times the
     backstop factor ``min(1, (backstop / relative) ** backstop_steepness)``; never above 1.
@@ -1410,10 +1468,13 @@ def _use_target(world: World, relative_price: np.ndarray, qualifying: np.ndarray
     The substitute has a lead time (``substitution_days`` S): buyers must first qualify it (a
     redesign: S days with the price above the backstop, ``qualifying``), then may move to it
     over S days more, a share ``clip(qualifying / S - 1, 0, 1)`` of their use at most. So the
-    backstop factor is no lower than one less that share; with S = 0 it applies at once."""
-    thrift = np.maximum(np.minimum(relative_price ** (-world.long_run_elasticity), 1.0), world.thrift_floor)
-    backstop = np.minimum((world.backstop_multiple / relative_price) ** world.params.backstop_steepness, 1.0)
-    if qualifying is not None and (world.substitution_days > 0).any():
+    backstop factor is no lower than one less that share; with S = 0 it applies at once.
+    ``backstop``: the factor before that floor, if already worked out at this relative price."""
+    consts = _step_constants(world)
+    thrift = np.maximum(np.minimum(relative_price ** consts.neg_long_run_elasticity, 1.0), world.thrift_floor)
+    if backstop is None:
+        backstop = np.minimum((world.backstop_multiple / relative_price) ** world.params.backstop_steepness, 1.0)
+    if qualifying is not None and consts.any_substitution_days:
         days = world.substitution_days
         switchable = np.where(days > 0, np.clip(qualifying / np.where(days > 0, days, 1.0) - 1.0, 0.0, 1.0), 1.0)
         backstop = np.maximum(backstop, 1.0 - switchable)
@@ -1427,17 +1488,19 @@ def _saving_cost(world: World, price: np.ndarray) -> np.ndarray:
     return np.minimum(price, (world.backstop_multiple * world.base_price)[None, :])
 
 
-def _respond_to_price(world: World, state: State) -> None:
+def _respond_to_price(world: World, state: State, day: _Day | None = None) -> None:
     """Stage 7b (on the day's prices, before they move): buyers' intensity of use in each country
     moves 1 / thrift_days of the way to its long-run target (:func:`_use_target`) each day. The
     response to a price shock thus grows over months from the short-run elasticity (Leontief for
     firms) towards the long-run one, CES-like, and is undone as slowly when prices fall back."""
     if not world.any_response or state.intensity is None:
         return
-    relative = state.price / world.base_price[None, :]
+    # The day's relative price and backstop factor, if the orders (stage 2) worked them out from
+    # this same price (it moves only in stage 7, after this).
+    relative = state.price / world.base_price[None, :] if day is None or day.rel_price is None else day.rel_price
     if state.qualifying is not None:  # a day of qualifying the substitute wherever it is dearer
         state.qualifying = state.qualifying + (relative > world.backstop_multiple[None, :])
-    target = _use_target(world, relative, state.qualifying)
+    target = _use_target(world, relative, state.qualifying, None if day is None else day.backstop)
     state.intensity = state.intensity + (target - state.intensity) / world.params.thrift_days
 
 
@@ -1498,13 +1561,13 @@ def _grow_capacity(world: World, state: State, day: _Day) -> None:
     state.pipeline[state.day % slots] = 0.0
     if day.any_rationed:
         rationed = day.demand_contracted * day.rationed_contracted + day.demand_extra * day.rationed_extra
-        unmet = (rationed * (1.0 - day.spot_rate)[None, :, :]).sum(axis=1)
+        unmet = np.add.reduce(rationed * (1.0 - day.spot_rate)[None, :, :], axis=1)
     else:
         unmet = np.zeros((n_c, n_p))
-    in_pipeline = state.pipeline.sum(axis=0)
+    in_pipeline = np.add.reduce(state.pipeline, axis=0)
     headroom = np.maximum(world.bg_max_capacity - state.bg_capacity - arriving - in_pipeline, 0.0)
     new_orders = np.minimum(world.expansion_response * np.maximum(unmet - in_pipeline, 0.0), headroom)
-    arrival_slot = (state.day + np.maximum(world.ramp_up_days, 1)) % slots  # (P,)
+    arrival_slot = (state.day + day.consts.arrival_days) % slots  # (P,)
     # pipeline[arrival_slot[p], c, p] += new_orders[c, p], as one flat gather/scatter.
     arrival_index = arrival_slot * (n_c * n_p) + world.pool_cell  # (C, P)
     if state.pipeline.flags.c_contiguous:
