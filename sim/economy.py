@@ -910,6 +910,7 @@ class _Day:
     rel_price: np.ndarray = None  # type: ignore[assignment]  # (I, P) price / baseline at the start of the day
     backstop: np.ndarray | None = None  # (I, P) background buyers' backstop factor at that price (None: not worked out)
     demand: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
+    ordered: np.ndarray | None = None  # (E, I, P) bool: demand > 0 (see _ordered)
     open_total: np.ndarray = None  # type: ignore[assignment]  # (E, P) orders on allowed routes
     offered: np.ndarray = None  # type: ignore[assignment]  # (F_pool,)
     bg_offer: np.ndarray = None  # type: ignore[assignment]  # (C, P)
@@ -1118,9 +1119,16 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
 
 def _route_fill(day: _Day) -> None:
     """Each route's fill rate from its shipments under both tiers of orders: shipped / ordered
-    where anything was ordered, the contracted tier's rate elsewhere."""
-    ordered = day.demand > 0
-    day.fill = np.where(ordered, day.contract / np.where(ordered, day.demand, 1.0), day.fill_contracted)
+    where anything was ordered, the contracted tier's rate elsewhere. (Divisions by zero are
+    discarded by the np.where; step() silences their warnings.)"""
+    day.fill = np.where(_ordered(day), day.contract / day.demand, day.fill_contracted)
+
+
+def _ordered(day: _Day) -> np.ndarray:
+    """(E, I, P) bool: routes with orders today (the orders are fixed from stage 2 on: worked out once)."""
+    if day.ordered is None:
+        day.ordered = day.demand > 0
+    return day.ordered
 
 
 def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
@@ -1290,22 +1298,24 @@ def _give_way(day: _Day, alternative: np.ndarray) -> None:
     # Each giving importer can move no more than the spare supply open to it (less its own rationed orders).
     room = np.maximum(alternative - np.add.reduce(rationed, axis=0), 0.0)
     given_total = np.add.reduce(given, axis=0)
-    room_scale = np.where(given_total > room, room / np.where(given_total > 0, given_total, 1.0), 1.0)[None, :, :]
+    # (Divisions by zero below are discarded by their np.where; step() silences their warnings.)
+    room_scale = np.where(given_total > room, room / given_total, 1.0)[None, :, :]  # given_total > room >= 0
     given = given * room_scale
     unmet = np.where(takes, rationed, 0.0)  # (E, I, P)
     freeable, short = np.add.reduce(given, axis=1), np.add.reduce(unmet, axis=1)  # (E, P)
     moved = np.minimum(freeable, short)
-    give_share = np.where(freeable > 0, moved / np.where(freeable > 0, freeable, 1.0), 0.0)[:, None, :]
-    take_share = np.where(short > 0, moved / np.where(short > 0, short, 1.0), 0.0)[:, None, :]
+    give_share = np.where(freeable > 0, moved / freeable, 0.0)[:, None, :]
+    take_share = np.where(short > 0, moved / short, 0.0)[:, None, :]
     # Each tier of an order (within contracts, beyond them) moves alike: a taker gets take_share
     # of what it was rationed, a giver gives up give_share of what it was sold (then rationed).
-    with_orders = day.demand > 0
+    with_orders = _ordered(day)
     take = np.where(takes & with_orders, take_share, 0.0)
     give = np.where(gives & with_orders & (given > 0), give_share * room_scale, 0.0)
-    day.fill_contracted = f_c + take * r_c - give * f_c
-    day.fill_extra = f_x + take * r_x - give * f_x
-    day.rationed_contracted = r_c - take * r_c + give * f_c
-    day.rationed_extra = r_x - take * r_x + give * f_x
+    taken_c, taken_x, given_c, given_x = take * r_c, take * r_x, give * f_c, give * f_x  # each used twice
+    day.fill_contracted = f_c + taken_c - given_c
+    day.fill_extra = f_x + taken_x - given_x
+    day.rationed_contracted = r_c - taken_c + given_c
+    day.rationed_extra = r_x - taken_x + given_x
     day.contract = d_c * day.fill_contracted + d_x * day.fill_extra
     _route_fill(day)
 
@@ -1517,7 +1527,7 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     terms = day.terms
     fill, trust = day.fill, state.trust
     rate = np.where(fill < trust, prm.trust_loss, prm.trust_recovery)
-    trust = np.where(day.demand > 0, trust + rate * (fill - trust), trust)
+    trust = np.where(_ordered(day), trust + rate * (fill - trust), trust)
     state.trust = trust
     attract = trust / terms.one_plus_duty  # (E, I, P)
     # Firms' pairs and unmodelled buyers switch alike (so a shortage at one source does not leave
