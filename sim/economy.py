@@ -773,6 +773,10 @@ class _StepConstants:
     any_substitution_days: bool  # some product's substitute has a lead time (stage 7b)
     arrival_days: np.ndarray  # (P,) ramp-up days, at least 1 (stage 8b)
     unit_supply_elasticity: bool  # supply_elasticity == 1: x ** 1 is x, no power taken
+    no_limit: np.ndarray  # (F,) +inf: each firm's output limit before its critical inputs (copied)
+    mix_record: np.dtype  # one (pair, all sources) row of supplier shares as an opaque record (stage 8a)
+    substitution_lead: np.ndarray  # (P,) bool: substitution_days > 0
+    substitution_divisor: np.ndarray  # (P,) substitution_days, 1 where 0
 
 
 def _step_constants(world: World) -> _StepConstants:
@@ -793,6 +797,10 @@ def _step_constants(world: World) -> _StepConstants:
             any_substitution_days=bool((world.substitution_days > 0).any()),
             arrival_days=np.maximum(world.ramp_up_days, 1),
             unit_supply_elasticity=prm.supply_elasticity == 1.0,
+            no_limit=np.full(world.n_firms, np.inf),
+            mix_record=np.dtype((np.void, 8 * world.n_countries)),
+            substitution_lead=world.substitution_days > 0,
+            substitution_divisor=np.where(world.substitution_days > 0, world.substitution_days, 1.0),
         )
         world._step_constants = constants
     return constants
@@ -839,7 +847,7 @@ def _binding_input(world: World, stock: np.ndarray, intensity: np.ndarray | None
     """(F,) units each firm can make from ``stock`` (K,) of its inputs: the minimum over its
     critical inputs of stock / (recipe x its country's intensity of use) (+inf for a firm
     without critical inputs)."""
-    limit = np.full(world.n_firms, np.inf)
+    limit = _step_constants(world).no_limit.copy()
     per_input = world.crit_per_input if intensity is None else world.crit_per_input / intensity.take(world.crit_cell)
     np.minimum.at(limit, world.crit_firm, stock[world.crit_pair] * per_input)
     return limit
@@ -1485,8 +1493,9 @@ def _use_target(
     if backstop is None:
         backstop = np.minimum((world.backstop_multiple / relative_price) ** world.params.backstop_steepness, 1.0)
     if qualifying is not None and consts.any_substitution_days:
-        days = world.substitution_days
-        switchable = np.where(days > 0, np.clip(qualifying / np.where(days > 0, days, 1.0) - 1.0, 0.0, 1.0), 1.0)
+        # (np.minimum(np.maximum()) is np.clip, without its Python overhead.)
+        qualified = np.minimum(np.maximum(qualifying / consts.substitution_divisor - 1.0, 0.0), 1.0)
+        switchable = np.where(consts.substitution_lead, qualified, 1.0)
         backstop = np.maximum(backstop, 1.0 - switchable)
     return thrift * backstop
 
@@ -1495,7 +1504,7 @@ def _saving_cost(world: World, price: np.ndarray) -> np.ndarray:
     """(C, P) what a unit of input that buyers no longer use (thrifted, or replaced by a
     substitute) costs them: today's price, up to the backstop's price. A buyer saves a unit only
     where that is no dearer than buying it, and the substitute costs the backstop price."""
-    return np.minimum(price, (world.backstop_multiple * world.base_price)[None, :])
+    return np.minimum(price, _step_constants(world).backstop_price)
 
 
 def _respond_to_price(world: World, state: State, day: _Day | None = None) -> None:
@@ -1557,7 +1566,7 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     # Back into the (F, P, E) state: each pair's E shares are one contiguous 8E-byte row, so
     # viewing rows as opaque records makes the scatter a plain 1-d put (much faster than
     # fancy row assignment).
-    as_record = np.dtype((np.void, 8 * n_c))
+    as_record = day.consts.mix_record
     day.mix_rows.view(as_record).reshape(-1).put(world.pair_row, target_mix[:n_k].view(as_record).reshape(-1))
     state.bg_mix = target_mix[n_k:].reshape(state.bg_mix.shape)
 
