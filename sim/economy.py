@@ -1354,8 +1354,9 @@ def _receive_and_produce(world: World, state: State, day: _Day) -> None:
     output[pf] = sold_by_producer[: pf.size]
     day.output = output
     day.bg_sold = sold_by_producer[pf.size :].reshape(n_c, n_p)
-    need = day.pair_recipe * output[world.pair_firm]
-    day.pair_saved = None if day.intensity is None else (world.pair_recipe - day.pair_recipe) * output[world.pair_firm]
+    pair_output = output.take(world.pair_firm)  # (K,) each pair's firm's output
+    need = day.pair_recipe * pair_output
+    day.pair_saved = None if day.intensity is None else (world.pair_recipe - day.pair_recipe) * pair_output
     used = np.where(world.pair_critical, need, np.minimum(need, available))
     day.substituted = need - used
     inventory = state.inventory.copy()  # a new array, as the step has always returned
@@ -1378,7 +1379,7 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
     price, terms, output = state.price, day.terms, day.output
     sales_value = np.add.reduce(day.shipments * price, axis=1)  # (E, P) at destination prices
     selling = day.pool_sold > 0
-    day.unit_value = np.where(selling, sales_value / np.where(selling, day.pool_sold, 1.0), price)
+    day.unit_value = np.where(selling, sales_value / day.pool_sold, price)  # (0/0 discarded; step() silences it)
     revenue = output * day.unit_value.take(world.firm_pool)  # pool firms: the pool's unit value
     ff = world.final_firms
     final_prices = price.take(world.final_price_index)  # (F_final, M) price of the firm's product in each market
@@ -1392,7 +1393,7 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
             spot_total = day.spot_total
             spot_duty = np.where(
                 spot_total > 0,
-                np.add.reduce(day.spot * terms.one_plus_duty, axis=0) / np.where(spot_total > 0, spot_total, 1.0),
+                np.add.reduce(day.spot * terms.one_plus_duty, axis=0) / spot_total,  # (0/0 discarded)
                 1.0,
             )
             paid = paid + day.pair_spot * spot_duty.take(k_cell)
@@ -1420,12 +1421,15 @@ def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
     bg_value_added = day.bg_sold * (day.unit_value - world.bg_bought_in[None, :])
     loss += np.add.reduce(world.bg_base_value_added - bg_value_added, axis=1)
     bg_extra = day.bg_demand - day.bg_contracted
-    bg_received = day.bg_contracted * day.fill_contracted + bg_extra * day.fill_extra
     bg_got_contracted = day.bg_contracted * day.fill_contracted
+    bg_received = bg_got_contracted + bg_extra * day.fill_extra
     if day.any_rationed:
-        bg_rationed = day.bg_contracted * day.rationed_contracted + bg_extra * day.rationed_extra
-        bg_received = bg_received + bg_rationed * day.spot_rate[None, :, :]
-        bg_got_contracted = bg_got_contracted + day.bg_contracted * day.rationed_contracted * day.spot_rate[None, :, :]
+        bg_rationed_contracted = day.bg_contracted * day.rationed_contracted
+        bg_rationed = bg_rationed_contracted + bg_extra * day.rationed_extra
+        spot_rate = day.spot_rate[None, :, :]
+        bg_received = bg_received + bg_rationed * spot_rate
+        if day.any_released:  # (only the stockpile's share below reads it)
+            bg_got_contracted = bg_got_contracted + bg_rationed_contracted * spot_rate
     if day.any_released:  # the national stockpile's share of their contracted orders not served
         bg_received = bg_received + np.maximum(day.bg_contracted - bg_got_contracted, 0.0) * day.stock_rate[None, :, :]
     buyer_loss = np.add.reduce((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier, axis=(0, 2))
