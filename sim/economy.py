@@ -721,6 +721,7 @@ class _PolicyTerms:
     # Supplier switching (stage 8a): whether any of a buyer's incumbent routes is closed (rows
     # as World.switch_mix0: firm pairs, then background buyers).
     incumbent_closed: np.ndarray  # (N,) bool
+    incumbent_open: np.ndarray = None  # type: ignore[assignment]  # (N,) bool: ~incumbent_closed
 
 
 def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
@@ -750,6 +751,7 @@ def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
         one_plus_duty, bool(policy.duty.any()), final_plan, market_split, open_route, arbitrage_route,
         incumbent_closed=((world.switch_mix0 > 0) & closed_rows).any(axis=1),
     )
+    terms.incumbent_open = ~terms.incumbent_closed
     world._policy_cache = (key, terms)
     return terms
 
@@ -823,7 +825,7 @@ def _row_sums(x: np.ndarray) -> np.ndarray:
     regroups from 8 terms up, where we let numpy do it). Few rows: numpy's one call is cheaper."""
     n_rows, n = x.shape
     if n >= 8 or n == 0 or n_rows < 256:
-        return x.sum(axis=1)
+        return np.add.reduce(x, axis=1)  # (x.sum(axis=1) without its Python wrapper)
     total = x[:, 0].copy()
     for j in range(1, n):
         total += x[:, j]
@@ -1099,7 +1101,7 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
     extra_total = np.add.reduce(day.demand_extra * allow, axis=1)
     fill_contracted_pool = np.where(contracted_total > supply, supply / contracted_total, 1.0)
     left = np.maximum(supply - contracted_total, 0.0)
-    fill_extra_pool = np.where(extra_total > left, left / np.where(extra_total > 0, extra_total, 1.0), 1.0)
+    fill_extra_pool = np.where(extra_total > left, left / extra_total, 1.0)  # extra_total > left >= 0 where divided
     fill_c = allow * fill_contracted_pool[:, None, :]
     fill_x = allow * fill_extra_pool[:, None, :]
     d_c, d_x = day.demand_contracted, day.demand_extra
@@ -1170,7 +1172,7 @@ def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
     leak_orders = day.demand * rate
     ordered = np.add.reduce(leak_orders, axis=1)  # (E, P)
     spare = np.maximum(day.supply - np.add.reduce(day.contract, axis=1), 0.0)
-    leak_fill = np.where(ordered > spare, spare / np.where(ordered > 0, ordered, 1.0), 1.0)
+    leak_fill = np.where(ordered > spare, spare / ordered, 1.0)  # ordered > spare >= 0 where divided
     added = rate * leak_fill[:, None, :]
     # A blocked order is blocked whether within contracts or beyond them: both tiers leak alike.
     d_c, d_x = day.demand_contracted, day.demand_extra
@@ -1474,7 +1476,7 @@ def _prices(world: World, state: State, day: _Day) -> None:
     new_log = np.log(price) + np.where(consts.pool_product, step_log, 0.0)
     left_over = (day.supply - day.pool_sold) > 1e-9 * day.supply  # (E, P) pools with supply still unsold
     landed = np.where(day.terms.arbitrage_route & left_over[:, None, :], price[:, None, :] * one_plus_duty, np.inf)
-    parity = np.log(landed.min(axis=0))  # (I, P) cheapest landed price from a pool with spare supply
+    parity = np.log(np.minimum.reduce(landed, axis=0))  # (I, P) cheapest landed price from a pool with spare supply
     above = (new_log > parity) & consts.pool_product
     new_log = np.where(above, new_log - world.price_speed[None, :] * (new_log - np.where(above, parity, 0.0)), new_log)
     state.price = np.exp(np.minimum(np.maximum(new_log, consts.log_price_floor), consts.log_price_cap))
@@ -1561,8 +1563,8 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     target_mix += mix
     landed_rows = (state.price[:, None, :] * terms.one_plus_duty).take(bins).reshape(shape)  # (N, E)
     # (Whether an incumbent route is closed is a constant of the policy: in its terms.)
-    drift = (_row_sums(world.switch_mix0 * landed_rows) < (1.0 - prm.switching_cost) * _row_sums(mix * landed_rows)) & ~(
-        terms.incumbent_closed
+    drift = (_row_sums(world.switch_mix0 * landed_rows) < (1.0 - prm.switching_cost) * _row_sums(mix * landed_rows)) & (
+        terms.incumbent_open
     )
     pull = world.switch_mix0 - mix
     pull *= (prm.incumbent_pull * drift)[:, None]

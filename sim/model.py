@@ -315,11 +315,12 @@ class CoercionModel(mesa.Model):
             self._policy_key = key
         policy = self._policy
         result = step(self.world, self.state, policy)
-        if result.stockpile_release is not None:
+        # (Without national stockpiles nothing is ever released or refilled: nothing to log.)
+        if result.stockpile_release is not None and self.world.has_stockpiles:
             self._log_releases(result.stockpile_release)
         if result.stockpile_refill is not None:
             self._log_refills(result.stockpile_refill.sum(axis=0))
-        elif self._refilling.any():
+        elif self.world.has_refill and self._refilling.any():
             self._log_refills(np.zeros(self._refilling.shape))
 
         w = self.world
