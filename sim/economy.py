@@ -776,6 +776,9 @@ class _StepConstants:
     arrival_days: np.ndarray  # (P,) ramp-up days, at least 1 (stage 8b)
     unit_supply_elasticity: bool  # supply_elasticity == 1: x ** 1 is x, no power taken
     no_limit: np.ndarray  # (F,) +inf: each firm's output limit before its critical inputs (copied)
+    # Critical pairs come sorted by firm: the firms that have any, and where each one's run starts.
+    crit_firms: np.ndarray
+    crit_segments: np.ndarray
     mix_record: np.dtype  # one (pair, all sources) row of supplier shares as an opaque record (stage 8a)
     substitution_lead: np.ndarray  # (P,) bool: substitution_days > 0
     substitution_divisor: np.ndarray  # (P,) substitution_days, 1 where 0
@@ -800,6 +803,8 @@ def _step_constants(world: World) -> _StepConstants:
             arrival_days=np.maximum(world.ramp_up_days, 1),
             unit_supply_elasticity=prm.supply_elasticity == 1.0,
             no_limit=np.full(world.n_firms, np.inf),
+            crit_firms=np.unique(world.crit_firm),
+            crit_segments=np.flatnonzero(np.diff(world.crit_firm, prepend=-1)),
             mix_record=np.dtype((np.void, 8 * world.n_countries)),
             substitution_lead=world.substitution_days > 0,
             substitution_divisor=np.where(world.substitution_days > 0, world.substitution_days, 1.0),
@@ -849,9 +854,11 @@ def _binding_input(world: World, stock: np.ndarray, intensity: np.ndarray | None
     """(F,) units each firm can make from ``stock`` (K,) of its inputs: the minimum over its
     critical inputs of stock / (recipe x its country's intensity of use) (+inf for a firm
     without critical inputs)."""
-    limit = _step_constants(world).no_limit.copy()
+    consts = _step_constants(world)
+    limit = consts.no_limit.copy()
     per_input = world.crit_per_input if intensity is None else world.crit_per_input / intensity.take(world.crit_cell)
-    np.minimum.at(limit, world.crit_firm, stock[world.crit_pair] * per_input)
+    if consts.crit_segments.size:  # the minimum over each firm's run of critical pairs (minimum.at, faster)
+        limit[consts.crit_firms] = np.minimum.reduceat(stock.take(world.crit_pair) * per_input, consts.crit_segments)
     return limit
 
 
