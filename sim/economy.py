@@ -850,6 +850,13 @@ def _pair_weighted(world: World, day: _Day, per_contracted: np.ndarray, per_extr
     )
 
 
+def _pair_weighted_contracted(world: World, day: _Day, per_contracted: np.ndarray) -> np.ndarray:
+    """(K,) the contracted part of :func:`_pair_weighted`: each pair's contracted orders times the
+    mix-weighted ``per_contracted`` (E, I, P) of its suppliers into its home country."""
+    rows_c = per_contracted.take(world.pair_demand_bin).reshape(day.pair_mix.shape)  # (K, E)
+    return day.pair_contracted * np.einsum("ke,ke->k", day.pair_mix, rows_c)
+
+
 def _binding_input(world: World, stock: np.ndarray, intensity: np.ndarray | None = None) -> np.ndarray:
     """(F,) units each firm can make from ``stock`` (K,) of its inputs: the minimum over its
     critical inputs of stock / (recipe x its country's intensity of use) (+inf for a firm
@@ -1284,10 +1291,11 @@ def _refill_stockpiles(world: World, state: State, policy: Policy, day: _Day) ->
 def _pair_from_stockpile(world: World, day: _Day) -> np.ndarray:
     """(K,) each firm's units from its country's stockpile: the stock rate times its contracted
     orders left unserved by pools and the spot market."""
-    got_contracted = _pair_weighted(world, day, day.fill_contracted, np.zeros_like(day.fill_contracted))
+    # (_pair_weighted with zeros for the extra tier: that tier adds exactly 0, so it is skipped.)
+    got_contracted = _pair_weighted_contracted(world, day, day.fill_contracted)
     if day.any_rationed:
-        got_contracted = got_contracted + _pair_weighted(
-            world, day, day.rationed_contracted, np.zeros_like(day.rationed_contracted)
+        got_contracted = got_contracted + _pair_weighted_contracted(
+            world, day, day.rationed_contracted
         ) * day.spot_rate.take(world.pair_cell)
     return np.maximum(day.pair_contracted - got_contracted, 0.0) * day.stock_rate.take(world.pair_cell)
 
