@@ -699,11 +699,11 @@ def _pool_split(pool_of: np.ndarray, base_share: np.ndarray, offered: np.ndarray
     """:func:`_pool_allocation` given each producer's baseline share of its pool (a constant of
     the world, precomputed). Call with division warnings silenced."""
     n_pools = sold.size
-    first = np.minimum(base_share * sold[pool_of], offered)
+    first = np.minimum(base_share * sold.take(pool_of), offered)  # (take: fancy indexing, cheaper)
     leftover = np.maximum(sold - np.bincount(pool_of, weights=first, minlength=n_pools), 0.0)
     room = np.maximum(offered - first, 0.0)
-    room_total = np.bincount(pool_of, weights=room, minlength=n_pools)[pool_of]
-    second = np.where(room_total > 0, leftover[pool_of] * room / room_total, 0.0)
+    room_total = np.bincount(pool_of, weights=room, minlength=n_pools).take(pool_of)
+    second = np.where(room_total > 0, leftover.take(pool_of) * room / room_total, 0.0)
     return first + second
 
 
@@ -1085,7 +1085,7 @@ def _supply(world: World, state: State, policy: Policy, day: _Day) -> None:
     if not day.consts.unit_supply_elasticity:  # (x ** 1 is x: no power to take at the default)
         willing = willing ** world.params.supply_elasticity
     pool_of_firm = day.consts.pool_of_firm
-    day.offered = day.can_make[world.pool_firms] * willing.take(pool_of_firm)  # (F_pool,) only pool firms offer
+    day.offered = day.can_make.take(world.pool_firms) * willing.take(pool_of_firm)  # (F_pool,) only pool firms offer
     firm_offer_pool = np.bincount(pool_of_firm, weights=day.offered, minlength=n_c * n_p)
     day.bg_offer = state.bg_capacity * willing
     day.supply = firm_offer_pool.reshape(n_c, n_p) + day.bg_offer  # (E, P)
@@ -1400,7 +1400,7 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
     revenue = output * day.unit_value.take(world.firm_pool)  # pool firms: the pool's unit value
     ff = world.final_firms
     final_prices = price.take(world.final_price_index)  # (F_final, M) price of the firm's product in each market
-    revenue[ff] = output[ff] * _row_sums(terms.market_split * final_prices)
+    revenue[ff] = output.take(ff) * _row_sums(terms.market_split * final_prices)
     if terms.any_duty:
         paid = _pair_weighted(
             world, day, day.fill_contracted * terms.one_plus_duty, day.fill_extra * terms.one_plus_duty
