@@ -1240,9 +1240,9 @@ def _release_stockpiles(world: World, state: State, policy: Policy, day: _Day) -
     if not world.has_stockpiles:
         return
     d_c = day.demand_contracted
-    unserved = (d_c * (1.0 - day.fill_contracted)).sum(axis=0)  # (I, P) contracted orders not shipped
+    unserved = np.add.reduce(d_c * (1.0 - day.fill_contracted), axis=0)  # (I, P) contracted orders not shipped
     if day.any_rationed:  # less what the spot market served of them
-        unserved = unserved - day.spot_rate * (d_c * day.rationed_contracted).sum(axis=0)
+        unserved = unserved - day.spot_rate * np.add.reduce(d_c * day.rationed_contracted, axis=0)
     unserved = np.maximum(unserved, 0.0)
     if world.release_on_measure.any():
         triggered = ~world.release_on_measure
@@ -1470,7 +1470,7 @@ def _prices(world: World, state: State, day: _Day) -> None:
     inputs, not a price; buyers who move them to reachable suppliers (stage 8a) make them
     servable, and the scarcity of those suppliers' pools then raises the price."""
     prm = world.params
-    price, base_price, one_plus_duty = state.price, world.base_price, day.terms.one_plus_duty
+    price, one_plus_duty = state.price, day.terms.one_plus_duty
     received_market = np.add.reduce(day.shipments, axis=0)  # (I, P)
     demanded_market = np.add.reduce(day.demand * day.servable, axis=0)
     if day.refill is not None:  # states' refill orders bid for supply too (all served: bought from spare)
