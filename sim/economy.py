@@ -776,6 +776,7 @@ class _StepConstants:
     arrival_days: np.ndarray  # (P,) ramp-up days, at least 1 (stage 8b)
     unit_supply_elasticity: bool  # supply_elasticity == 1: x ** 1 is x, no power taken
     no_limit: np.ndarray  # (F,) +inf: each firm's output limit before its critical inputs (copied)
+    no_pair_limit: np.ndarray  # (K,) +inf: the same per pair (stage 2's plan)
     # Critical pairs come sorted by firm: the firms that have any, and where each one's run starts.
     crit_firms: np.ndarray
     crit_segments: np.ndarray
@@ -803,6 +804,7 @@ def _step_constants(world: World) -> _StepConstants:
             arrival_days=np.maximum(world.ramp_up_days, 1),
             unit_supply_elasticity=prm.supply_elasticity == 1.0,
             no_limit=np.full(world.n_firms, np.inf),
+            no_pair_limit=np.full(world.pair_firm.size, np.inf),
             crit_firms=np.unique(world.crit_firm),
             crit_segments=np.flatnonzero(np.diff(world.crit_firm, prepend=-1)),
             mix_record=np.dtype((np.void, 8 * world.n_countries)),
@@ -857,13 +859,17 @@ def _pair_weighted_contracted(world: World, day: _Day, per_contracted: np.ndarra
     return day.pair_contracted * np.einsum("ke,ke->k", day.pair_mix, rows_c)
 
 
-def _binding_input(world: World, stock: np.ndarray, intensity: np.ndarray | None = None) -> np.ndarray:
+def _binding_input(
+    world: World, stock: np.ndarray, intensity: np.ndarray | None = None, per_input: np.ndarray | None = None
+) -> np.ndarray:
     """(F,) units each firm can make from ``stock`` (K,) of its inputs: the minimum over its
     critical inputs of stock / (recipe x its country's intensity of use) (+inf for a firm
-    without critical inputs)."""
+    without critical inputs). ``per_input``: that 1 / (recipe x intensity) on the critical
+    pairs, if already worked out (the day's, :func:`_capacity`)."""
     consts = _step_constants(world)
     limit = consts.no_limit.copy()
-    per_input = world.crit_per_input if intensity is None else world.crit_per_input / intensity.take(world.crit_cell)
+    if per_input is None:
+        per_input = world.crit_per_input if intensity is None else world.crit_per_input / intensity.take(world.crit_cell)
     if consts.crit_segments.size:  # the minimum over each firm's run of critical pairs (minimum.at, faster)
         limit[consts.crit_firms] = np.minimum.reduceat(stock.take(world.crit_pair) * per_input, consts.crit_segments)
     return limit
@@ -876,7 +882,7 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
     earlier stages left on the day's scratchpad (:class:`_Day`) and adds its own results."""
     # Divisions below guard their own zero denominators with np.where; silence the warnings once.
     with np.errstate(divide="ignore", invalid="ignore"):
-        day = _Day(terms=_policy_terms(world, policy), consts=_step_constants(world))
+        day = _Day(terms=_policy_terms(world, policy))
         _capacity(world, state, day)
         _orders(world, state, policy, day)
         _supply(world, state, policy, day)
@@ -921,9 +927,9 @@ class _Day:
     bit-identical to it; only the work skipped is work on zeros."""
 
     terms: _PolicyTerms
-    consts: _StepConstants = None  # type: ignore[assignment]  # the world's step constants
     stock: np.ndarray = None  # type: ignore[assignment]  # (K,) inputs on hand at the start of the day
     input_limit: np.ndarray = None  # type: ignore[assignment]  # (F,) output the critical inputs on hand allow
+    crit_per_input: np.ndarray = None  # type: ignore[assignment]  # (Kc,) 1 / (recipe x intensity of use) on the critical pairs
     can_make: np.ndarray = None  # type: ignore[assignment]  # (F,)
     planned: np.ndarray = None  # type: ignore[assignment]  # (F,)
     pair_orders: np.ndarray = None  # type: ignore[assignment]  # (K,)
@@ -990,7 +996,11 @@ def _capacity(world: World, state: State, day: _Day) -> None:
         day.pair_recipe = world.pair_recipe
     else:
         day.pair_recipe = world.pair_recipe * day.intensity.take(world.pair_cell)
-    day.input_limit = _binding_input(world, day.stock, day.intensity)
+    # 1 / (recipe x intensity) on the critical pairs: the same all day (here, in the plan, at receipt).
+    day.crit_per_input = (
+        world.crit_per_input if day.intensity is None else world.crit_per_input / day.intensity.take(world.crit_cell)
+    )
+    day.input_limit = _binding_input(world, day.stock, day.intensity, day.crit_per_input)
     day.can_make = np.minimum(world.capacity, day.input_limit)
 
 
@@ -1014,7 +1024,7 @@ def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
     # Use is near-Leontief, restocking discretionary: a firm spends on rebuilding stock no more
     # than at the baseline price, so at k times the price it restocks k times more slowly. (With
     # contracts served first, unserved restocking would otherwise stand as panic demand.)
-    restock = np.minimum(day.consts.pair_base_price / state.price.take(world.pair_cell), 1.0)
+    restock = np.minimum(_step_constants(world).pair_base_price / state.price.take(world.pair_cell), 1.0)
     day.pair_orders = day.pair_recipe * _use_plan(world, state, day) + gap * restock / prm.replenish_days  # (K,)
     if not state.mix.flags.c_contiguous or state.mix.dtype != np.float64:
         state.mix = np.ascontiguousarray(state.mix, dtype=np.float64)
@@ -1029,7 +1039,7 @@ def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
     day.rel_price = rel_price
     # Background buyers' orders at their contracted (baseline) volumes: also their contracts (stage 4).
     day.bg_orders = bg_orders = (world.bg_total0[:, :, None] * state.bg_mix).transpose(2, 0, 1)  # (E, I, P)
-    day.bg_demand = bg_orders * (rel_price[None, :, :] * day.terms.one_plus_duty) ** day.consts.neg_elasticity
+    day.bg_demand = bg_orders * (rel_price[None, :, :] * day.terms.one_plus_duty) ** _step_constants(world).neg_elasticity
     if day.intensity is not None:
         # Background buyers' marginal uses go at once when the price passes the backstop
         # (demand destruction); their thrifting, like firms', takes thrift_days.
@@ -1059,8 +1069,8 @@ def _use_plan(world: World, state: State, day: _Day) -> np.ndarray:
     if (expected >= planned).all():
         return planned.take(world.pair_firm)
     # Each critical input's own limit; the binding one(s) are those at the firm's limit.
-    per_input = world.crit_per_input if day.intensity is None else world.crit_per_input / day.intensity.take(world.crit_cell)
-    own = np.full(world.pair_firm.size, np.inf)
+    per_input = day.crit_per_input
+    own = _step_constants(world).no_pair_limit.copy()
     own[world.crit_pair] = day.stock[world.crit_pair] * per_input
     binding = own <= day.input_limit.take(world.pair_firm)
     return np.where(binding, planned.take(world.pair_firm), expected.take(world.pair_firm))
@@ -1082,9 +1092,9 @@ def _supply(world: World, state: State, policy: Policy, day: _Day) -> None:
         day.open_total > 0, np.add.reduce(open_orders * price[None, :, :], axis=1) / day.open_total, price
     )
     willing = np.minimum(obtainable / world.base_price[None, :], 1.0)  # (E, P)
-    if not day.consts.unit_supply_elasticity:  # (x ** 1 is x: no power to take at the default)
+    if not _step_constants(world).unit_supply_elasticity:  # (x ** 1 is x: no power to take at the default)
         willing = willing ** world.params.supply_elasticity
-    pool_of_firm = day.consts.pool_of_firm
+    pool_of_firm = _step_constants(world).pool_of_firm
     day.offered = day.can_make.take(world.pool_firms) * willing.take(pool_of_firm)  # (F_pool,) only pool firms offer
     firm_offer_pool = np.bincount(pool_of_firm, weights=day.offered, minlength=n_c * n_p)
     day.bg_offer = state.bg_capacity * willing
@@ -1361,7 +1371,7 @@ def _receive_and_produce(world: World, state: State, day: _Day) -> None:
         pair_received = pair_received + day.pair_stock
     day.pair_received = pair_received
     available = day.stock + pair_received
-    input_limit = _binding_input(world, available, day.intensity)
+    input_limit = _binding_input(world, available, day.intensity, day.crit_per_input)
     day.pool_sold = np.add.reduce(day.shipments, axis=1)  # (E, P)
     # Pool producers (modelled firms and one background producer per pool) share the pool's sales.
     pf = world.pool_firms
@@ -1483,7 +1493,7 @@ def _prices(world: World, state: State, day: _Day) -> None:
     # The step towards clearing is the imbalance over the demand elasticity (a Newton step on log
     # demand); above a backstop price buyers switch to the substitute, so demand there is as
     # elastic as the backstop makes it and the price moves that much more slowly.
-    consts = day.consts  # (the constants below, worked out once per world)
+    consts = _step_constants(world)  # (the constants below, worked out once per world)
     elasticity = world.elasticity[None, :]
     if world.any_response:
         elasticity = elasticity + prm.backstop_steepness * (price > consts.backstop_price)
@@ -1587,7 +1597,7 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     # Back into the (F, P, E) state: each pair's E shares are one contiguous 8E-byte row, so
     # viewing rows as opaque records makes the scatter a plain 1-d put (much faster than
     # fancy row assignment).
-    as_record = day.consts.mix_record
+    as_record = _step_constants(world).mix_record
     day.mix_rows.view(as_record).reshape(-1).put(world.pair_row, target_mix[:n_k].view(as_record).reshape(-1))
     state.bg_mix = target_mix[n_k:].reshape(state.bg_mix.shape)
 
@@ -1607,7 +1617,7 @@ def _grow_capacity(world: World, state: State, day: _Day) -> None:
     in_pipeline = np.add.reduce(state.pipeline, axis=0)
     headroom = np.maximum(world.bg_max_capacity - state.bg_capacity - arriving - in_pipeline, 0.0)
     new_orders = np.minimum(world.expansion_response * np.maximum(unmet - in_pipeline, 0.0), headroom)
-    arrival_slot = (state.day + day.consts.arrival_days) % slots  # (P,)
+    arrival_slot = (state.day + _step_constants(world).arrival_days) % slots  # (P,)
     # pipeline[arrival_slot[p], c, p] += new_orders[c, p], as one flat gather/scatter.
     arrival_index = arrival_slot * (n_c * n_p) + world.pool_cell  # (C, P)
     if state.pipeline.flags.c_contiguous:
