@@ -264,11 +264,20 @@ class Rule:
         raise NotImplementedError
 
 
+_RULE_MODULES_LOADED = False
+
+
 def _load_rule_modules() -> None:
+    """Import every module of :mod:`agents.rules` (each registers its rules), once per process:
+    listing the package's files costs milliseconds, and a model builds a rule per configured rule."""
+    global _RULE_MODULES_LOADED
+    if _RULE_MODULES_LOADED:
+        return
     import agents.rules as package
 
     for info in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"{package.__name__}.{info.name}")
+    _RULE_MODULES_LOADED = True
 
 
 def rule_registry() -> dict[str, type[Rule]]:

@@ -38,6 +38,7 @@ class GovernmentAgent(mesa.Agent):
         self.last_rate = 0.0  # own cost rate at the last decision (to notice a threshold crossed)
         self.last_decision_day = -1
         self._interests: frozenset[str] | None = None
+        self._due_checks: tuple | None = None
 
     def is_decision_day(self, day: int) -> bool:
         return day >= self.first_decision_day and (day - self.first_decision_day) % self.decision_interval_days == 0
@@ -61,13 +62,16 @@ class GovernmentAgent(mesa.Agent):
         if not self.decide_on_news or view.day < self.first_decision_day:
             return False
         interests = self.interests()
-        if any(mv.actor != self.country and (mv.target in interests or mv.actor in interests) for mv in moves):
+        if moves and any(mv.actor != self.country and (mv.target in interests or mv.actor in interests) for mv in moves):
             return True
-        if any(w.start_day == view.day for w in view.windows_open(self.country)):
+        day = view.day
+        if any(w.start_day == day for w in view.windows_open(self.country)):
             return True
         if rate > 2.0 * max(self.last_rate, 0.005):
             return True
-        return any(getattr(rule, "due", lambda _v: False)(view) for rule in self.rules)
+        if self._due_checks is None:  # the rules' deadline checks, in rule order (rules are fixed, as for interests)
+            self._due_checks = tuple(rule.due for rule in self.rules if hasattr(rule, "due"))
+        return any(due(view) for due in self._due_checks)
 
     def decide(self, view: WorldView, news_moves: tuple = (), rate: float = 0.0) -> list[Action]:
         """One decision if the clock ticks or news arrived; mandatory moves (scripts) every day."""

@@ -257,6 +257,9 @@ class World:
     switch_mix0: np.ndarray = field(init=False)  # (N, E) incumbent (baseline) mixes
     # The last policy's derived arrays, reused while the policy's arrays are unchanged.
     _policy_cache: tuple | None = field(init=False, default=None, repr=False, compare=False)
+    # Constants of the daily step derived from the arrays above (see _StepConstants), worked out
+    # on the first step rather than every day.
+    _step_constants: _StepConstants | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n_c, n_p = len(self.countries), len(self.products)
@@ -383,6 +386,7 @@ class World:
         self.switch_bins = (buyer_cells[:, None] + n_c * n_p * np.arange(n_c)[None, :]).ravel()
         self.switch_mix0 = np.concatenate([self.pair_mix0, self.bg_mix0.reshape(n_c * n_p, n_c)])
         self._policy_cache = None
+        self._step_constants = None
 
     @property
     def n_firms(self) -> int:
@@ -771,11 +775,11 @@ def _pool_split(pool_of: np.ndarray, base_share: np.ndarray, offered: np.ndarray
     """:func:`_pool_allocation` given each producer's baseline share of its pool (a constant of
     the world, precomputed). Call with division warnings silenced."""
     n_pools = sold.size
-    first = np.minimum(base_share * sold[pool_of], offered)
+    first = np.minimum(base_share * sold.take(pool_of), offered)  # (take: fancy indexing, cheaper)
     leftover = np.maximum(sold - np.bincount(pool_of, weights=first, minlength=n_pools), 0.0)
     room = np.maximum(offered - first, 0.0)
-    room_total = np.bincount(pool_of, weights=room, minlength=n_pools)[pool_of]
-    second = np.where(room_total > 0, leftover[pool_of] * room / room_total, 0.0)
+    room_total = np.bincount(pool_of, weights=room, minlength=n_pools).take(pool_of)
+    second = np.where(room_total > 0, leftover.take(pool_of) * room / room_total, 0.0)
     return first + second
 
 
@@ -793,6 +797,7 @@ class _PolicyTerms:
     # Supplier switching (stage 8a): whether any of a buyer's incumbent routes is closed (rows
     # as World.switch_mix0: firm pairs, then background buyers).
     incumbent_closed: np.ndarray  # (N,) bool
+    incumbent_open: np.ndarray = None  # type: ignore[assignment]  # (N,) bool: ~incumbent_closed
 
 
 def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
@@ -827,8 +832,68 @@ def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
         one_plus_duty, bool(policy.duty.any()), final_plan, market_split, open_route, arbitrage_route,
         incumbent_closed=((world.switch_mix0 > 0) & closed_rows).any(axis=1),
     )
+    terms.incumbent_open = ~terms.incumbent_closed
     world._policy_cache = (key, terms)
     return terms
+
+
+@dataclass
+class _StepConstants:
+    """Arrays the daily step would otherwise recompute every day from the world's (read-only)
+    arrays: index arrays, the signs and logs of constant parameters. Each is the very value the
+    step computed inline before (the same operation on the same inputs), so results keep their
+    bits; they only cost one computation per world instead of one per day."""
+
+    pool_of_firm: np.ndarray  # (F_pool,) flat (home, product) pool of each pool firm
+    pair_base_price: np.ndarray  # (K,) baseline price of each pair's input
+    neg_elasticity: np.ndarray  # (P,) -elasticity
+    neg_long_run_elasticity: np.ndarray  # (P,)
+    neg_price_speed: np.ndarray  # (1, P)
+    pool_product: np.ndarray  # (1, P) bool: not a final good (priced by its pool market)
+    backstop_price: np.ndarray  # (1, P) backstop_multiple x base_price
+    log_price_floor: np.ndarray  # (1, P) log of the lowest price allowed
+    log_price_cap: np.ndarray  # (1, P) log of the highest
+    any_substitution_days: bool  # some product's substitute has a lead time (stage 7b)
+    arrival_days: np.ndarray  # (P,) ramp-up days, at least 1 (stage 8b)
+    unit_supply_elasticity: bool  # supply_elasticity == 1: x ** 1 is x, no power taken
+    no_limit: np.ndarray  # (F,) +inf: each firm's output limit before its critical inputs (copied)
+    no_pair_limit: np.ndarray  # (K,) +inf: the same per pair (stage 2's plan)
+    # Critical pairs come sorted by firm: the firms that have any, and where each one's run starts.
+    crit_firms: np.ndarray
+    crit_segments: np.ndarray
+    mix_record: np.dtype  # one (pair, all sources) row of supplier shares as an opaque record (stage 8a)
+    substitution_lead: np.ndarray  # (P,) bool: substitution_days > 0
+    substitution_divisor: np.ndarray  # (P,) substitution_days, 1 where 0
+
+
+def _step_constants(world: World) -> _StepConstants:
+    """The world's :class:`_StepConstants`, worked out on first use and kept on the world."""
+    constants = world._step_constants
+    if constants is None:
+        prm = world.params
+        constants = _StepConstants(
+            pool_of_firm=world.firm_pool[world.pool_firms],
+            pair_base_price=world.base_price.take(world.pair_product),
+            neg_elasticity=-world.elasticity,
+            neg_long_run_elasticity=-world.long_run_elasticity,
+            neg_price_speed=-world.price_speed[None, :],
+            pool_product=~world.final[None, :],
+            backstop_price=(world.backstop_multiple * world.base_price)[None, :],
+            log_price_floor=np.log(world.base_price * prm.min_price_multiple)[None, :],
+            log_price_cap=np.log(world.base_price * prm.max_price_multiple)[None, :],
+            any_substitution_days=bool((world.substitution_days > 0).any()),
+            arrival_days=np.maximum(world.ramp_up_days, 1),
+            unit_supply_elasticity=prm.supply_elasticity == 1.0,
+            no_limit=np.full(world.n_firms, np.inf),
+            no_pair_limit=np.full(world.pair_firm.size, np.inf),
+            crit_firms=np.unique(world.crit_firm),
+            crit_segments=np.flatnonzero(np.diff(world.crit_firm, prepend=-1)),
+            mix_record=np.dtype((np.void, 8 * world.n_countries)),
+            substitution_lead=world.substitution_days > 0,
+            substitution_divisor=np.where(world.substitution_days > 0, world.substitution_days, 1.0),
+        )
+        world._step_constants = constants
+    return constants
 
 
 def _quota_routes(world: World, policy: Policy) -> np.ndarray:
@@ -848,7 +913,7 @@ def _row_sums(x: np.ndarray) -> np.ndarray:
     regroups from 8 terms up, where we let numpy do it). Few rows: numpy's one call is cheaper."""
     n_rows, n = x.shape
     if n >= 8 or n == 0 or n_rows < 256:
-        return x.sum(axis=1)
+        return np.add.reduce(x, axis=1)  # (x.sum(axis=1) without its Python wrapper)
     total = x[:, 0].copy()
     for j in range(1, n):
         total += x[:, j]
@@ -928,13 +993,19 @@ def _passing_orders(world: World, day: _Day, policy: Policy, pair_orders: np.nda
     return firms + bg_orders * policy.allow
 
 
-def _binding_input(world: World, stock: np.ndarray, intensity: np.ndarray | None = None) -> np.ndarray:
+def _binding_input(
+    world: World, stock: np.ndarray, intensity: np.ndarray | None = None, per_input: np.ndarray | None = None
+) -> np.ndarray:
     """(F,) units each firm can make from ``stock`` (K,) of its inputs: the minimum over its
     critical inputs of stock / (recipe x its country's intensity of use) (+inf for a firm
-    without critical inputs)."""
-    limit = np.full(world.n_firms, np.inf)
-    per_input = world.crit_per_input if intensity is None else world.crit_per_input / intensity.take(world.crit_cell)
-    np.minimum.at(limit, world.crit_firm, stock[world.crit_pair] * per_input)
+    without critical inputs). ``per_input``: that 1 / (recipe x intensity) on the critical
+    pairs, if already worked out (the day's, :func:`_capacity`)."""
+    consts = _step_constants(world)
+    limit = consts.no_limit.copy()
+    if per_input is None:
+        per_input = world.crit_per_input if intensity is None else world.crit_per_input / intensity.take(world.crit_cell)
+    if consts.crit_segments.size:  # the minimum over each firm's run of critical pairs (minimum.at, faster)
+        limit[consts.crit_firms] = np.minimum.reduceat(stock.take(world.crit_pair) * per_input, consts.crit_segments)
     return limit
 
 
@@ -957,7 +1028,7 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
         _background_inputs(world, state, policy, day)
         _accounts(world, state, policy, day)
         _gdp_loss(world, state, policy, day)
-        _respond_to_price(world, state)
+        _respond_to_price(world, state, day)
         _prices(world, state, day)
         _adapt_suppliers(world, state, day)
         _grow_capacity(world, state, day)
@@ -994,13 +1065,18 @@ class _Day:
     buyers: _BuyerShares | None = None  # licences by buyer (stage 4), None: every buyer on a route alike
     stock: np.ndarray = None  # type: ignore[assignment]  # (K,) inputs on hand at the start of the day
     input_limit: np.ndarray = None  # type: ignore[assignment]  # (F,) output the critical inputs on hand allow
+    crit_per_input: np.ndarray = None  # type: ignore[assignment]  # (Kc,) 1 / (recipe x intensity of use) on the critical pairs
     can_make: np.ndarray = None  # type: ignore[assignment]  # (F,)
     planned: np.ndarray = None  # type: ignore[assignment]  # (F,)
     pair_orders: np.ndarray = None  # type: ignore[assignment]  # (K,)
     pair_mix: np.ndarray = None  # type: ignore[assignment]  # (K, E)
     mix_rows: np.ndarray = None  # type: ignore[assignment]  # (F * P, E) view of state.mix
     bg_demand: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
+    bg_orders: np.ndarray = None  # type: ignore[assignment]  # (E, I, P) background buyers' orders at baseline volumes (their contracts)
+    rel_price: np.ndarray = None  # type: ignore[assignment]  # (I, P) price / baseline at the start of the day
+    backstop: np.ndarray | None = None  # (I, P) background buyers' backstop factor at that price (None: not worked out)
     demand: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
+    ordered: np.ndarray | None = None  # (E, I, P) bool: demand > 0 (see _ordered)
     open_total: np.ndarray = None  # type: ignore[assignment]  # (E, P) orders on allowed routes
     offered: np.ndarray = None  # type: ignore[assignment]  # (F_pool,)
     bg_offer: np.ndarray = None  # type: ignore[assignment]  # (C, P)
@@ -1057,7 +1133,11 @@ def _capacity(world: World, state: State, day: _Day) -> None:
         day.pair_recipe = world.pair_recipe
     else:
         day.pair_recipe = world.pair_recipe * day.intensity.take(world.pair_cell)
-    day.input_limit = _binding_input(world, day.stock, day.intensity)
+    # 1 / (recipe x intensity) on the critical pairs: the same all day (here, in the plan, at receipt).
+    day.crit_per_input = (
+        world.crit_per_input if day.intensity is None else world.crit_per_input / day.intensity.take(world.crit_cell)
+    )
+    day.input_limit = _binding_input(world, day.stock, day.intensity, day.crit_per_input)
     day.can_make = np.minimum(world.capacity, day.input_limit)
     # Background producers likewise: a day of each critical input on hand per day at capacity.
     if world.bg_in_product.size and state.bg_input_stock is not None:
@@ -1086,7 +1166,7 @@ def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
     # Use is near-Leontief, restocking discretionary: a firm spends on rebuilding stock no more
     # than at the baseline price, so at k times the price it restocks k times more slowly. (With
     # contracts served first, unserved restocking would otherwise stand as panic demand.)
-    restock = np.minimum(world.base_price.take(world.pair_product) / state.price.take(world.pair_cell), 1.0)
+    restock = np.minimum(_step_constants(world).pair_base_price / state.price.take(world.pair_cell), 1.0)
     day.pair_orders = day.pair_recipe * _use_plan(world, state, day) + gap * restock / prm.replenish_days  # (K,)
     if not state.mix.flags.c_contiguous or state.mix.dtype != np.float64:
         state.mix = np.ascontiguousarray(state.mix, dtype=np.float64)
@@ -1098,12 +1178,15 @@ def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
         world.pair_demand_bin, weights=(day.pair_orders[:, None] * day.pair_mix).ravel(), minlength=n_c * n_c * n_p
     ).reshape(n_c, n_c, n_p)
     rel_price = state.price / world.base_price[None, :]  # (I, P)
-    bg_orders = (world.bg_total0[:, :, None] * state.bg_mix).transpose(2, 0, 1)  # (E, I, P)
-    day.bg_demand = bg_orders * (rel_price[None, :, :] * day.terms.one_plus_duty) ** (-world.elasticity)
+    day.rel_price = rel_price
+    # Background buyers' orders at their contracted (baseline) volumes: also their contracts (stage 4).
+    day.bg_orders = bg_orders = (world.bg_total0[:, :, None] * state.bg_mix).transpose(2, 0, 1)  # (E, I, P)
+    day.bg_demand = bg_orders * (rel_price[None, :, :] * day.terms.one_plus_duty) ** _step_constants(world).neg_elasticity
     if day.intensity is not None:
         # Background buyers' marginal uses go at once when the price passes the backstop
         # (demand destruction); their thrifting, like firms', takes thrift_days.
         backstop = np.minimum((world.backstop_multiple[None, :] / rel_price) ** prm.backstop_steepness, 1.0)
+        day.backstop = backstop  # the same factor stage 7b works out from the same price
         day.bg_demand = day.bg_demand * (day.intensity * backstop)[None, :, :]
     day.demand = firm_demand + day.bg_demand
 
@@ -1128,8 +1211,8 @@ def _use_plan(world: World, state: State, day: _Day) -> np.ndarray:
     if (expected >= planned).all():
         return planned.take(world.pair_firm)
     # Each critical input's own limit; the binding one(s) are those at the firm's limit.
-    per_input = world.crit_per_input if day.intensity is None else world.crit_per_input / day.intensity.take(world.crit_cell)
-    own = np.full(world.pair_firm.size, np.inf)
+    per_input = day.crit_per_input
+    own = _step_constants(world).no_pair_limit.copy()
     own[world.crit_pair] = day.stock[world.crit_pair] * per_input
     binding = own <= day.input_limit.take(world.pair_firm)
     return np.where(binding, planned.take(world.pair_firm), expected.take(world.pair_firm))
@@ -1149,13 +1232,15 @@ def _supply(world: World, state: State, policy: Policy, day: _Day) -> None:
         open_orders = day.demand * policy.allow  # (E, I, P)
     else:  # licences by buyer: each firm's orders pass at its own share
         open_orders = _passing_orders(world, day, policy, day.pair_orders, day.bg_demand)
-    day.open_total = open_orders.sum(axis=1)  # (E, P)
+    day.open_total = np.add.reduce(open_orders, axis=1)  # (E, P)
     obtainable = np.where(
-        day.open_total > 0, (open_orders * price[None, :, :]).sum(axis=1) / day.open_total, price
+        day.open_total > 0, np.add.reduce(open_orders * price[None, :, :], axis=1) / day.open_total, price
     )
-    willing = np.minimum(obtainable / world.base_price[None, :], 1.0) ** world.params.supply_elasticity  # (E, P)
-    pool_of_firm = world.firm_pool[world.pool_firms]
-    day.offered = day.can_make[world.pool_firms] * willing.take(pool_of_firm)  # (F_pool,) only pool firms offer
+    willing = np.minimum(obtainable / world.base_price[None, :], 1.0)  # (E, P)
+    if not _step_constants(world).unit_supply_elasticity:  # (x ** 1 is x: no power to take at the default)
+        willing = willing ** world.params.supply_elasticity
+    pool_of_firm = _step_constants(world).pool_of_firm
+    day.offered = day.can_make.take(world.pool_firms) * willing.take(pool_of_firm)  # (F_pool,) only pool firms offer
     firm_offer_pool = np.bincount(pool_of_firm, weights=day.offered, minlength=n_c * n_p)
     day.bg_offer = state.bg_capacity * willing
     if day.bg_input_share is not None:
@@ -1177,7 +1262,7 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
     firm_contracted = np.bincount(
         world.pair_demand_bin, weights=(day.pair_contracted[:, None] * day.pair_mix).ravel(), minlength=n_c * n_c * n_p
     ).reshape(n_c, n_c, n_p)
-    bg_contract = (world.bg_total0[:, :, None] * state.bg_mix).transpose(2, 0, 1)  # (E, I, P)
+    bg_contract = day.bg_orders  # (E, I, P) worked out with the orders (stage 2), from the same mix
     day.bg_contracted = np.minimum(day.bg_demand, bg_contract)
     day.demand_contracted = firm_contracted + day.bg_contracted
     day.demand_extra = np.maximum(day.demand - day.demand_contracted, 0.0)
@@ -1191,8 +1276,8 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
         allow_x = np.where(d_x > 0, passing_x / np.where(d_x > 0, d_x, 1.0), allow)
         day.buyers = _BuyerShares(policy.pair_allow, allow_c, allow_x, np.ones_like(allow), np.zeros_like(allow))
     supply = day.supply
-    contracted_total = (d_c * allow_c).sum(axis=1)  # (E, P)
-    extra_total = (d_x * allow_x).sum(axis=1)
+    contracted_total = np.add.reduce(d_c * allow_c, axis=1)  # (E, P)
+    extra_total = np.add.reduce(d_x * allow_x, axis=1)
     fill_contracted_pool = np.where(contracted_total > supply, supply / contracted_total, 1.0)
     left = np.maximum(supply - contracted_total, 0.0)
     fill_extra_pool = np.where(extra_total > left, left / np.where(extra_total > 0, extra_total, 1.0), 1.0)
@@ -1228,9 +1313,16 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
 
 def _route_fill(day: _Day) -> None:
     """Each route's fill rate from its shipments under both tiers of orders: shipped / ordered
-    where anything was ordered, the contracted tier's rate elsewhere."""
-    ordered = day.demand > 0
-    day.fill = np.where(ordered, day.contract / np.where(ordered, day.demand, 1.0), day.fill_contracted)
+    where anything was ordered, the contracted tier's rate elsewhere. (Divisions by zero are
+    discarded by the np.where; step() silences their warnings.)"""
+    day.fill = np.where(_ordered(day), day.contract / day.demand, day.fill_contracted)
+
+
+def _ordered(day: _Day) -> np.ndarray:
+    """(E, I, P) bool: routes with orders today (the orders are fixed from stage 2 on: worked out once)."""
+    if day.ordered is None:
+        day.ordered = day.demand > 0
+    return day.ordered
 
 
 def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
@@ -1262,9 +1354,9 @@ def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
     worth = np.minimum(np.maximum((price[None, :, :] - landed) / landed, 0.0), 1.0)
     rate = (1.0 - day.servable) * leak * ramp * worth  # share of each order that leaks
     leak_orders = day.demand * rate
-    ordered = leak_orders.sum(axis=1)  # (E, P)
-    spare = np.maximum(day.supply - day.contract.sum(axis=1), 0.0)
-    leak_fill = np.where(ordered > spare, spare / np.where(ordered > 0, ordered, 1.0), 1.0)
+    ordered = np.add.reduce(leak_orders, axis=1)  # (E, P)
+    spare = np.maximum(day.supply - np.add.reduce(day.contract, axis=1), 0.0)
+    leak_fill = np.where(ordered > spare, spare / ordered, 1.0)  # ordered > spare >= 0 where divided
     added = rate * leak_fill[:, None, :]
     # A blocked order is blocked whether within contracts or beyond them: both tiers leak alike.
     added_c = added_x = added
@@ -1286,23 +1378,23 @@ def _spot_market(world: World, day: _Day) -> None:
     to pools with supply to spare on fully open routes, in proportion to their spare supply. On
     most days no pool is short and there is nothing to re-route."""
     if not day.any_rationed:
-        day.spot = np.zeros_like(day.contract)
+        day.spot = np.zeros(day.contract.shape)  # (np.zeros_like costs five times as much)
         day.shipments = day.contract
         return
     supply = day.supply
-    spare = np.maximum(supply - day.contract.sum(axis=1), 0.0)  # (E, P)
+    spare = np.maximum(supply - np.add.reduce(day.contract, axis=1), 0.0)  # (E, P)
     weight = np.where(day.terms.open_route, spare[:, None, :], 0.0)  # (E, I, P)
-    weight_total = weight.sum(axis=0)  # (I, P)
+    weight_total = np.add.reduce(weight, axis=0)  # (I, P)
     # Another source counts as an alternative only with spare supply beyond rounding noise.
     real_spare = np.where(spare > 1e-9 * supply, spare, 0.0)
-    _give_way(day, np.where(day.terms.open_route, real_spare[:, None, :], 0.0).sum(axis=0))
+    _give_way(day, np.add.reduce(np.where(day.terms.open_route, real_spare[:, None, :], 0.0), axis=0))
     rationed = day.demand_contracted * day.rationed_contracted + day.demand_extra * day.rationed_extra
-    wanted = rationed.sum(axis=0)  # (I, P) still wanted by each importer's buyers
+    wanted = np.add.reduce(rationed, axis=0)  # (I, P) still wanted by each importer's buyers
     spot_orders = np.where(weight_total > 0, wanted / weight_total, 0.0)[None, :, :] * weight
-    spot_ordered = spot_orders.sum(axis=1)  # (E, P)
+    spot_ordered = np.add.reduce(spot_orders, axis=1)  # (E, P)
     spot_fill = np.where(spot_ordered > spare, spare / spot_ordered, 1.0)
     day.spot = spot_orders * spot_fill[:, None, :]
-    day.spot_total = day.spot.sum(axis=0)  # (I, P)
+    day.spot_total = np.add.reduce(day.spot, axis=0)  # (I, P)
     day.spot_rate = np.where(wanted > 0, day.spot_total / wanted, 0.0)  # share of rationed orders served
     day.shipments = day.contract + day.spot
 
@@ -1323,9 +1415,9 @@ def _release_stockpiles(world: World, state: State, policy: Policy, day: _Day) -
     if not world.has_stockpiles:
         return
     d_c = day.demand_contracted
-    unserved = (d_c * (1.0 - day.fill_contracted)).sum(axis=0)  # (I, P) contracted orders not shipped
+    unserved = np.add.reduce(d_c * (1.0 - day.fill_contracted), axis=0)  # (I, P) contracted orders not shipped
     if day.any_rationed:  # less what the spot market served of them
-        unserved = unserved - day.spot_rate * (d_c * day.rationed_contracted).sum(axis=0)
+        unserved = unserved - day.spot_rate * np.add.reduce(d_c * day.rationed_contracted, axis=0)
     unserved = np.maximum(unserved, 0.0)
     if world.release_on_measure.any():
         triggered = ~world.release_on_measure
@@ -1403,24 +1495,26 @@ def _give_way(day: _Day, alternative: np.ndarray) -> None:
     rationed = d_c * r_c + d_x * r_x  # (E, I, P) units rationed
     given = np.where(gives, day.contract, 0.0)  # (E, I, P) sales that could go to others
     # Each giving importer can move no more than the spare supply open to it (less its own rationed orders).
-    room = np.maximum(alternative - rationed.sum(axis=0), 0.0)
-    given_total = given.sum(axis=0)
-    room_scale = np.where(given_total > room, room / np.where(given_total > 0, given_total, 1.0), 1.0)[None, :, :]
+    room = np.maximum(alternative - np.add.reduce(rationed, axis=0), 0.0)
+    given_total = np.add.reduce(given, axis=0)
+    # (Divisions by zero below are discarded by their np.where; step() silences their warnings.)
+    room_scale = np.where(given_total > room, room / given_total, 1.0)[None, :, :]  # given_total > room >= 0
     given = given * room_scale
     unmet = np.where(takes, rationed, 0.0)  # (E, I, P)
-    freeable, short = given.sum(axis=1), unmet.sum(axis=1)  # (E, P)
+    freeable, short = np.add.reduce(given, axis=1), np.add.reduce(unmet, axis=1)  # (E, P)
     moved = np.minimum(freeable, short)
-    give_share = np.where(freeable > 0, moved / np.where(freeable > 0, freeable, 1.0), 0.0)[:, None, :]
-    take_share = np.where(short > 0, moved / np.where(short > 0, short, 1.0), 0.0)[:, None, :]
+    give_share = np.where(freeable > 0, moved / freeable, 0.0)[:, None, :]
+    take_share = np.where(short > 0, moved / short, 0.0)[:, None, :]
     # Each tier of an order (within contracts, beyond them) moves alike: a taker gets take_share
     # of what it was rationed, a giver gives up give_share of what it was sold (then rationed).
-    with_orders = day.demand > 0
+    with_orders = _ordered(day)
     take = np.where(takes & with_orders, take_share, 0.0)
     give = np.where(gives & with_orders & (given > 0), give_share * room_scale, 0.0)
-    day.fill_contracted = f_c + take * r_c - give * f_c
-    day.fill_extra = f_x + take * r_x - give * f_x
-    day.rationed_contracted = r_c - take * r_c + give * f_c
-    day.rationed_extra = r_x - take * r_x + give * f_x
+    taken_c, taken_x, given_c, given_x = take * r_c, take * r_x, give * f_c, give * f_x  # each used twice
+    day.fill_contracted = f_c + taken_c - given_c
+    day.fill_extra = f_x + taken_x - given_x
+    day.rationed_contracted = r_c - taken_c + given_c
+    day.rationed_extra = r_x - taken_x + given_x
     day.contract = d_c * day.fill_contracted + d_x * day.fill_extra
     _route_fill(day)
 
@@ -1443,8 +1537,8 @@ def _receive_and_produce(world: World, state: State, day: _Day) -> None:
         pair_received = pair_received + day.pair_stock
     day.pair_received = pair_received
     available = day.stock + pair_received
-    input_limit = _binding_input(world, available, day.intensity)
-    day.pool_sold = day.shipments.sum(axis=1)  # (E, P)
+    input_limit = _binding_input(world, available, day.intensity, day.crit_per_input)
+    day.pool_sold = np.add.reduce(day.shipments, axis=1)  # (E, P)
     # Pool producers (modelled firms and one background producer per pool) share the pool's sales.
     pf = world.pool_firms
     producers_offer = np.concatenate([day.offered, day.bg_offer.ravel()])
@@ -1453,8 +1547,9 @@ def _receive_and_produce(world: World, state: State, day: _Day) -> None:
     output[pf] = sold_by_producer[: pf.size]
     day.output = output
     day.bg_sold = sold_by_producer[pf.size :].reshape(n_c, n_p)
-    need = day.pair_recipe * output[world.pair_firm]
-    day.pair_saved = None if day.intensity is None else (world.pair_recipe - day.pair_recipe) * output[world.pair_firm]
+    pair_output = output.take(world.pair_firm)  # (K,) each pair's firm's output
+    need = day.pair_recipe * pair_output
+    day.pair_saved = None if day.intensity is None else (world.pair_recipe - day.pair_recipe) * pair_output
     used = np.where(world.pair_critical, need, np.minimum(need, available))
     day.substituted = need - used
     inventory = state.inventory.copy()  # a new array, as the step has always returned
@@ -1521,11 +1616,11 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
     price, terms, output = state.price, day.terms, day.output
     sales_value = np.add.reduce(day.shipments * price, axis=1)  # (E, P) at destination prices
     selling = day.pool_sold > 0
-    day.unit_value = np.where(selling, sales_value / np.where(selling, day.pool_sold, 1.0), price)
+    day.unit_value = np.where(selling, sales_value / day.pool_sold, price)  # (0/0 discarded; step() silences it)
     revenue = output * day.unit_value.take(world.firm_pool)  # pool firms: the pool's unit value
     ff = world.final_firms
     final_prices = price.take(world.final_price_index)  # (F_final, M) price of the firm's product in each market
-    revenue[ff] = output[ff] * _row_sums(terms.market_split * final_prices)
+    revenue[ff] = output.take(ff) * _row_sums(terms.market_split * final_prices)
     if terms.any_duty:
         paid = _pair_weighted(
             world, day, day.fill_contracted, day.fill_extra, factor=terms.one_plus_duty
@@ -1535,7 +1630,7 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
             spot_total = day.spot_total
             spot_duty = np.where(
                 spot_total > 0,
-                np.add.reduce(day.spot * terms.one_plus_duty, axis=0) / np.where(spot_total > 0, spot_total, 1.0),
+                np.add.reduce(day.spot * terms.one_plus_duty, axis=0) / spot_total,  # (0/0 discarded)
                 1.0,
             )
             paid = paid + day.pair_spot * spot_duty.take(k_cell)
@@ -1561,10 +1656,10 @@ def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
     value_added = day.revenue - day.input_cost - world.bought_in_per_unit * day.output
     loss = (world.base_value_added - value_added) @ world.plant_share  # (C,)
     bg_value_added = day.bg_sold * (day.unit_value - world.bg_bought_in[None, :])
-    loss += (world.bg_base_value_added - bg_value_added).sum(axis=1)
+    loss += np.add.reduce(world.bg_base_value_added - bg_value_added, axis=1)
     bg_received = _background_received(day, policy)
-    buyer_loss = ((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier).sum(axis=(0, 2))
-    buyer_loss += (bg_received * ((price[None, :, :] * day.terms.one_plus_duty) - base_price)).sum(axis=(0, 2))
+    buyer_loss = np.add.reduce((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier, axis=(0, 2))
+    buyer_loss += np.add.reduce(bg_received * ((price[None, :, :] * day.terms.one_plus_duty) - base_price), axis=(0, 2))
     loss += buyer_loss
     # (Export rents, destination price over home price, are in the producers' sales above.)
     if day.refill is not None:  # the state pays for refilling its stockpile at its market's price, duty included
@@ -1584,9 +1679,9 @@ def _prices(world: World, state: State, day: _Day) -> None:
     inputs, not a price; buyers who move them to reachable suppliers (stage 8a) make them
     servable, and the scarcity of those suppliers' pools then raises the price."""
     prm = world.params
-    price, base_price, one_plus_duty = state.price, world.base_price, day.terms.one_plus_duty
-    received_market = day.shipments.sum(axis=0)  # (I, P)
-    demanded_market = (day.demand * day.servable).sum(axis=0)
+    price, one_plus_duty = state.price, day.terms.one_plus_duty
+    received_market = np.add.reduce(day.shipments, axis=0)  # (I, P)
+    demanded_market = np.add.reduce(day.demand * day.servable, axis=0)
     if day.refill is not None:  # states' refill orders bid for supply too (all served: bought from spare)
         demanded_market = demanded_market + day.refill.sum(axis=0)
     # Supply stuck at home beyond the pool's usual idle capacity (e.g. held back by the exporter's
@@ -1597,22 +1692,23 @@ def _prices(world: World, state: State, day: _Day) -> None:
     # The step towards clearing is the imbalance over the demand elasticity (a Newton step on log
     # demand); above a backstop price buyers switch to the substitute, so demand there is as
     # elastic as the backstop makes it and the price moves that much more slowly.
+    consts = _step_constants(world)  # (the constants below, worked out once per world)
     elasticity = world.elasticity[None, :]
     if world.any_response:
-        elasticity = elasticity + prm.backstop_steepness * (price > (world.backstop_multiple * base_price)[None, :])
-    step_log = -world.price_speed[None, :] * np.log(balance) / elasticity
-    new_log = np.log(price) + np.where(~world.final[None, :], step_log, 0.0)
+        elasticity = elasticity + prm.backstop_steepness * (price > consts.backstop_price)
+    step_log = consts.neg_price_speed * np.log(balance) / elasticity
+    new_log = np.log(price) + np.where(consts.pool_product, step_log, 0.0)
     left_over = (day.supply - day.pool_sold) > 1e-9 * day.supply  # (E, P) pools with supply still unsold
     landed = np.where(day.terms.arbitrage_route & left_over[:, None, :], price[:, None, :] * one_plus_duty, np.inf)
-    parity = np.log(landed.min(axis=0))  # (I, P) cheapest landed price from a pool with spare supply
-    above = (new_log > parity) & ~world.final[None, :]
+    parity = np.log(np.minimum.reduce(landed, axis=0))  # (I, P) cheapest landed price from a pool with spare supply
+    above = (new_log > parity) & consts.pool_product
     new_log = np.where(above, new_log - world.price_speed[None, :] * (new_log - np.where(above, parity, 0.0)), new_log)
-    lo = np.log(base_price * prm.min_price_multiple)
-    hi = np.log(base_price * prm.max_price_multiple)
-    state.price = np.exp(np.minimum(np.maximum(new_log, lo[None, :]), hi[None, :]))
+    state.price = np.exp(np.minimum(np.maximum(new_log, consts.log_price_floor), consts.log_price_cap))
 
 
-def _use_target(world: World, relative_price: np.ndarray, qualifying: np.ndarray | None = None) -> np.ndarray:
+def _use_target(
+    world: World, relative_price: np.ndarray, qualifying: np.ndarray | None = None, backstop: np.ndarray | None = None
+) -> np.ndarray:
     """(C, P) the intensity of use buyers head for at ``relative_price`` (price / baseline):
     thrifting, ``relative ** -long_run_elasticity`` but no lower than 1 - max_thrift, times the
     backstop factor ``min(1, (backstop / relative) ** backstop_steepness)``; never above 1.
@@ -1620,12 +1716,16 @@ def _use_target(world: World, relative_price: np.ndarray, qualifying: np.ndarray
     The substitute has a lead time (``substitution_days`` S): buyers must first qualify it (a
     redesign: S days with the price above the backstop, ``qualifying``), then may move to it
     over S days more, a share ``clip(qualifying / S - 1, 0, 1)`` of their use at most. So the
-    backstop factor is no lower than one less that share; with S = 0 it applies at once."""
-    thrift = np.maximum(np.minimum(relative_price ** (-world.long_run_elasticity), 1.0), world.thrift_floor)
-    backstop = np.minimum((world.backstop_multiple / relative_price) ** world.params.backstop_steepness, 1.0)
-    if qualifying is not None and (world.substitution_days > 0).any():
-        days = world.substitution_days
-        switchable = np.where(days > 0, np.clip(qualifying / np.where(days > 0, days, 1.0) - 1.0, 0.0, 1.0), 1.0)
+    backstop factor is no lower than one less that share; with S = 0 it applies at once.
+    ``backstop``: the factor before that floor, if already worked out at this relative price."""
+    consts = _step_constants(world)
+    thrift = np.maximum(np.minimum(relative_price ** consts.neg_long_run_elasticity, 1.0), world.thrift_floor)
+    if backstop is None:
+        backstop = np.minimum((world.backstop_multiple / relative_price) ** world.params.backstop_steepness, 1.0)
+    if qualifying is not None and consts.any_substitution_days:
+        # (np.minimum(np.maximum()) is np.clip, without its Python overhead.)
+        qualified = np.minimum(np.maximum(qualifying / consts.substitution_divisor - 1.0, 0.0), 1.0)
+        switchable = np.where(consts.substitution_lead, qualified, 1.0)
         backstop = np.maximum(backstop, 1.0 - switchable)
     return thrift * backstop
 
@@ -1634,20 +1734,22 @@ def _saving_cost(world: World, price: np.ndarray) -> np.ndarray:
     """(C, P) what a unit of input that buyers no longer use (thrifted, or replaced by a
     substitute) costs them: today's price, up to the backstop's price. A buyer saves a unit only
     where that is no dearer than buying it, and the substitute costs the backstop price."""
-    return np.minimum(price, (world.backstop_multiple * world.base_price)[None, :])
+    return np.minimum(price, _step_constants(world).backstop_price)
 
 
-def _respond_to_price(world: World, state: State) -> None:
+def _respond_to_price(world: World, state: State, day: _Day | None = None) -> None:
     """Stage 7b (on the day's prices, before they move): buyers' intensity of use in each country
     moves 1 / thrift_days of the way to its long-run target (:func:`_use_target`) each day. The
     response to a price shock thus grows over months from the short-run elasticity (Leontief for
     firms) towards the long-run one, CES-like, and is undone as slowly when prices fall back."""
     if not world.any_response or state.intensity is None:
         return
-    relative = state.price / world.base_price[None, :]
+    # The day's relative price and backstop factor, if the orders (stage 2) worked them out from
+    # this same price (it moves only in stage 7, after this).
+    relative = state.price / world.base_price[None, :] if day is None or day.rel_price is None else day.rel_price
     if state.qualifying is not None:  # a day of qualifying the substitute wherever it is dearer
         state.qualifying = state.qualifying + (relative > world.backstop_multiple[None, :])
-    target = _use_target(world, relative, state.qualifying)
+    target = _use_target(world, relative, state.qualifying, None if day is None else day.backstop)
     state.intensity = state.intensity + (target - state.intensity) / world.params.thrift_days
 
 
@@ -1664,7 +1766,7 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     terms = day.terms
     fill, trust = day.fill, state.trust
     rate = np.where(fill < trust, prm.trust_loss, prm.trust_recovery)
-    trust = np.where(day.demand > 0, trust + rate * (fill - trust), trust)
+    trust = np.where(_ordered(day), trust + rate * (fill - trust), trust)
     state.trust = trust
     attract = trust / terms.one_plus_duty  # (E, I, P)
     # Firms' pairs and unmodelled buyers switch alike (so a shortage at one source does not leave
@@ -1685,8 +1787,8 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     target_mix += mix
     landed_rows = (state.price[:, None, :] * terms.one_plus_duty).take(bins).reshape(shape)  # (N, E)
     # (Whether an incumbent route is closed is a constant of the policy: in its terms.)
-    drift = (_row_sums(world.switch_mix0 * landed_rows) < (1.0 - prm.switching_cost) * _row_sums(mix * landed_rows)) & ~(
-        terms.incumbent_closed
+    drift = (_row_sums(world.switch_mix0 * landed_rows) < (1.0 - prm.switching_cost) * _row_sums(mix * landed_rows)) & (
+        terms.incumbent_open
     )
     pull = world.switch_mix0 - mix
     pull *= (prm.incumbent_pull * drift)[:, None]
@@ -1694,7 +1796,7 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     # Back into the (F, P, E) state: each pair's E shares are one contiguous 8E-byte row, so
     # viewing rows as opaque records makes the scatter a plain 1-d put (much faster than
     # fancy row assignment).
-    as_record = np.dtype((np.void, 8 * n_c))
+    as_record = _step_constants(world).mix_record
     day.mix_rows.view(as_record).reshape(-1).put(world.pair_row, target_mix[:n_k].view(as_record).reshape(-1))
     state.bg_mix = target_mix[n_k:].reshape(state.bg_mix.shape)
 
@@ -1708,13 +1810,13 @@ def _grow_capacity(world: World, state: State, day: _Day) -> None:
     state.pipeline[state.day % slots] = 0.0
     if day.any_rationed:
         rationed = day.demand_contracted * day.rationed_contracted + day.demand_extra * day.rationed_extra
-        unmet = (rationed * (1.0 - day.spot_rate)[None, :, :]).sum(axis=1)
+        unmet = np.add.reduce(rationed * (1.0 - day.spot_rate)[None, :, :], axis=1)
     else:
         unmet = np.zeros((n_c, n_p))
-    in_pipeline = state.pipeline.sum(axis=0)
+    in_pipeline = np.add.reduce(state.pipeline, axis=0)
     headroom = np.maximum(world.bg_max_capacity - state.bg_capacity - arriving - in_pipeline, 0.0)
     new_orders = np.minimum(world.expansion_response * np.maximum(unmet - in_pipeline, 0.0), headroom)
-    arrival_slot = (state.day + np.maximum(world.ramp_up_days, 1)) % slots  # (P,)
+    arrival_slot = (state.day + _step_constants(world).arrival_days) % slots  # (P,)
     # pipeline[arrival_slot[p], c, p] += new_orders[c, p], as one flat gather/scatter.
     arrival_index = arrival_slot * (n_c * n_p) + world.pool_cell  # (C, P)
     if state.pipeline.flags.c_contiguous:

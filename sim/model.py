@@ -315,11 +315,12 @@ class CoercionModel(mesa.Model):
             self._policy_key = key
         policy = self._policy
         result = step(self.world, self.state, policy)
-        if result.stockpile_release is not None:
+        # (Without national stockpiles nothing is ever released or refilled: nothing to log.)
+        if result.stockpile_release is not None and self.world.has_stockpiles:
             self._log_releases(result.stockpile_release)
         if result.stockpile_refill is not None:
             self._log_refills(result.stockpile_refill.sum(axis=0))
-        elif self._refilling.any():
+        elif self.world.has_refill and self._refilling.any():
             self._log_refills(np.zeros(self._refilling.shape))
 
         w = self.world
@@ -662,6 +663,11 @@ class ModelView:
         self._windows = tuple(
             Window(x.name, x.start_day, x.end_day, tuple(x.parties) or self.countries) for x in windows
         )
+        # Answers of moves() while the public record is unchanged: rules ask the same questions
+        # every day (a threat's deadline, whether a concession came), and the record only grows
+        # (CoercionModel._apply appends), so a new length means new answers.
+        self._moves_answers: dict[tuple, tuple[Move, ...]] = {}
+        self._moves_seen: tuple[int, int] = (0, 0)  # (id, length) of the record the answers are from
 
     @property
     def day(self) -> int:
@@ -736,14 +742,23 @@ class ModelView:
     def moves(
         self, actor: str | None = None, kind: str | None = None, target: str | None = None, label: str | None = None
     ) -> tuple[Move, ...]:
-        return tuple([
-            mv
-            for mv in self._m.moves
-            if (actor is None or mv.actor == actor)
-            and (kind is None or mv.kind == kind)
-            and (target is None or mv.target == target or target in mv.target.split(","))
-            and (label is None or mv.label == label)
-        ])
+        record = self._m.moves
+        seen = (id(record), len(record))
+        if seen != self._moves_seen:
+            self._moves_answers.clear()
+            self._moves_seen = seen
+        key = (actor, kind, target, label)
+        found = self._moves_answers.get(key)
+        if found is None:
+            found = self._moves_answers[key] = tuple([
+                mv
+                for mv in record
+                if (actor is None or mv.actor == actor)
+                and (kind is None or mv.kind == kind)
+                and (target is None or mv.target == target or target in mv.target.split(","))
+                and (label is None or mv.label == label)
+            ])
+        return found
 
     def windows_open(self, party: str | None = None) -> tuple[Window, ...]:
         day = self.day
