@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from sim.config import load_scenario
 from sim.facts import load_facts
 from sim.runner import run_replications
