@@ -354,6 +354,12 @@ def test_no_drift_back_to_an_incumbent_still_restricted() -> None:
     [
         ({"plants": {"A": 0.5, "Z": 0.5}}, "firms.miner.plants.Z", "a country of the scenario"),
         ({"value_added_ratio": 0.1}, "products.ore.value_added_ratio", "at least firm miner's margin (0.2)"),
+        (
+            {"value_added_ratio": 0.5, "bought_in_domestic_share": {"Z": 0.5}},
+            "products.ore.bought_in_domestic_share.Z",
+            "a country of the scenario",
+        ),
+        ({"bought_in_domestic_share": {"A": 0.5}}, "products.ore.bought_in_domestic_share", "value_added_ratio too"),
     ],
 )
 def test_plants_and_value_added_ratios_are_checked(change: dict, key: str, expected: str) -> None:
