@@ -199,6 +199,13 @@ class Product(Strict):
         description="value added as a share of output (input-output tables); firms making it buy the rest of their "
         "inputs in, so only this share of a lost sale is lost GDP. Default: revenue less the modelled inputs",
     )
+    bought_in_domestic_share: dict[Name, Share] = Field(
+        default_factory=dict,
+        description="by country of the making plant: the share of the bought-in inputs (output less value_added_ratio "
+        "and the modelled inputs) that is value added in that country (its parts and materials makers, input-output "
+        "tables); it is lost with a unit not made there and counted in its GDP-loss proxy. Needs value_added_ratio; "
+        "default 0 (the maker's own value added only)",
+    )
     long_run_elasticity: _ranged(0.0, 10.0) = Field(
         0.0,
         description="price elasticity of buyers' intensity of use reached over economy.thrift_days (thrifting, "

@@ -67,8 +67,9 @@ The daily step (:func:`step`), one function per stage (DESIGN.md "Firms", "Marke
 9. *GDP-loss proxy* (``_gdp_loss``, computed before prices move) per country: lost domestic value
    added of firms (split by where their plants are; revenue less modelled and bought-in inputs,
    so value added is the product's national-accounts share of output) and of background
-   producers (sales at destination prices, so export rents included),
-   buyers' lost inputs and higher prices, less duty revenue.
+   producers (sales at destination prices, so export rents included), the domestic value added
+   in the bought-in inputs of output lost or gained (``bought_in_domestic_share``: the plant
+   country's parts and materials makers), buyers' lost inputs and higher prices, less duty revenue.
 """
 
 from __future__ import annotations
@@ -152,6 +153,12 @@ class World:
     # their sales. Where known, the rest of the intermediate inputs (parts, materials, services
     # not modelled) is bought in at a fixed cost per unit.
     value_added_ratio: np.ndarray | None = None  # (P,)
+    # Share of those bought-in inputs that is value added in the producing plant's own country
+    # (its domestic parts makers, steel, services and their suppliers, by input-output tables):
+    # a unit not made there loses it too, a unit more earns it. The rest is imported or unknown
+    # and counted nowhere. Only the unmodelled (bought-in) inputs: modelled products' value added
+    # is already in their makers' accounts. Default 0 (the producer's own value added only).
+    bought_in_domestic_share: np.ndarray | None = None  # (C, P)
     # Price-driven investors (stage 8c): capacity, units per day, that background investors in a
     # country build where little or none existed, once the local price has stayed at or above
     # ``invest_trigger`` x baseline (an exponential average over ``investment_signal_days``), at
@@ -244,6 +251,8 @@ class World:
     bg_base_value: np.ndarray = field(init=False)  # (C, P) background producers' baseline sales
     bg_bought_in: np.ndarray = field(init=False)  # (P,) their intermediate inputs per unit (USD)
     bg_base_value_added: np.ndarray = field(init=False)  # (C, P)
+    upstream_per_unit: np.ndarray = field(init=False)  # (F, C) domestic value added in bought-in inputs
+    bg_upstream_per_unit: np.ndarray = field(init=False)  # (C, P) the same for background producers
     has_stockpiles: bool = field(init=False)  # any stockpile that may be released
     has_refill: bool = field(init=False)  # any of them refilled after the episode
     cross_border: np.ndarray = field(init=False)  # (E, I, 1) 1 off the diagonal
@@ -357,6 +366,14 @@ class World:
         if self.plant_share is None:
             self.plant_share = np.zeros((self.n_firms, n_c))
             self.plant_share[np.arange(self.n_firms), self.firm_home] = 1.0
+        if self.bought_in_domestic_share is None:
+            self.bought_in_domestic_share = np.zeros((n_c, n_p))
+        # Upstream domestic value added per unit of each firm's output, by plant country (F, C),
+        # and per unit of background output (C, P).
+        self.upstream_per_unit = (
+            self.bought_in_per_unit[:, None] * self.plant_share * self.bought_in_domestic_share[:, self.firm_product].T
+        )
+        self.bg_upstream_per_unit = self.bg_bought_in[None, :] * self.bought_in_domestic_share
         if self.stockpile0 is None:
             self.stockpile0 = np.zeros((n_c, n_p))
         if self.stockpile_release is None:
@@ -1657,6 +1674,10 @@ def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
     loss = (world.base_value_added - value_added) @ world.plant_share  # (C,)
     bg_value_added = day.bg_sold * (day.unit_value - world.bg_bought_in[None, :])
     loss += np.add.reduce(world.bg_base_value_added - bg_value_added, axis=1)
+    # Upstream: the domestic value added in the bought-in inputs of output lost (or gained) against
+    # baseline, in the producing plant's country (its parts and materials suppliers).
+    loss += (world.base_output - day.output) @ world.upstream_per_unit
+    loss += np.add.reduce((world.bg_output0 - day.bg_sold) * world.bg_upstream_per_unit, axis=1)
     bg_received = _background_received(day, policy)
     buyer_loss = np.add.reduce((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier, axis=(0, 2))
     buyer_loss += np.add.reduce(bg_received * ((price[None, :, :] * day.terms.one_plus_duty) - base_price), axis=(0, 2))

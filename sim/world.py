@@ -125,6 +125,17 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
                 f"expected a value-added ratio at least firm {firm_names[f]}'s margin ({margin[f]:g}); got {ratio:g}",
             )
 
+    # Where a plant's bought-in inputs are made: the share that is its own country's value added.
+    bought_in_domestic = np.zeros((n_c, n_p))
+    for p, pr in enumerate(prods):
+        for cname, share in pr.bought_in_domestic_share.items():
+            key = f"products.{products[p]}.bought_in_domestic_share"
+            if cname not in c_idx:
+                raise ScenarioError(file, f"{key}.{cname}", f"expected a country of the scenario ({', '.join(countries)})")
+            if pr.value_added_ratio is None:
+                raise ScenarioError(file, key, f"expected products.{products[p]}.value_added_ratio too (without it nothing is bought in)")
+            bought_in_domestic[c_idx[cname], p] = share
+
     # Firms' baseline purchases must fit inside the trade flows; the rest is background demand.
     firm_demand0 = np.zeros((n_c, n_c, n_p))  # (E, I, P)
     np.add.at(firm_demand0.transpose(1, 2, 0), (home,), (recipe * base_output[:, None])[:, :, None] * mix0)
@@ -222,6 +233,7 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
         ),
         value_added_ratio=np.array([np.nan if pr.value_added_ratio is None else pr.value_added_ratio for pr in prods]),
         plant_share=plant_share,
+        bought_in_domestic_share=bought_in_domestic,
         stockpile0=stockpile0,
         stockpile_release=stockpile_release,
         release_on_measure=release_on_measure,

@@ -661,12 +661,16 @@ def _gdp_loss(world: World, policy: Policy, d: SimpleNamespace) -> None:
         value_added = d.revenue[f] - d.input_cost[f] - bought_in * d.output[f]
         for c in range(C):  # counted where the firm's plants are
             d.loss[c] += world.plant_share[f, c] * (base_value_added - value_added)
+            # and so is the domestic value added in the bought-in inputs of its lost output
+            domestic = world.bought_in_domestic_share[c, world.firm_product[f]]
+            d.loss[c] += world.plant_share[f, c] * bought_in * domestic * (world.base_output[f] - d.output[f])
     for c in range(C):
         for p in range(P):
             ratio = world.value_added_ratio[p]
             bought_in = 0.0 if math.isnan(ratio) else (1.0 - ratio) * base_price[p]
             base_value_added = world.bg_output0[c, p] * (base_price[p] - bought_in)
             d.loss[c] += base_value_added - d.bg_sold[c, p] * (d.unit_value[c, p] - bought_in)
+            d.loss[c] += bought_in * world.bought_in_domestic_share[c, p] * (world.bg_output0[c, p] - d.bg_sold[c, p])
     for e in range(C):
         for i in range(C):
             for p in range(P):

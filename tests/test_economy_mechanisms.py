@@ -265,6 +265,35 @@ def test_gdp_loss_counts_value_added_where_the_plants_are() -> None:
     assert r.gdp_loss[0] == pytest.approx(0.4 * 2500.0 + producers + buyers)
 
 
+def test_gdp_loss_counts_the_home_value_added_in_bought_in_inputs_where_the_plants_are() -> None:
+    import dataclasses
+
+    # As above (cars: value added 25%, 730 bought in per car, plants 40% in A, 60% in B), and ore
+    # with value added 50% (its background producers in A buy in 5 per t). Of what is bought in,
+    # value added at home: cars 20% in A, 50% in B; ore 40% in A.
+    share = np.array([[0.4, 0.2], [0.0, 0.5]])  # (country, product)
+    own = dataclasses.replace(world(), value_added_ratio=np.array([0.5, 0.25]), plant_share=np.array([[0.4, 0.6]]))
+    upstream = dataclasses.replace(own, bought_in_domestic_share=share)
+    np.testing.assert_allclose(upstream.upstream_per_unit, [[0.4 * 730.0 * 0.2, 0.6 * 730.0 * 0.5]])
+    # (background car makers would buy in 750 per car; this world has none)
+    np.testing.assert_allclose(upstream.bg_upstream_per_unit, [[5.0 * 0.4, 750.0 * 0.2], [0.0, 750.0 * 0.5]])
+    ban = policy_from_measures(own, [measure("export_ban", 0, 1, enforcement=1.0)], day=0)
+    states = initial_state(own), initial_state(upstream)
+    for day in range(7):
+        policy = Policy.free_trade(own) if day == 0 else ban
+        r_own, r_up = step(own, states[0], policy), step(upstream, states[1], policy)
+        np.testing.assert_array_equal(r_up.output, r_own.output)  # accounting only: the same day
+        if day == 0:  # baseline output: nothing more lost
+            np.testing.assert_allclose(r_up.gdp_loss, r_own.gdp_loss, atol=1e-9)
+    assert r_own.output[0] == 0.0  # the sixth day of the ban: no ore left, no cars
+    # B loses its plants' share of the carmaker's home-made inputs of 10 cars: 0.6 x 730 x 0.5 x 10;
+    # A the same at 40% and 20%, and its ore makers' suppliers' share of the unsold ore: 2 per t.
+    extra = r_up.gdp_loss - r_own.gdp_loss
+    assert extra[1] == pytest.approx(0.6 * 730.0 * 0.5 * 10.0)
+    assert r_own.pool_sold[0, 0] < 50.0
+    assert extra[0] == pytest.approx(0.4 * 730.0 * 0.2 * 10.0 + 2.0 * (50.0 - r_own.pool_sold[0, 0]))
+
+
 def adapt_mixes(world: World, state, price_a: float, price_b: float) -> None:  # type: ignore[no-untyped-def]
     """Run stage 8a alone with every supplier delivering in full (trust stays 1) at these prices."""
     from sim.economy import _adapt_suppliers, _Day, _policy_terms
@@ -325,6 +354,12 @@ def test_no_drift_back_to_an_incumbent_still_restricted() -> None:
     [
         ({"plants": {"A": 0.5, "Z": 0.5}}, "firms.miner.plants.Z", "a country of the scenario"),
         ({"value_added_ratio": 0.1}, "products.ore.value_added_ratio", "at least firm miner's margin (0.2)"),
+        (
+            {"value_added_ratio": 0.5, "bought_in_domestic_share": {"Z": 0.5}},
+            "products.ore.bought_in_domestic_share.Z",
+            "a country of the scenario",
+        ),
+        ({"bought_in_domestic_share": {"A": 0.5}}, "products.ore.bought_in_domestic_share", "value_added_ratio too"),
     ],
 )
 def test_plants_and_value_added_ratios_are_checked(change: dict, key: str, expected: str) -> None:

@@ -135,13 +135,18 @@ def test_reference_leaves_the_baseline_unchanged() -> None:
 
 
 def with_value_added_and_plants(scenario: Scenario, rng: np.random.Generator) -> Scenario:
-    """The scenario with a value-added ratio on every product (at least every maker's margin) and
-    every firm's output split over two or three countries' plants."""
+    """The scenario with a value-added ratio on every product (at least every maker's margin), a
+    domestic share of its bought-in inputs in two countries, and every firm's output split over two
+    or three countries' plants."""
     countries = list(scenario.countries)
     products = {}
     for name, product in scenario.products.items():
         floor = max((f.margin for f in scenario.firms.values() if f.product == name), default=0.0)
-        products[name] = product.model_copy(update={"value_added_ratio": float(rng.uniform(floor, 1.0))})
+        # and the share of what its plants buy in that is value added at home, in some countries
+        domestic = {str(c): float(rng.uniform(0.0, 1.0)) for c in rng.choice(countries, size=2, replace=False)}
+        products[name] = product.model_copy(
+            update={"value_added_ratio": float(rng.uniform(floor, 1.0)), "bought_in_domestic_share": domestic}
+        )
     firms = {}
     for name, firm in scenario.firms.items():
         where = rng.choice(countries, size=min(3, len(countries)), replace=False)
