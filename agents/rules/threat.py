@@ -15,9 +15,11 @@ credibility, its belief that this coercer carries threats out).
   lost plus ``backlash_pct``, its cost abroad (buyers elsewhere diversify, the lever's worth
   erodes), % of own GDP per year — borne for the target's expected remaining resolve; **let it
   lapse** (a ``drop_threat`` move): loses ``reputation_pct`` (a bluff called); **extend**: loses
-  half of it (an assumption), at most ``max_extensions`` times. When carrying out costs more than
-  the credibility a lapse loses, the threat lapses: TIES counts such threats among those never
-  imposed (fact ties_threats_not_imposed_share).
+  half of it (an assumption), at most ``max_extensions`` times. Past the deadline the status quo
+  is the lapse, so utilities are measured against it (carry out: gain - cost + reputation;
+  extend: half the reputation; lapse: 0). When carrying out costs more than the credibility a
+  lapse loses, the threat lapses — a move of its own with the values compared, not a silent hold:
+  TIES counts such threats among those never imposed (fact ties_threats_not_imposed_share).
 Stake and reputation are times the weight of its own resolve type.
 
 **Several targets, several rounds.** ``target`` may name several countries: the threat is weighed
@@ -162,6 +164,8 @@ class Threat(Rule):
         issued = min(mv.day for mv in mine if mv.kind == "threaten" and mv.label == f"threaten_{label}")
         called = persistence(view, me, target, issued)  # the target held out through the threat
         gain, rise, lev, cost, belief = self.gain(view, target, called.belief)
+        # Once the deadline has passed the status quo is the lapse (a called threat left hanging is
+        # a bluff called): utilities are measured against it, and when nothing beats it, it is chosen.
         extensions = [mv for mv in mine if mv.label == f"extend_{label}"]
         reputation = prm.reputation_pct * view.resolve_weight(me)
         spec = prm.measure.spec(me, target)
@@ -170,19 +174,28 @@ class Threat(Rule):
                    f"deadline of day {deadline} passed without concession ({called.text(target)}): carry out — "
                    f"chance {target} gives in +{rise:.1%} (belief {target}: {describe(belief)}) x stake "
                    f"{pct(prm.stake_pct)} = {pct(gain)} - own cost {pct(cost)} (exports lost"
-                   f"{f' + {prm.backlash_pct:.3f}%/yr abroad' if prm.backlash_pct else ''}) = {pct(gain - cost)}",
+                   f"{f' + {prm.backlash_pct:.3f}%/yr abroad' if prm.backlash_pct else ''}) = {pct(gain - cost)}, "
+                   f"vs a lapse's lost reputation {pct(reputation)}",
                    target=target, measure=spec, measure_key=measure_key(me, target, label),
-                   utility=gain - cost, rung=prm.rung),
+                   utility=gain - cost + reputation, rung=prm.rung),
             Action("drop_threat", f"drop_{label}", self.name,
                    f"deadline of day {deadline} passed, threat called: let it lapse, losing reputation "
                    f"{pct(reputation)} ({own_type_text(view.resolve_weight(me))}) vs carrying it out "
                    f"{pct(gain)} - {pct(cost)} = {pct(gain - cost)}",
-                   target=target, utility=-reputation),
+                   target=target, utility=0.0),
         ]
         if len(extensions) < prm.max_extensions:
             actions.append(Action("extend_threat", f"extend_{label}", self.name,
                                   f"deadline of day {deadline} passed: extend by {prm.deadline_days} days "
                                   f"({len(extensions) + 1} of {prm.max_extensions}), losing half the reputation "
-                                  f"{pct(reputation / 2)}",
-                                  target=target, utility=-reputation / 2))
+                                  f"{pct(reputation / 2)} rather than all of it",
+                                  target=target, utility=reputation / 2))
+        lapse = actions[1]
+        if lapse.utility >= max(a.utility for a in actions):
+            # A called threat left hanging is a threat that lapsed: when nothing beats letting it
+            # lapse, the lapse is the decision (an event, with the values compared), not a silent hold.
+            others = "; ".join(f"{a.label} {pct(a.utility)}" for a in actions if a is not lapse)
+            return [Action(lapse.kind, lapse.label, self.name, f"{lapse.reason} (alternatives: {others})",
+                           target=target, utility=lapse.utility, mandatory=True,
+                           alternatives=tuple((a.label, a.utility) for a in actions))]
         return actions
