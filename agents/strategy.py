@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
-from agents.base import RuleParams, WorldView
+from agents.base import OFFRAMP, Move, RuleParams, WorldView
 
 TYPES = ("soft", "firm", "resolute")
 # Mean remaining days a type keeps up a confrontation that costs it nothing (assumptions to be
@@ -180,6 +180,22 @@ def persistence(view: WorldView, observer: str, opponent: str, since_day: int) -
     days = max(view.day - since_day, 0)
     felt = max(view.perceived_felt_cost(observer, opponent), 0.0)
     return Persistence(learn_from_persistence(view.belief(observer, opponent), days, felt), float(days), felt)
+
+
+def offramps(view: WorldView, a: str, b: str) -> tuple[Move | None, tuple[Move, ...]]:
+    """(the off-ramp offer standing between ``a`` and ``b``, the settlements): off-ramp moves
+    between the two in order, where one answering the other side's standing offer settles (both
+    step back) and any other is an offer that stands until answered (or renewed by its maker)."""
+    standing: Move | None = None
+    settled: list[Move] = []
+    for mv in sorted(view.moves(actor=a, kind=OFFRAMP, target=b) + view.moves(actor=b, kind=OFFRAMP, target=a),
+                     key=lambda m: m.day):
+        if standing is not None and standing.actor != mv.actor:
+            settled.append(mv)
+            standing = None
+        else:
+            standing = mv
+    return standing, tuple(settled)
 
 
 def credibility(belief: Sequence[float]) -> float:

@@ -51,6 +51,7 @@ from agents.strategy import (
     describe,
     expected_holding_cost,
     give_in_probability,
+    offramps,
     own_type_text,
     persistence,
 )
@@ -149,7 +150,10 @@ class EscalationLadder(Rule):
         if view.day < prm.start_day:
             return []
         mine = view.moves(actor=me, target=target)
-        ends = [mv for mv in mine if mv.kind in (ACCEPT, BACK_DOWN, "offramp")]
+        # A round ends with an accepted concession, a back-down or a settlement (an off-ramp offer
+        # answered by the other side; an offer alone ends nothing).
+        ends = sorted([mv for mv in mine if mv.kind in (ACCEPT, BACK_DOWN)] + list(offramps(view, me, target)[1]),
+                      key=lambda mv: mv.day)
         if ends:
             # A round is over. After a concession it stays over; after a back-down or an off-ramp
             # the truce may break: a new round from the first rung once ``truce_days`` have passed.

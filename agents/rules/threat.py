@@ -51,6 +51,7 @@ from agents.strategy import (
     describe,
     expected_holding_cost,
     give_in_probability,
+    offramps,
     own_type_text,
     persistence,
 )
@@ -95,7 +96,11 @@ class Threat(Rule):
         open (after a concession; in a truce; once ``max_rounds`` are spent)."""
         prm: ThreatParams = self.params  # type: ignore[assignment]
         mine = view.moves(actor=self.context.actor, target=target)
-        ends = [mv for mv in mine if mv.kind in (ACCEPT, BACK_DOWN, "offramp")]
+        # A round ends with an accepted concession, a back-down or a settlement (an off-ramp offer
+        # answered by the other side; an offer alone ends nothing).
+        ends = sorted([mv for mv in mine if mv.kind in (ACCEPT, BACK_DOWN)]
+                      + list(offramps(view, self.context.actor, target)[1]),
+                      key=lambda mv: mv.day)
         if not ends:
             return 0, mine
         if ends[-1].kind == ACCEPT or len(ends) >= prm.max_rounds or view.day - ends[-1].day < prm.truce_days:
@@ -181,7 +186,8 @@ class Threat(Rule):
             Action("drop_threat", f"drop_{label}", self.name,
                    f"deadline of day {deadline} passed, threat called: let it lapse, losing reputation "
                    f"{pct(reputation)} ({own_type_text(view.resolve_weight(me))}) vs carrying it out "
-                   f"{pct(gain)} - {pct(cost)} = {pct(gain - cost)}",
+                   f"{pct(gain)} - own cost {pct(cost)}"
+                   f"{f' (incl. {prm.backlash_pct:.3f}%/yr abroad)' if prm.backlash_pct else ''} = {pct(gain - cost)}",
                    target=target, utility=0.0),
         ]
         if len(extensions) < prm.max_extensions:
