@@ -303,8 +303,10 @@ def test_the_truce_may_break_a_new_round_after_a_back_down() -> None:
     view.day = 40
     assert [a.label for a in ladder.propose(view)] == ["protest", "ore_licensing"]  # from the first rung again
     view.say("C", "protest", "protest", "T", day=40)
-    view.say("C", "offramp", "summit_offramp", "T", day=50)
+    view.say("C", "offramp", "summit_offramp", "T", day=45)
     view.day = 200
+    assert ladder.propose(view) != []  # an unanswered off-ramp offer ends nothing
+    view.say("T", "offramp", "summit_offramp", "C", day=50)  # T answers: a settlement ends the round
     assert ladder.propose(view) == []  # two rounds at most
     once = rule("escalation_ladder", "C", **{**LADDER, "max_rounds": 3, "truce_days": 0})
     accepted = FakeView(day=100)
@@ -546,14 +548,44 @@ def test_summit_offramp_only_in_the_window_and_reciprocated() -> None:
     # C bears 0.365 %/yr (0.001 %/day); T bears nothing and, resolute, holds out 720 days:
     # holding out costs 0.001 x 720 x (1 - exp(-365/720)) = 0.2863%; alone, half of it - 0.1.
     hold = 0.001 * 720 * (1 - math.exp(-365 / 720))
-    assert alone.utility == pytest.approx(0.5 * hold - 0.1) and alone.measure_keys == (key,)
-    view.say("T", "offramp", "summit_offramp", "C", day=112)
-    (together,) = summit.propose(view)
-    assert together.utility == pytest.approx(hold - 0.1) and "T offered an off-ramp on day 112" in together.reason
-    chosen = decide([summit], view, True, 0.0, np.random.default_rng(0))[0]
+    # An offer lifts nothing: it stands until T answers.
+    assert alone.utility == pytest.approx(0.5 * hold - 0.1) and alone.measure_keys == ()
+    assert "offers an off-ramp" in alone.reason
+    view.say("C", "offramp", "summit_offramp", "T", day=112)
+    assert summit.propose(view) == []  # its offer stands
+    answer = rule("summit", "T", counterpart="C", window="APEC", offramp_cost_pct=0.1, discount_per_year=0.0)
+    counter = view.impose("T", "C", "resist_ban", products=("resist",))
+    view.rate["T"] = 0.73  # T bears 0.002 %/day; C, believed resolute and bearing 0.365 %/yr, keeps
+    view.beliefs[("T", "C")] = (0.0, 0.0, 1.0)  # going 720 / (1 + 0.365/2) days
+    days = 720 / (1 + 0.365 / 2)
+    (settle,) = answer.propose(view)
+    assert settle.utility == pytest.approx(0.002 * days * (1 - math.exp(-365 / days)) - 0.1) and "accepts C's off-ramp offer of day 112" in settle.reason
+    assert set(settle.measure_keys) == {key, counter}  # both step back: its own measure and C's
+    chosen = decide([answer], view, True, 0.0, np.random.default_rng(0))[0]
     assert chosen.kind == "offramp"
     view.day = 130
     assert summit.propose(view) == []  # window closed
+
+
+def test_a_coercers_settlement_forgoes_the_stake_for_a_gesture_by_hand() -> None:
+    # C coerces T with a ban costing it 0.5 %/yr abroad; it would win a stake of 1% if T gave in.
+    summit = rule("summit", "C", counterpart="T", window="APEC", offramp_cost_pct=0.1, discount_per_year=0.0,
+                  stake_pct=1.0, gesture_share=0.25, reciprocity_chance=1.0, backlash_pct={"ore_ban": 0.5})
+    view = FakeView(day=112, rate={"T": 0.5}, beliefs={("C", "T"): (0.0, 0.0, 1.0)},
+                    windows=(Window("APEC", 110, 120, ("C", "T")),))
+    view.impose("C", "T", "ore_ban", day=12)
+    (offer,) = summit.propose(view)
+    # T, resolute, bearing 0.5 %/yr: 720 / (1 + 0.5/2) = 576 days. Holding costs C 0.5 %/yr over them
+    # (within a year), its stake 1% x the chance T gives in, 1 - exp(-365/576); the gesture is worth 0.25.
+    p = 1 - math.exp(-365 / 576)
+    hold = 0.5 / 365 * 576 * p
+    assert offer.utility == pytest.approx(hold - 1.0 * p + 0.25 - 0.1)
+    assert "stake forgone 1.00% x chance T gives in 47%" in offer.reason and "0.500%/yr abroad" in offer.reason
+    # Without the cost abroad, the same settlement is not worth it.
+    keen = rule("summit", "C", counterpart="T", window="APEC", offramp_cost_pct=0.1, discount_per_year=0.0,
+                stake_pct=1.0, gesture_share=0.25, reciprocity_chance=1.0)
+    assert keen.propose(view)[0].utility == pytest.approx(-1.0 * p + 0.25 - 0.1)
+    assert -1.0 * p + 0.25 - 0.1 < 0
 
 
 # ------------------------------------------------------------------------------- ally and tariff
@@ -748,8 +780,10 @@ def test_a_threat_returns_after_a_truce_breaks_and_not_after_a_concession() -> N
     view.say("C", "threaten", "threaten_ore_ban", "T", day=70)
     view.day = 100
     assert threat.deadline(view) == 100 and [a.kind for a in threat.propose(view)][:2] == ["impose", "drop_threat"]
-    view.say("C", "offramp", "summit_offramp", "T", day=110)
+    view.say("C", "offramp", "summit_offramp", "T", day=105)
     view.day = 400
+    assert threat.propose(view) != []  # an off-ramp offer alone ends nothing: the called threat is still to decide
+    view.say("T", "offramp", "summit_offramp", "C", day=110)  # answered: a settlement ends the round
     assert threat.propose(view) == []  # two rounds at most
     once = rule("threat", "C", **{**THREAT, "after": None, "max_rounds": 3, "truce_days": 0})
     won = FakeView(day=100)
