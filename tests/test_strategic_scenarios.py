@@ -21,6 +21,12 @@ CURB = EXPERIMENTS / "rare_earth_curb.toml"
 DETERMINISTIC = [
     f"governments.{c}.{key}=0" for c in ("CN", "JP", "US") for key in ("temperature", "perception_noise")
 ] + [f"governments.{c}.resolve_type='firm'" for c in ("CN", "JP", "US")]
+# China's rare-earth rungs without their cost abroad (buyers diversifying, the lever eroding): the
+# ladder then climbs to the ban, as before that cost was weighed.
+NO_COST_ABROAD = [
+    "governments.CN.rules[0].params.rungs[2].backlash_pct=0", "governments.CN.rules[0].params.rungs[3].backlash_pct=0",
+    "governments.CN.rules[1].params.backlash_pct=0", "governments.CN.rules[2].params.backlash_pct={}",
+]
 
 
 def test_every_experiment_has_a_tiny_variant() -> None:
@@ -57,12 +63,20 @@ def test_temperature_zero_gives_one_path_for_every_seed() -> None:
     paths = {run_replications(scenario, seed=seed, replications=1).outcomes["path"][0] for seed in range(4)}
     assert len(paths) == 1
     (path,) = paths
-    # With every government of the middle ("firm") type, Japan waits out the licensing and the ban
-    # and complains to the WTO; once its carmakers' magnets run short its cost of holding out passes
-    # its cost of giving in, and it offers a face-saving gesture, which China accepts. (This path has
-    # moved with the economy changes of issue 9: on the branch with the substitute's lead time but
-    # without the stockpile and quota-leakage changes it was a stalemate.)
+    # With every government of the middle ("firm") type, China carries out its threat (licensing) but
+    # does not climb to the ban: the ban's cost abroad (0.38%/yr of its GDP, buyers diversifying)
+    # outweighs the rise in Japan's chance of giving in that it would bring. Japan waits out the
+    # licensing and complains to the WTO; months on, as Japan holds out, China comes to see it as
+    # resolute and suspends the licensing (a face-saving lift), keeping the anti-dumping duty.
     assert path == (
+        "CN:threaten_ree_licensing > CN:antidumping > JP:wait_out > CN:ree_licensing > CN:suspend_ree_licensing > "
+        "JP:wto_complaint"
+    )
+    # Without that cost abroad China climbs to the ban; once its carmakers' magnets run short Japan's
+    # cost of holding out passes its cost of giving in, and it offers a face-saving gesture, which
+    # China accepts (the path before costs abroad were weighed).
+    cheap = load_scenario(CURB, overrides=[*DETERMINISTIC, *NO_COST_ABROAD])
+    assert run_replications(cheap, seed=0, replications=1).outcomes["path"][0] == (
         "CN:threaten_ree_licensing > CN:antidumping > JP:wait_out > CN:ree_licensing > CN:ree_ban > "
         "JP:wto_complaint > JP:face_saving_gesture > CN:accept_concession"
     )
@@ -90,7 +104,7 @@ def test_concession_is_accepted_and_everything_is_lifted() -> None:
     # with a cheaper concession (0.8% of GDP instead of 1.5%: since the magnet stage lets Japan's
     # carmakers re-source magnets outside China, at the shipped 1.5% Japan holds out to APEC).
     scenario = load_scenario(CURB, overrides=[
-        *DETERMINISTIC, "governments.CN.resolve_type='resolute'",
+        *DETERMINISTIC, *NO_COST_ABROAD, "governments.CN.resolve_type='resolute'",
         "governments.JP.rules[3].params.audience_cost_pct=0.3", "governments.JP.rules[0].params.concession_cost_pct=0.8",
     ])
     model = CoercionModel(scenario, np.random.SeedSequence(1))
@@ -104,7 +118,7 @@ def test_concession_is_accepted_and_everything_is_lifted() -> None:
 
 
 def test_firms_decide_the_magnet_makers_invest_and_the_capacity_arrives_after_the_ramp_up() -> None:
-    scenario = load_scenario(CURB, overrides=DETERMINISTIC)
+    scenario = load_scenario(CURB, overrides=[*DETERMINISTIC, *NO_COST_ABROAD])  # (the ban runs their cover down)
     model = CoercionModel(scenario, np.random.SeedSequence(1))
     w = model.world
     c, p = model.country_index["ROW"], model.product_index["heavy_rare_earths"]
