@@ -241,3 +241,24 @@ def test_threats_can_work_and_work_more_when_more_credible_or_more_costly() -> N
     assert threat_success_share(
         "governments.JP.rules[3].params.threatened_cost_pct=3.6", "governments.CN.rules[1].params.target_cost_pct=3.6"
     ) > high
+
+
+def threat_lapse_share(*overrides: str) -> float:
+    """Share of replications of the tiny curb (90 days: the deadline, one extension) in which China
+    lets its called threat lapse, 20 replications."""
+    scenario = load_scenario(EXPERIMENTS / "tiny" / "rare_earth_curb.toml", overrides=["horizon_days=90", *overrides])
+    events = run_replications(scenario, replications=20).events
+    return events.loc[events["kind"] == "drop_threat", "replication"].nunique() / 20
+
+
+def test_a_called_threat_lapses_with_shipped_parameters_and_less_when_credibility_costs_more() -> None:
+    # Shipped parameters (types drawn from the calibrated prior): the lapse is reachable.
+    assert threat_lapse_share() > 0
+    # A soft China (stake 1% x 0.5) gains +~11% x 0.5% from carrying out licensing, less than its
+    # cost abroad (0.19%/yr over Japan's believed resolve, ~0.11%) net of the lapse's lost credibility
+    # (0.02% x 0.5): it lets the threat lapse in every replication.
+    soft = "governments.CN.resolve_type='soft'"
+    assert threat_lapse_share(soft) == 1.0
+    # The dearer a lapse (credibility lost, % of GDP) or the cheaper carrying out, the rarer the lapse.
+    assert threat_lapse_share(soft, "governments.CN.rules[1].params.reputation_pct=0.2") == 0.0
+    assert threat_lapse_share(soft, "governments.CN.rules[1].params.backlash_pct=0") == 0.0

@@ -178,7 +178,8 @@ class Threat(Rule):
             Action(IMPOSE, label, self.name,
                    f"deadline of day {deadline} passed without concession ({called.text(target)}): carry out — "
                    f"chance {target} gives in +{rise:.1%} (belief {target}: {describe(belief)}) x stake "
-                   f"{pct(prm.stake_pct)} = {pct(gain)} - own cost {pct(cost)} (exports lost"
+                   f"{pct(prm.stake_pct * view.resolve_weight(me))} ({own_type_text(view.resolve_weight(me))}) = "
+                   f"{pct(gain)} - own cost {pct(cost)} (exports lost"
                    f"{f' + {prm.backlash_pct:.3f}%/yr abroad' if prm.backlash_pct else ''}) = {pct(gain - cost)}, "
                    f"vs a lapse's lost reputation {pct(reputation)}",
                    target=target, measure=spec, measure_key=measure_key(me, target, label),
