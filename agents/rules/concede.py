@@ -21,7 +21,13 @@ from pydantic import Field
 
 from agents.base import CONCEDE, Action, Rule, WorldView, pct
 from agents.leverage import in_force_against, open_threats
-from agents.strategy import StrategicParams, persistence, credibility, expected_holding_cost, own_type_text
+from agents.strategy import (
+    StrategicParams,
+    credibility,
+    expected_holding_cost,
+    own_type_text,
+    persistence,
+)
 
 
 class ConcedeParams(StrategicParams):

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from agents.base import Action, Rule, WorldView, pct
 from agents.leverage import in_force_against, open_threats
-from agents.strategy import StrategicParams, persistence, expected_holding_cost, own_type_text
+from agents.strategy import StrategicParams, expected_holding_cost, own_type_text, persistence
 
 
 class WaitOutParams(StrategicParams):
