@@ -262,3 +262,24 @@ def test_a_called_threat_lapses_with_shipped_parameters_and_less_when_credibilit
     # The dearer a lapse (credibility lost, % of GDP) or the cheaper carrying out, the rarer the lapse.
     assert threat_lapse_share(soft, "governments.CN.rules[1].params.reputation_pct=0.2") == 0.0
     assert threat_lapse_share(soft, "governments.CN.rules[1].params.backlash_pct=0") == 0.0
+
+
+def test_sim_explain_shows_a_lapse_with_the_values_compared(tmp_path: Path) -> None:
+    from cli_helpers import invoke
+
+    out = tmp_path / "soft"
+    result = invoke("run", str(EXPERIMENTS / "tiny" / "rare_earth_curb.toml"), "-n", "1", "-q", "--out", str(out),
+                    "--set", "horizon_days=90", "--set", "governments.CN.resolve_type='soft'",
+                    "--set", "governments.CN.temperature=0")
+    assert result.exit_code == 0, result.output
+    text = invoke("explain", str(out)).output
+    # A soft China extends its called threat once, then lets it lapse: having imposed nothing, it
+    # backed down at the threat stage (TIES: a threat never imposed).
+    assert "outcome: coercer_backs_down on day 84" in text
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if "drop_ree_licensing" in line and "(drop_threat" in line)
+    why = lines[at + 1]
+    # The rule, what Japan's holding out said, the lost credibility and carrying out's gain and cost.
+    assert why.strip().startswith("why: threat: deadline of day 84 passed, threat called (JP held out 84 days")
+    assert "let it lapse, losing reputation 0.01% (own resolve soft (x0.5))" in why and "0.190%/yr abroad" in why
+    assert "considered: drop_ree_licensing 0.0000 | ree_licensing -0.0" in lines[at + 2]

@@ -160,7 +160,7 @@ class Threat(Rule):
             return [Action("threaten", f"threaten_{label}", self.name,
                            f"threatens {label} ({lev:.3f}%/yr of {target}'s GDP at stake) with a {prm.deadline_days}-day "
                            f"deadline: chance {target} gives in +{rise:.1%} (belief {target}: {describe(belief)}) x stake "
-                           f"{pct(prm.stake_pct)} = {pct(gain)}",
+                           f"{pct(prm.stake_pct * view.resolve_weight(me))} ({own_type_text(view.resolve_weight(me))}) = {pct(gain)}",
                            target=target, utility=gain)]
         if any(mv.day >= start for mv in view.moves(actor=target, kind=CONCEDE, target=me)):
             return []  # the threat worked: the ladder's acceptance ends the episode
@@ -185,7 +185,7 @@ class Threat(Rule):
                    target=target, measure=spec, measure_key=measure_key(me, target, label),
                    utility=gain - cost + reputation, rung=prm.rung),
             Action("drop_threat", f"drop_{label}", self.name,
-                   f"deadline of day {deadline} passed, threat called: let it lapse, losing reputation "
+                   f"deadline of day {deadline} passed, threat called ({called.text(target)}): let it lapse, losing reputation "
                    f"{pct(reputation)} ({own_type_text(view.resolve_weight(me))}) vs carrying it out "
                    f"{pct(gain)} - own cost {pct(cost)}"
                    f"{f' (incl. {prm.backlash_pct:.3f}%/yr abroad)' if prm.backlash_pct else ''} = {pct(gain - cost)}",
