@@ -21,6 +21,14 @@ The chance that an opponent gives in within the horizon is ``1 - exp(-H / D)`` p
 while the mover is itself in pain — is likelier for resolute types; backing down, dropping a
 threat or conceding, against anyone, is likelier for soft ones. A resolute coercer also carries out
 its threats more often (:data:`CARRY_OUT_PROBABILITY`): that is a threat's credibility.
+
+**Learning from persistence.** Not giving in is news too. Under the type model above an opponent
+of type ``t`` that has kept up a confrontation for ``T`` days while feeling a cumulative cost ``F``
+(% of a year's GDP) had the chance ``exp(-(T + 365 F / tolerance_t) / hold_t)`` of doing so (the
+survival of its exponential hazard ``(1 + rate / tolerance_t) / hold_t``, integrated). A decider
+weighs that evidence (:func:`learn_from_persistence`) on top of its belief from moves, so a target
+that stands firm for months comes to be seen as firm or resolute — the coercer's expected gain
+from holding on falls, and a coercer bearing costs tires of its measures (and symmetrically).
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
-from agents.base import RuleParams
+from agents.base import OFFRAMP, Move, RuleParams, WorldView
 
 TYPES = ("soft", "firm", "resolute")
 # Mean remaining days a type keeps up a confrontation that costs it nothing (assumptions to be
@@ -131,6 +139,63 @@ def expected_holding_cost(
 def give_in_probability(belief: Sequence[float], rate_pct: float, horizon_days: float) -> float:
     """Chance that an opponent bearing ``rate`` gives in within the horizon: ``1 - exp(-H / D)``."""
     return sum(b * (1.0 - math.exp(-horizon_days / remaining_days(t, rate_pct))) for t, b in enumerate(belief))
+
+
+def persistence_likelihood(days: float, felt_pct: float) -> tuple[float, ...]:
+    """Chance, under each type, of keeping up a confrontation for ``days`` while feeling a
+    cumulative cost ``felt_pct`` (% of a year's GDP): ``exp(-(days + 365 felt / tolerance) / hold)``
+    (the survival of :func:`remaining_days`'s hazard, integrated over the cost actually borne)."""
+    days, felt = max(float(days), 0.0), max(float(felt_pct), 0.0)
+    return tuple(math.exp(-(days + 365.0 * felt / tol) / hold) for hold, tol in zip(TYPE_HOLD_DAYS, TYPE_TOLERANCE_PCT, strict=True))
+
+
+def learn_from_persistence(belief: Sequence[float], days: float, felt_pct: float) -> tuple[float, ...]:
+    """Belief over an opponent's type once it is seen to have held out ``days`` days at a cumulative
+    cost ``felt_pct``: Bayes' rule with :func:`persistence_likelihood`, computed in logs (a long
+    confrontation drives the soft type's chance far below what floats hold)."""
+    days, felt = max(float(days), 0.0), max(float(felt_pct), 0.0)
+    logs = [math.log(b) - (days + 365.0 * felt / tol) / hold if b > 0 else -math.inf
+            for b, hold, tol in zip(belief, TYPE_HOLD_DAYS, TYPE_TOLERANCE_PCT, strict=True)]
+    top = max(logs)
+    if top == -math.inf:
+        raise ValueError("beliefs must have positive total weight")
+    return normalise([math.exp(v - top) for v in logs])
+
+
+@dataclass(frozen=True)
+class Persistence:
+    """What a decider has seen of an opponent holding out, and the belief it then holds."""
+
+    belief: tuple[float, ...]  # after learning from the persistence (and from moves before)
+    days: float
+    felt_pct: float
+
+    def text(self, opponent: str) -> str:
+        return f"{opponent} held out {self.days:.0f} days at a felt cost ~{self.felt_pct:.3f}%"
+
+
+def persistence(view: WorldView, observer: str, opponent: str, since_day: int) -> Persistence:
+    """``observer``'s belief about ``opponent`` once it has seen it hold out since ``since_day``
+    (its belief from moves, then :func:`learn_from_persistence` with the opponent's perceived felt cost)."""
+    days = max(view.day - since_day, 0)
+    felt = max(view.perceived_felt_cost(observer, opponent), 0.0)
+    return Persistence(learn_from_persistence(view.belief(observer, opponent), days, felt), float(days), felt)
+
+
+def offramps(view: WorldView, a: str, b: str) -> tuple[Move | None, tuple[Move, ...]]:
+    """(the off-ramp offer standing between ``a`` and ``b``, the settlements): off-ramp moves
+    between the two in order, where one answering the other side's standing offer settles (both
+    step back) and any other is an offer that stands until answered (or renewed by its maker)."""
+    standing: Move | None = None
+    settled: list[Move] = []
+    for mv in sorted(view.moves(actor=a, kind=OFFRAMP, target=b) + view.moves(actor=b, kind=OFFRAMP, target=a),
+                     key=lambda m: m.day):
+        if standing is not None and standing.actor != mv.actor:
+            settled.append(mv)
+            standing = None
+        else:
+            standing = mv
+    return standing, tuple(settled)
 
 
 def credibility(belief: Sequence[float]) -> float:

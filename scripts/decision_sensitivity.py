@@ -50,6 +50,9 @@ _CN = [
     Candidate("cn_reputation", "governments.CN.rules[0].params.reputation_pct", ("governments.CN.rules[1].params.reputation_pct",)),
     Candidate("cn_audience_cost", "governments.CN.rules[0].params.audience_cost_pct"),
     Candidate("cn_offramp_cost", "governments.CN.rules[2].params.offramp_cost_pct"),
+    Candidate("cn_backlash", "governments.CN.rules[0].params.rungs[3].backlash_pct",
+              ("governments.CN.rules[2].params.backlash_pct.ree_ban",)),
+    Candidate("cn_gesture_share", "governments.CN.rules[2].params.gesture_share"),
     Candidate("us_alliance_value", "governments.US.rules[0].params.alliance_value_pct"),
 ]
 _JP_CURB = [

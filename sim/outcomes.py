@@ -98,7 +98,8 @@ def classify(
     if target_in_force and coercer_in_force:
         return "mutual_escalation", nan
     if not coercer_in_force:
-        lifts = [e["day"] for e in events if e["actor"] == coercer and e["kind"] in ("lift", "back_down")]
+        # A unilateral off-ramp lifts the coercer's measures too: it is resolved that day.
+        lifts = [e["day"] for e in events if e["actor"] == coercer and e["kind"] in ("lift", "back_down", "offramp")]
         return "coercer_backs_down", float(max(lifts)) if lifts else nan
     return "stalemate", nan
 

@@ -175,7 +175,10 @@ def test_japan_funds_a_supplier_outside_china_through_the_investment_hook() -> N
 
     root = Path(__file__).resolve().parents[1]
     deterministic = [f"governments.{c}.{k}=0" for c in ("CN", "JP", "US") for k in ("temperature", "perception_noise")]
-    scenario = load_scenario(root / "experiments" / "tiny" / "rare_earth_curb.toml", overrides=deterministic)
+    # China's rare-earth rungs without their cost abroad, so that it climbs to the ban and Japan's
+    # losses make the financing worth it (with it, China stops at licensing, which bites less).
+    no_cost_abroad = [f"governments.CN.rules[0].params.rungs[{i}].backlash_pct=0" for i in (2, 3)]
+    scenario = load_scenario(root / "experiments" / "tiny" / "rare_earth_curb.toml", overrides=deterministic + no_cost_abroad)
     model = CoercionModel(scenario, np.random.SeedSequence(1))
     model.run()
     (event,) = [e for e in model.events if e["actor"] == "JP" and e["kind"] == "invest"]

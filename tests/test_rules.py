@@ -16,7 +16,7 @@ import pytest
 
 from agents.base import Action, Move, RuleContext, Window, build_rule, decide, measure_key
 from agents.firm import lobbying_pressure
-from agents.strategy import expected_holding_cost, give_in_probability
+from agents.strategy import expected_holding_cost, give_in_probability, learn_from_persistence
 from sim.config import MeasureSpec
 
 # Three countries: C coerces T; A is T's ally. Products: ore (civilian), resist (advanced),
@@ -203,12 +203,16 @@ def test_ladder_climbs_one_rung_at_a_time_no_faster_than_its_gap() -> None:
     assert ban.label == "ore_ban"
     # Leverage 1e10 x 0.5 (T's dependence) x 1 x 0.5 (enforcement) / 1e12 = 0.25 %/yr of T's GDP;
     # exposure 1e10 x 0.5 / 1e12 = 0.5 %/yr of C's. Gain = stake 0.5 x rise in T's chance to give in.
-    belief = (0.3, 0.4, 0.3)
+    # T has held out 14 days (since the protest) at no cost: the prior 30/40/30 times the chance of
+    # that under each type, exp(-14/60), exp(-14/180), exp(-14/720): 0.2376, 0.3701, 0.2942 -> 26/41/33%.
+    belief = (0.3 * math.exp(-14 / 60), 0.4 * math.exp(-14 / 180), 0.3 * math.exp(-14 / 720))
+    belief = tuple(b / sum(belief) for b in belief)
+    assert learn_from_persistence((0.3, 0.4, 0.3), 14, 0.0) == pytest.approx(belief)
     rise = give_in_probability(belief, 0.25, 365) - give_in_probability(belief, 0.0, 365)
     cost = expected_holding_cost(belief, 0.5, 0.25, 0.0, 365).cost_pct
     assert climb.label == "ore_licensing" and climb.kind == "impose" and climb.rung == 2
     assert climb.utility == pytest.approx(0.5 * rise - cost)
-    assert "leverage 0.250%/yr of T's GDP" in climb.reason and "soft 30% / firm 40% / resolute 30%" in climb.reason
+    assert "leverage 0.250%/yr of T's GDP" in climb.reason and "soft 26% / firm 41% / resolute 33%" in climb.reason
     assert climb.measure.enforcement == 0.5 and climb.measure_key == "C>T:ore_licensing"
     view.impose("C", "T", "ore_licensing", "export_licensing", day=14)
     view.day = 28
@@ -272,16 +276,18 @@ def test_ladder_backs_down_when_holding_out_costs_more_than_the_stake_is_worth()
 def test_partial_truce_suspends_the_top_rung_by_hand() -> None:
     rungs = [
         {"label": "ore_curb", "measure": {"measure": "export_ban", "products": ["ore"], "enforcement": 0.5}, "target_cost_pct": 0.2},
-        {"label": "wafer_ban", "measure": {"measure": "export_ban", "products": ["wafer"]}, "target_cost_pct": 0.3},
+        {"label": "wafer_ban", "measure": {"measure": "export_ban", "products": ["wafer"]}, "target_cost_pct": 0.3,
+         "backlash_pct": 0.1},
     ]
     ladder = rule("escalation_ladder", "C", **{**LADDER, "rungs": rungs})
     view = FakeView(day=60, rate={"T": 0.5}, trade={("C", "T", "ore"): 1e10, ("C", "T", "wafer"): 2e9})
     view.impose("C", "T", "ore_curb", day=0)
     top = view.impose("C", "T", "wafer_ban", day=20)
     (suspend,) = [a for a in ladder.propose(view) if a.label == "suspend_wafer_ban"]
-    # The wafer ban costs T 0.3 of the 0.5 %/yr it bears and C 2e9/1e12 = 0.2 %/yr of exports.
-    belief = (0.3, 0.4, 0.3)
-    saved = expected_holding_cost(belief, 0.2, 0.5, 0.0, 365).cost_pct
+    # The wafer ban costs T 0.3 of the 0.5 %/yr it bears and C 2e9/1e12 = 0.2 %/yr of exports plus
+    # 0.1 %/yr abroad. T has held out 60 days at no felt cost: C's belief is the prior updated by it.
+    belief = learn_from_persistence((0.3, 0.4, 0.3), 60, 0.0)
+    saved = expected_holding_cost(belief, 0.3, 0.5, 0.0, 365).cost_pct
     lost = 0.5 * (give_in_probability(belief, 0.5, 365) - give_in_probability(belief, 0.2, 365))
     assert suspend.kind == "lift" and suspend.measure_keys == (top,)
     assert suspend.utility == pytest.approx(saved - lost - 0.05)  # half of reputation 0.1
@@ -297,8 +303,10 @@ def test_the_truce_may_break_a_new_round_after_a_back_down() -> None:
     view.day = 40
     assert [a.label for a in ladder.propose(view)] == ["protest", "ore_licensing"]  # from the first rung again
     view.say("C", "protest", "protest", "T", day=40)
-    view.say("C", "offramp", "summit_offramp", "T", day=50)
+    view.say("C", "offramp", "summit_offramp", "T", day=45)
     view.day = 200
+    assert ladder.propose(view) != []  # an unanswered off-ramp offer ends nothing
+    view.say("T", "offramp", "summit_offramp", "C", day=50)  # T answers: a settlement ends the round
     assert ladder.propose(view) == []  # two rounds at most
     once = rule("escalation_ladder", "C", **{**LADDER, "max_rounds": 3, "truce_days": 0})
     accepted = FakeView(day=100)
@@ -339,14 +347,40 @@ def test_threat_is_issued_then_carried_out_extended_or_dropped_at_the_deadline()
     view.day = 33
     assert threat.due(view)  # the deadline is news: the coercer decides that day
     carry, drop, extend = threat.propose(view)
-    exposure = expected_holding_cost(belief, 0.1, 0.2, 0.0, 365).cost_pct  # 1e9 / 1e12 = 0.1 %/yr of own GDP
-    assert (carry.kind, carry.rung) == ("impose", 2) and carry.utility == pytest.approx(0.5 * rise - exposure)
-    assert (drop.kind, drop.utility) == ("drop_threat", pytest.approx(-0.2))
-    assert (extend.kind, extend.utility) == ("extend_threat", pytest.approx(-0.1))
+    # T called the threat: it held out 30 days (at no felt cost), news of its resolve.
+    called = learn_from_persistence(belief, 30, 0.0)
+    rise = give_in_probability(called, 0.2, 365) - give_in_probability(called, 0.0, 365)
+    exposure = expected_holding_cost(called, 0.1, 0.2, 0.0, 365).cost_pct  # 1e9 / 1e12 = 0.1 %/yr of own GDP
+    # Past the deadline the status quo is the lapse: carrying out is worth its gain - its cost +
+    # the reputation a lapse would lose (0.2); extending saves half of it; lapsing is 0.
+    assert (carry.kind, carry.rung) == ("impose", 2) and carry.utility == pytest.approx(0.5 * rise - exposure + 0.2)
+    assert (drop.kind, drop.utility) == ("drop_threat", pytest.approx(0.0))
+    assert (extend.kind, extend.utility) == ("extend_threat", pytest.approx(0.1))
+    assert "T held out 30 days" in carry.reason and "let it lapse" in drop.reason
     view.say("C", "extend_threat", "extend_ore_ban", "T", day=33)
     view.day = 63
     labels = [a.label for a in threat.propose(view)]
     assert labels == ["ore_ban", "drop_ore_ban"]  # no second extension
+
+
+def test_a_called_threat_lapses_when_carrying_it_out_costs_more_than_the_credibility_lost() -> None:
+    # As above, but carrying the ban out costs C 1 %/yr abroad on top of its 0.1 %/yr of exports.
+    threat = rule("threat", "C", **{**THREAT, "after": None, "backlash_pct": 1.0, "max_extensions": 0})
+    view = FakeView(day=33, trade={("C", "T", "ore"): 1e9}, share={("T", "C", "ore"): 0.5}, multiplier={"ore": 4})
+    view.say("C", "threaten", "threaten_ore_ban", "T", day=3)
+    called = learn_from_persistence((0.3, 0.4, 0.3), 30, 0.0)
+    gain = 0.5 * (give_in_probability(called, 0.2, 365) - give_in_probability(called, 0.0, 365))
+    cost = expected_holding_cost(called, 1.1, 0.2, 0.0, 365).cost_pct
+    assert gain - cost < -0.2  # carrying out loses more than the lapse's lost reputation
+    (lapse,) = threat.propose(view)
+    assert (lapse.kind, lapse.label, lapse.mandatory, lapse.utility) == ("drop_threat", "drop_ore_ban", True, 0.0)
+    assert f"{gain:.2f}% - own cost {cost:.2f}%" in lapse.reason and "1.000%/yr abroad" in lapse.reason
+    assert dict(lapse.alternatives)["ore_ban"] == pytest.approx(gain - cost + 0.2)
+    # Credibility dearer than the cost of carrying it out: the same threat is carried out.
+    keen = rule("threat", "C", **{**THREAT, "after": None, "backlash_pct": 1.0, "max_extensions": 0,
+                                  "reputation_pct": cost - gain + 0.05})
+    carry, drop = keen.propose(view)
+    assert carry.kind == "impose" and carry.utility == pytest.approx(0.05) and not drop.mandatory
 
 
 def test_threat_succeeds_when_the_target_concedes_before_the_deadline() -> None:
@@ -514,14 +548,44 @@ def test_summit_offramp_only_in_the_window_and_reciprocated() -> None:
     # C bears 0.365 %/yr (0.001 %/day); T bears nothing and, resolute, holds out 720 days:
     # holding out costs 0.001 x 720 x (1 - exp(-365/720)) = 0.2863%; alone, half of it - 0.1.
     hold = 0.001 * 720 * (1 - math.exp(-365 / 720))
-    assert alone.utility == pytest.approx(0.5 * hold - 0.1) and alone.measure_keys == (key,)
-    view.say("T", "offramp", "summit_offramp", "C", day=112)
-    (together,) = summit.propose(view)
-    assert together.utility == pytest.approx(hold - 0.1) and "T offered an off-ramp on day 112" in together.reason
-    chosen = decide([summit], view, True, 0.0, np.random.default_rng(0))[0]
+    # An offer lifts nothing: it stands until T answers.
+    assert alone.utility == pytest.approx(0.5 * hold - 0.1) and alone.measure_keys == ()
+    assert "offers an off-ramp" in alone.reason
+    view.say("C", "offramp", "summit_offramp", "T", day=112)
+    assert summit.propose(view) == []  # its offer stands
+    answer = rule("summit", "T", counterpart="C", window="APEC", offramp_cost_pct=0.1, discount_per_year=0.0)
+    counter = view.impose("T", "C", "resist_ban", products=("resist",))
+    view.rate["T"] = 0.73  # T bears 0.002 %/day; C, believed resolute and bearing 0.365 %/yr, keeps
+    view.beliefs[("T", "C")] = (0.0, 0.0, 1.0)  # going 720 / (1 + 0.365/2) days
+    days = 720 / (1 + 0.365 / 2)
+    (settle,) = answer.propose(view)
+    assert settle.utility == pytest.approx(0.002 * days * (1 - math.exp(-365 / days)) - 0.1) and "accepts C's off-ramp offer of day 112" in settle.reason
+    assert set(settle.measure_keys) == {key, counter}  # both step back: its own measure and C's
+    chosen = decide([answer], view, True, 0.0, np.random.default_rng(0))[0]
     assert chosen.kind == "offramp"
     view.day = 130
     assert summit.propose(view) == []  # window closed
+
+
+def test_a_coercers_settlement_forgoes_the_stake_for_a_gesture_by_hand() -> None:
+    # C coerces T with a ban costing it 0.5 %/yr abroad; it would win a stake of 1% if T gave in.
+    summit = rule("summit", "C", counterpart="T", window="APEC", offramp_cost_pct=0.1, discount_per_year=0.0,
+                  stake_pct=1.0, gesture_share=0.25, reciprocity_chance=1.0, backlash_pct={"ore_ban": 0.5})
+    view = FakeView(day=112, rate={"T": 0.5}, beliefs={("C", "T"): (0.0, 0.0, 1.0)},
+                    windows=(Window("APEC", 110, 120, ("C", "T")),))
+    view.impose("C", "T", "ore_ban", day=12)
+    (offer,) = summit.propose(view)
+    # T, resolute, bearing 0.5 %/yr: 720 / (1 + 0.5/2) = 576 days. Holding costs C 0.5 %/yr over them
+    # (within a year), its stake 1% x the chance T gives in, 1 - exp(-365/576); the gesture is worth 0.25.
+    p = 1 - math.exp(-365 / 576)
+    hold = 0.5 / 365 * 576 * p
+    assert offer.utility == pytest.approx(hold - 1.0 * p + 0.25 - 0.1)
+    assert "stake forgone 1.00% x chance T gives in 47%" in offer.reason and "0.500%/yr abroad" in offer.reason
+    # Without the cost abroad, the same settlement is not worth it.
+    keen = rule("summit", "C", counterpart="T", window="APEC", offramp_cost_pct=0.1, discount_per_year=0.0,
+                stake_pct=1.0, gesture_share=0.25, reciprocity_chance=1.0)
+    assert keen.propose(view)[0].utility == pytest.approx(-1.0 * p + 0.25 - 0.1)
+    assert -1.0 * p + 0.25 - 0.1 < 0
 
 
 # ------------------------------------------------------------------------------- ally and tariff
@@ -716,8 +780,10 @@ def test_a_threat_returns_after_a_truce_breaks_and_not_after_a_concession() -> N
     view.say("C", "threaten", "threaten_ore_ban", "T", day=70)
     view.day = 100
     assert threat.deadline(view) == 100 and [a.kind for a in threat.propose(view)][:2] == ["impose", "drop_threat"]
-    view.say("C", "offramp", "summit_offramp", "T", day=110)
+    view.say("C", "offramp", "summit_offramp", "T", day=105)
     view.day = 400
+    assert threat.propose(view) != []  # an off-ramp offer alone ends nothing: the called threat is still to decide
+    view.say("T", "offramp", "summit_offramp", "C", day=110)  # answered: a settlement ends the round
     assert threat.propose(view) == []  # two rounds at most
     once = rule("threat", "C", **{**THREAT, "after": None, "max_rounds": 3, "truce_days": 0})
     won = FakeView(day=100)

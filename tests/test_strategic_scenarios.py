@@ -21,6 +21,12 @@ CURB = EXPERIMENTS / "rare_earth_curb.toml"
 DETERMINISTIC = [
     f"governments.{c}.{key}=0" for c in ("CN", "JP", "US") for key in ("temperature", "perception_noise")
 ] + [f"governments.{c}.resolve_type='firm'" for c in ("CN", "JP", "US")]
+# China's rare-earth rungs without their cost abroad (buyers diversifying, the lever eroding): the
+# ladder then climbs to the ban, as before that cost was weighed.
+NO_COST_ABROAD = [
+    "governments.CN.rules[0].params.rungs[2].backlash_pct=0", "governments.CN.rules[0].params.rungs[3].backlash_pct=0",
+    "governments.CN.rules[1].params.backlash_pct=0", "governments.CN.rules[2].params.backlash_pct={}",
+]
 
 
 def test_every_experiment_has_a_tiny_variant() -> None:
@@ -57,12 +63,20 @@ def test_temperature_zero_gives_one_path_for_every_seed() -> None:
     paths = {run_replications(scenario, seed=seed, replications=1).outcomes["path"][0] for seed in range(4)}
     assert len(paths) == 1
     (path,) = paths
-    # With every government of the middle ("firm") type, Japan waits out the licensing and the ban
-    # and complains to the WTO; once its carmakers' magnets run short its cost of holding out passes
-    # its cost of giving in, and it offers a face-saving gesture, which China accepts. (This path has
-    # moved with the economy changes of issue 9: on the branch with the substitute's lead time but
-    # without the stockpile and quota-leakage changes it was a stalemate.)
+    # With every government of the middle ("firm") type, China carries out its threat (licensing) but
+    # does not climb to the ban: the ban's cost abroad (0.38%/yr of its GDP, buyers diversifying)
+    # outweighs the rise in Japan's chance of giving in that it would bring. Japan waits out the
+    # licensing and complains to the WTO; months on, as Japan holds out, China comes to see it as
+    # resolute and suspends the licensing (a face-saving lift), keeping the anti-dumping duty.
     assert path == (
+        "CN:threaten_ree_licensing > CN:antidumping > JP:wait_out > CN:ree_licensing > CN:suspend_ree_licensing > "
+        "JP:wto_complaint"
+    )
+    # Without that cost abroad China climbs to the ban; once its carmakers' magnets run short Japan's
+    # cost of holding out passes its cost of giving in, and it offers a face-saving gesture, which
+    # China accepts (the path before costs abroad were weighed).
+    cheap = load_scenario(CURB, overrides=[*DETERMINISTIC, *NO_COST_ABROAD])
+    assert run_replications(cheap, seed=0, replications=1).outcomes["path"][0] == (
         "CN:threaten_ree_licensing > CN:antidumping > JP:wait_out > CN:ree_licensing > CN:ree_ban > "
         "JP:wto_complaint > JP:face_saving_gesture > CN:accept_concession"
     )
@@ -90,7 +104,7 @@ def test_concession_is_accepted_and_everything_is_lifted() -> None:
     # with a cheaper concession (0.8% of GDP instead of 1.5%: since the magnet stage lets Japan's
     # carmakers re-source magnets outside China, at the shipped 1.5% Japan holds out to APEC).
     scenario = load_scenario(CURB, overrides=[
-        *DETERMINISTIC, "governments.CN.resolve_type='resolute'",
+        *DETERMINISTIC, *NO_COST_ABROAD, "governments.CN.resolve_type='resolute'",
         "governments.JP.rules[3].params.audience_cost_pct=0.3", "governments.JP.rules[0].params.concession_cost_pct=0.8",
     ])
     model = CoercionModel(scenario, np.random.SeedSequence(1))
@@ -104,7 +118,7 @@ def test_concession_is_accepted_and_everything_is_lifted() -> None:
 
 
 def test_firms_decide_the_magnet_makers_invest_and_the_capacity_arrives_after_the_ramp_up() -> None:
-    scenario = load_scenario(CURB, overrides=DETERMINISTIC)
+    scenario = load_scenario(CURB, overrides=[*DETERMINISTIC, *NO_COST_ABROAD])  # (the ban runs their cover down)
     model = CoercionModel(scenario, np.random.SeedSequence(1))
     w = model.world
     c, p = model.country_index["ROW"], model.product_index["heavy_rare_earths"]
@@ -227,3 +241,45 @@ def test_threats_can_work_and_work_more_when_more_credible_or_more_costly() -> N
     assert threat_success_share(
         "governments.JP.rules[3].params.threatened_cost_pct=3.6", "governments.CN.rules[1].params.target_cost_pct=3.6"
     ) > high
+
+
+def threat_lapse_share(*overrides: str) -> float:
+    """Share of replications of the tiny curb (90 days: the deadline, one extension) in which China
+    lets its called threat lapse, 20 replications."""
+    scenario = load_scenario(EXPERIMENTS / "tiny" / "rare_earth_curb.toml", overrides=["horizon_days=90", *overrides])
+    events = run_replications(scenario, replications=20).events
+    return events.loc[events["kind"] == "drop_threat", "replication"].nunique() / 20
+
+
+def test_a_called_threat_lapses_with_shipped_parameters_and_less_when_credibility_costs_more() -> None:
+    # Shipped parameters (types drawn from the calibrated prior): the lapse is reachable.
+    assert threat_lapse_share() > 0
+    # A soft China (stake 1% x 0.5) gains +~11% x 0.5% from carrying out licensing, less than its
+    # cost abroad (0.19%/yr over Japan's believed resolve, ~0.11%) net of the lapse's lost credibility
+    # (0.02% x 0.5): it lets the threat lapse in every replication.
+    soft = "governments.CN.resolve_type='soft'"
+    assert threat_lapse_share(soft) == 1.0
+    # The dearer a lapse (credibility lost, % of GDP) or the cheaper carrying out, the rarer the lapse.
+    assert threat_lapse_share(soft, "governments.CN.rules[1].params.reputation_pct=0.2") == 0.0
+    assert threat_lapse_share(soft, "governments.CN.rules[1].params.backlash_pct=0") == 0.0
+
+
+def test_sim_explain_shows_a_lapse_with_the_values_compared(tmp_path: Path) -> None:
+    from cli_helpers import invoke
+
+    out = tmp_path / "soft"
+    result = invoke("run", str(EXPERIMENTS / "tiny" / "rare_earth_curb.toml"), "-n", "1", "-q", "--out", str(out),
+                    "--set", "horizon_days=90", "--set", "governments.CN.resolve_type='soft'",
+                    "--set", "governments.CN.temperature=0")
+    assert result.exit_code == 0, result.output
+    text = invoke("explain", str(out)).output
+    # A soft China extends its called threat once, then lets it lapse: having imposed nothing, it
+    # backed down at the threat stage (TIES: a threat never imposed).
+    assert "outcome: coercer_backs_down on day 84" in text
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if "drop_ree_licensing" in line and "(drop_threat" in line)
+    why = lines[at + 1]
+    # The rule, what Japan's holding out said, the lost credibility and carrying out's gain and cost.
+    assert why.strip().startswith("why: threat: deadline of day 84 passed, threat called (JP held out 84 days")
+    assert "let it lapse, losing reputation 0.01% (own resolve soft (x0.5))" in why and "0.190%/yr abroad" in why
+    assert "considered: drop_ree_licensing 0.0000 | ree_licensing -0.0" in lines[at + 2]

@@ -16,7 +16,10 @@ from agents.strategy import (
     expected_holding_cost,
     give_in_probability,
     holding_cost_pct,
+    learn_from_persistence,
     move_likelihood,
+    offramps,
+    persistence_likelihood,
     remaining_days,
 )
 
@@ -61,6 +64,44 @@ def test_give_in_probability_and_credibility_by_hand() -> None:
     # Bearing nothing, it still gives in sometimes: resolute only within 720 days on average.
     assert give_in_probability((0.0, 0.0, 1.0), 0.0, 365) == pytest.approx(1 - math.exp(-365 / 720))
     assert credibility((0.2, 0.3, 0.5)) == pytest.approx(0.2 * 0.3 + 0.3 * 0.6 + 0.5 * 0.9)
+
+
+def test_learning_from_persistence_by_hand() -> None:
+    # Holding out 90 days at a cumulative felt cost of 0.1% of a year's GDP: the integrated hazard
+    # (90 + 365 x 0.1 / tolerance) / hold days is (90 + 365) / 60 for soft, (90 + 73) / 180 for firm
+    # and (90 + 18.25) / 720 for resolute.
+    lik = persistence_likelihood(90, 0.1)
+    assert lik == pytest.approx((math.exp(-455 / 60), math.exp(-163 / 180), math.exp(-108.25 / 720)))
+    post = learn_from_persistence((0.3, 0.4, 0.3), 90, 0.1)
+    expected = [p * q for p, q in zip((0.3, 0.4, 0.3), lik)]
+    assert post == pytest.approx(tuple(x / sum(expected) for x in expected))
+    assert post[2] > 0.3 > post[0]  # standing firm makes a resolute type likelier, a soft one less
+    # Nothing seen yet: no change. Years at a high cost: far below what floats hold, still a belief.
+    assert learn_from_persistence((0.3, 0.4, 0.3), 0, 0.0) == pytest.approx((0.3, 0.4, 0.3))
+    assert learn_from_persistence((0.3, 0.4, 0.3), 5000, 50.0) == pytest.approx((0.0, 0.0, 1.0))
+    assert persistence_likelihood(-5, -1.0) == (1.0, 1.0, 1.0)  # (no negative time or cost)
+
+
+def test_an_off_ramp_offer_stands_until_the_other_side_answers_it() -> None:
+    from agents.base import Move
+
+    class Record:
+        def __init__(self, moves: list[Move]) -> None:
+            self.record = moves
+
+        def moves(self, actor=None, kind=None, target=None, label=None):  # type: ignore[no-untyped-def]
+            return tuple(m for m in self.record if (actor is None or m.actor == actor) and (kind is None or m.kind == kind)
+                         and (target is None or m.target == target))
+
+    offer = Move(10, "C", "offramp", "summit_offramp", "T", "summit")
+    renewed = Move(20, "C", "offramp", "summit_offramp", "T", "summit")
+    answer = Move(25, "T", "offramp", "summit_offramp", "C", "summit")
+    assert offramps(Record([]), "C", "T") == (None, ())
+    assert offramps(Record([offer]), "C", "T") == (offer, ())  # an offer alone settles nothing
+    assert offramps(Record([offer, renewed]), "T", "C") == (renewed, ())
+    assert offramps(Record([offer, renewed, answer]), "C", "T") == (None, (answer,))  # the answer settles
+    later = Move(400, "T", "offramp", "summit_offramp", "C", "summit")
+    assert offramps(Record([offer, answer, later]), "C", "T") == (later, (answer,))  # a new offer stands
 
 
 def test_model_beliefs_learn_from_moves_and_perception_errors_persist() -> None:

@@ -11,7 +11,8 @@ Both sides of the comparison are in % of the government's GDP, present value ove
 the coercer's believed remaining resolve, plus, for a pending threat, its credibility times the
 cost of the threatened measure over the same time; giving in costs the audience cost now and
 the reputation lost (a state that concedes invites the next coercion), both times the weight of
-its own resolve type (:data:`agents.strategy.TYPE_WEIGHT`). Both are assumptions to be calibrated. A concession also lifts the conceder's own counter-measures against the coercer.
+its own resolve type (:data:`agents.strategy.TYPE_WEIGHT`). The belief about the coercer is the one
+from its moves, updated by its persistence since its first move (:func:`agents.strategy.persistence`). Both are assumptions to be calibrated. A concession also lifts the conceder's own counter-measures against the coercer.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from pydantic import Field
 
 from agents.base import CONCEDE, Action, Rule, WorldView, pct
 from agents.leverage import in_force_against, open_threats
-from agents.strategy import StrategicParams, credibility, expected_holding_cost, own_type_text
+from agents.strategy import (
+    StrategicParams,
+    credibility,
+    expected_holding_cost,
+    own_type_text,
+    persistence,
+)
 
 
 class ConcedeParams(StrategicParams):
@@ -34,12 +41,14 @@ class ConcedeParams(StrategicParams):
     label: str = Field("concede", description="e.g. 'retract' or 'face_saving_gesture'")
 
 
-def threat_cost(view: WorldView, me: str, coercer: str, rate_pct: float, prm: StrategicParams) -> tuple[float, float]:
+def threat_cost(view: WorldView, me: str, coercer: str, rate_pct: float, prm: StrategicParams,
+                belief: tuple[float, ...] | None = None) -> tuple[float, float]:
     """(expected present cost of the coercer's pending threats, their credibility): credibility x
-    the threatened cost rate borne for the coercer's believed remaining resolve."""
+    the threatened cost rate borne for the coercer's believed remaining resolve (by ``belief``,
+    default its belief from moves)."""
     if rate_pct <= 0 or not open_threats(view, coercer, me):
         return 0.0, 0.0
-    belief = view.belief(me, coercer)
+    belief = view.belief(me, coercer) if belief is None else belief
     cred = credibility(belief)
     hold = expected_holding_cost(belief, rate_pct, view.perceived_cost_rate(me, coercer), prm.discount_per_year, prm.horizon_days)
     return cred * hold.cost_pct, cred
@@ -56,9 +65,11 @@ class Concede(Rule):
             return []
         if not (in_force_against(view, coercer, me) or open_threats(view, coercer, me)):
             return []
-        hold = expected_holding_cost(view.belief(me, coercer), view.cost_rate_pct(me),
+        # The coercer's persistence since its first move against it is evidence of its resolve.
+        seen = persistence(view, me, coercer, min((mv.day for mv in view.moves(actor=coercer, target=me)), default=view.day))
+        hold = expected_holding_cost(seen.belief, view.cost_rate_pct(me),
                                      view.perceived_cost_rate(me, coercer), prm.discount_per_year, prm.horizon_days)
-        threat, cred = threat_cost(view, me, coercer, prm.threatened_cost_pct, prm)
+        threat, cred = threat_cost(view, me, coercer, prm.threatened_cost_pct, prm, seen.belief)
         weight = view.resolve_weight(me)
         give_in = (prm.audience_cost_pct + prm.reputation_pct) * weight
         holding = hold.cost_pct + threat
@@ -66,7 +77,7 @@ class Concede(Rule):
                        if threat else "")
         own = tuple(view.measures_in_force(actor=me, target=coercer))
         return [Action(CONCEDE, prm.label, self.name,
-                       f"{hold.text(coercer)}{threat_text} = {pct(holding)} vs giving in: audience {pct(prm.audience_cost_pct)} "
+                       f"{seen.text(coercer)}; {hold.text(coercer)}{threat_text} = {pct(holding)} vs giving in: audience {pct(prm.audience_cost_pct)} "
                        f"+ reputation {pct(prm.reputation_pct)}, x{weight:g} ({own_type_text(weight)}) = {pct(give_in)} "
                        f"(% of GDP over {prm.horizon_days} days)",
                        target=coercer, measure_keys=own, utility=holding - give_in)]

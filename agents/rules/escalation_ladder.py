@@ -26,6 +26,16 @@ counted over all of them) while the calculus is about the target.
 Stake, audience and reputation costs are times the weight of its own resolve type. After a
 back-down or an off-ramp the truce may break: with ``max_rounds`` > 1 a new round starts from
 the first rung once ``truce_days`` have passed (not after a concession: the stake was won).
+
+**Costs abroad, and tiring.** A rung may carry ``backlash_pct``: what keeping it in force costs the
+coercer abroad, % of its GDP per year — buyers elsewhere diversify away from it and the lever's
+worth for later coercion erodes (in 2010-12 China's share of Japan's rare-earth imports fell from
+over 90% to under half: facts japan_ree_import_share_china_pre2010, japan_ree_import_share_china_h1_2012).
+It is counted in climbing (with the rung's exports lost), in suspending it (saved) and in the
+running cost a back-down saves. The coercer's belief about the target is updated by the target's
+persistence since the round began (:func:`agents.strategy.persistence`): a target that stands
+firm for months comes to be seen as firm or resolute, the expected stake still to be won falls,
+and a coercer bearing costs comes to prefer lifting (backing down, or suspending the top rung).
 """
 
 from __future__ import annotations
@@ -41,7 +51,9 @@ from agents.strategy import (
     describe,
     expected_holding_cost,
     give_in_probability,
+    offramps,
     own_type_text,
+    persistence,
 )
 from sim.config import MeasureTemplate
 
@@ -56,6 +68,11 @@ class Rung(BaseModel):
         None, ge=0,
         description="the coercer's estimate of what the rung costs the target, % of its GDP per year "
         "(default: the static estimate of agents.leverage.leverage_pct)",
+    )
+    backlash_pct: float = Field(
+        0.0, ge=0,
+        description="cost abroad of keeping the rung in force, % of own GDP per year: buyers diversify away, "
+        "the lever's worth for later coercion erodes (assumption; see the scenario's notes)",
     )
 
 
@@ -116,12 +133,19 @@ class EscalationLadder(Rule):
         prm: LadderParams = self.params  # type: ignore[assignment]
         return "all" if prm.destinations == "all" else prm.target
 
+    def backlash(self, view: WorldView) -> float:
+        """Cost abroad of the rungs in force, % of own GDP per year."""
+        prm: LadderParams = self.params  # type: ignore[assignment]
+        me = self.context.actor
+        keys = view.measures_in_force(actor=me, target=prm.target)
+        return sum(r.backlash_pct for r in prm.rungs if measure_key(me, prm.target, r.label) in keys)
+
     def own_rate(self, view: WorldView) -> tuple[float, int]:
-        """Own cost rate (% of GDP per year) including condemnation, and the condemning moves."""
+        """Own cost rate (% of GDP per year) including condemnation and costs abroad, and the condemning moves."""
         prm: LadderParams = self.params  # type: ignore[assignment]
         me, target = self.context.actor, prm.target
         deterred = len(view.moves(kind="support", target=target)) + len(view.moves(kind="legal_action", target=me))
-        return view.cost_rate_pct(me) + prm.condemnation_pct * deterred, deterred
+        return view.cost_rate_pct(me) + prm.condemnation_pct * deterred + self.backlash(view), deterred
 
     def propose(self, view: WorldView) -> list[Action]:
         prm: LadderParams = self.params  # type: ignore[assignment]
@@ -129,7 +153,10 @@ class EscalationLadder(Rule):
         if view.day < prm.start_day:
             return []
         mine = view.moves(actor=me, target=target)
-        ends = [mv for mv in mine if mv.kind in (ACCEPT, BACK_DOWN, "offramp")]
+        # A round ends with an accepted concession, a back-down or a settlement (an off-ramp offer
+        # answered by the other side; an offer alone ends nothing).
+        ends = sorted([mv for mv in mine if mv.kind in (ACCEPT, BACK_DOWN)] + list(offramps(view, me, target)[1]),
+                      key=lambda mv: mv.day)
         if ends:
             # A round is over. After a concession it stays over; after a back-down or an off-ramp
             # the truce may break: a new round from the first rung once ``truce_days`` have passed.
@@ -145,11 +172,18 @@ class EscalationLadder(Rule):
                        f"lifting {len(own_keys)} measure(s)",
                        target=target, measure_keys=own_keys, utility=prm.stake_pct * view.resolve_weight(me))
             ]
-        belief = view.belief(me, target)
+        # The target's persistence since the round began is evidence of its resolve.
+        seen = persistence(view, me, target, min((mv.day for mv in mine), default=view.day))
+        belief = seen.belief
         weight = view.resolve_weight(me)
         stake, backing_down = prm.stake_pct * weight, (prm.audience_cost_pct + prm.reputation_pct) * weight
         own_rate, deterred = self.own_rate(view)
-        target_rate = view.perceived_cost_rate(me, target)
+        # The target's cost as it perceives it, but at least the estimated leverage of the rungs in
+        # force (stocks and licence reviews delay a rung's bite): climbing, suspending and backing
+        # down then weigh the same pressure, and a rung just climbed is not suspended before it bites.
+        in_force = sum(self.rung_cost(view, r) for r in prm.rungs
+                       if r.measure is not None and measure_key(me, target, r.label) in own_keys)
+        target_rate = max(view.perceived_cost_rate(me, target), in_force)
         h, d = prm.horizon_days, prm.discount_per_year
         p_now = give_in_probability(belief, target_rate, h)
         actions: list[Action] = []
@@ -159,9 +193,11 @@ class EscalationLadder(Rule):
         if own_keys:
             hold = expected_holding_cost(belief, own_rate, target_rate, d, h)
             back = hold.cost_pct - stake * p_now - backing_down
+            abroad = self.backlash(view)
             actions.append(Action(
                 BACK_DOWN, "back_down", self.name,
-                f"{hold.text(target)}{f' ({deterred} support/legal move(s) condemn it)' if deterred else ''}; "
+                f"{seen.text(target)}; {hold.text(target)}{f' ({deterred} support/legal move(s) condemn it)' if deterred else ''}"
+                f"{f' (incl. {abroad:.3f}%/yr abroad)' if abroad else ''}; "
                 f"stake {pct(stake)} x chance {target} gives in {p_now:.0%}; backing down costs audience "
                 f"{pct(prm.audience_cost_pct)} + reputation {pct(prm.reputation_pct)} ({own_type_text(weight)}): "
                 f"{pct(hold.cost_pct)} - {pct(stake * p_now)} - {pct(backing_down)}",
@@ -189,7 +225,7 @@ class EscalationLadder(Rule):
         prm: LadderParams = self.params  # type: ignore[assignment]
         me, target = self.context.actor, prm.target
         lev = self.rung_cost(view, rung)
-        exp = self.exposure(view, rung)
+        exp = self.exposure(view, rung) + rung.backlash_pct
         rate_after = max(target_rate - lev, 0.0)
         p_after = give_in_probability(belief, rate_after, prm.horizon_days)
         saved = expected_holding_cost(belief, exp, target_rate, prm.discount_per_year, prm.horizon_days).cost_pct
@@ -212,13 +248,15 @@ class EscalationLadder(Rule):
         else:
             replaced = [r for r in prm.rungs if r.label in rung.replaces and r.measure is not None]
             lev = self.rung_cost(view, rung) - sum(self.rung_cost(view, r) for r in replaced)
-            exp = self.exposure(view, rung) - sum(self.exposure(view, r) for r in replaced)
+            exp = (self.exposure(view, rung) + rung.backlash_pct
+                   - sum(self.exposure(view, r) + r.backlash_pct for r in replaced))
         p_after = give_in_probability(belief, target_rate + max(lev, 0.0), h)
         cost = expected_holding_cost(belief, max(exp, 0.0), target_rate + max(lev, 0.0), d, h).cost_pct
         gain = stake * (p_after - p_now)
         why = (f"rung {index + 1}/{len(prm.rungs)}: leverage {lev:.3f}%/yr of {target}'s GDP (its cost ~{target_rate:.3f}%/yr); "
                f"chance it gives in {p_now:.0%} -> {p_after:.0%} (belief {target}: {describe(belief)}); "
-               f"stake {pct(stake)} ({own_type_text(weight)}) x {p_after - p_now:.3f} = {pct(gain)} - own cost {pct(cost)}")
+               f"stake {pct(stake)} ({own_type_text(weight)}) x {p_after - p_now:.3f} = {pct(gain)} - own cost {pct(cost)}"
+               f"{f' (exports lost and {rung.backlash_pct:.3f}%/yr abroad)' if rung.backlash_pct else ''}")
         if rung.measure is None:
             return Action(rung.kind, rung.label, self.name, why, target=target, utility=gain - cost, rung=index + 1)
         spec = rung.measure.spec(me, self.aimed_at(), label=rung.label)

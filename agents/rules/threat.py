@@ -9,9 +9,17 @@ credibility, its belief that this coercer carries threats out).
 
 - **issue**: ``stake_pct`` x the rise in the chance the target gives in (by the coercer's belief
   about it) that the threatened measure's leverage would bring — words cost nothing now;
-- at the deadline, **carry out**: the same gain less the measure's own cost borne for the
-  target's expected remaining resolve; **drop**: loses ``reputation_pct`` (a bluff called);
-  **extend**: loses half of it (an assumption), at most ``max_extensions`` times.
+- at the deadline the threat has been **called**: the target held out through it, which is news
+  of its resolve (:func:`agents.strategy.persistence`, from the day the threat was issued). Then
+  **carry out**: the same gain, by the updated belief, less the measure's own cost — exports
+  lost plus ``backlash_pct``, its cost abroad (buyers elsewhere diversify, the lever's worth
+  erodes), % of own GDP per year — borne for the target's expected remaining resolve; **let it
+  lapse** (a ``drop_threat`` move): loses ``reputation_pct`` (a bluff called); **extend**: loses
+  half of it (an assumption), at most ``max_extensions`` times. Past the deadline the status quo
+  is the lapse, so utilities are measured against it (carry out: gain - cost + reputation;
+  extend: half the reputation; lapse: 0). When carrying out costs more than the credibility a
+  lapse loses, the threat lapses — a move of its own with the values compared, not a silent hold:
+  TIES counts such threats among those never imposed (fact ties_threats_not_imposed_share).
 Stake and reputation are times the weight of its own resolve type.
 
 **Several targets, several rounds.** ``target`` may name several countries: the threat is weighed
@@ -43,7 +51,9 @@ from agents.strategy import (
     describe,
     expected_holding_cost,
     give_in_probability,
+    offramps,
     own_type_text,
+    persistence,
 )
 from sim.config import MeasureTemplate
 
@@ -63,7 +73,12 @@ class ThreatParams(StrategicParams):
         description="its estimate of what the measure would cost the target, % of its GDP per year "
         "(default: the static estimate of agents.leverage.leverage_pct)",
     )
-    reputation_pct: float = Field(0.1, ge=0, description="credibility lost by dropping a called threat, % of own GDP (assumption)")
+    reputation_pct: float = Field(0.1, ge=0, description="credibility lost by letting a called threat lapse, % of own GDP (assumption)")
+    backlash_pct: float = Field(
+        0.0, ge=0,
+        description="cost abroad of carrying the measure out, % of own GDP per year while in force: buyers diversify "
+        "away, the lever's worth for later coercion erodes (assumption; as the ladder rung's)",
+    )
     max_rounds: int = Field(1, ge=1, description="rounds: after a back-down or off-ramp the truce may break and the threat return")
     truce_days: int = Field(180, ge=0, description="days after a round ends before the threat may be issued again")
 
@@ -81,7 +96,11 @@ class Threat(Rule):
         open (after a concession; in a truce; once ``max_rounds`` are spent)."""
         prm: ThreatParams = self.params  # type: ignore[assignment]
         mine = view.moves(actor=self.context.actor, target=target)
-        ends = [mv for mv in mine if mv.kind in (ACCEPT, BACK_DOWN, "offramp")]
+        # A round ends with an accepted concession, a back-down or a settlement (an off-ramp offer
+        # answered by the other side; an offer alone ends nothing).
+        ends = sorted([mv for mv in mine if mv.kind in (ACCEPT, BACK_DOWN)]
+                      + list(offramps(view, self.context.actor, target)[1]),
+                      key=lambda mv: mv.day)
         if not ends:
             return 0, mine
         if ends[-1].kind == ACCEPT or len(ends) >= prm.max_rounds or view.day - ends[-1].day < prm.truce_days:
@@ -104,16 +123,19 @@ class Threat(Rule):
         """A deadline is news: the coercer decides on the day one falls."""
         return any(self.deadline(view, t) == view.day for t in self.params.targets)  # type: ignore[attr-defined]
 
-    def gain(self, view: WorldView, target: str) -> tuple[float, float, float, float, tuple[float, ...]]:
-        """(stake x rise in the chance the target gives in, that rise, leverage, own cost, belief)."""
+    def gain(self, view: WorldView, target: str,
+             belief: tuple[float, ...] | None = None) -> tuple[float, float, float, float, tuple[float, ...]]:
+        """(stake x rise in the chance the target gives in, that rise, leverage, own cost, belief):
+        by ``belief`` (default: its belief from moves); the own cost counts exports lost and the
+        cost abroad (``backlash_pct``)."""
         prm: ThreatParams = self.params  # type: ignore[assignment]
         me = self.context.actor
-        belief = view.belief(me, target)
+        belief = view.belief(me, target) if belief is None else belief
         rate = view.perceived_cost_rate(me, target)
         lev = prm.target_cost_pct if prm.target_cost_pct is not None else leverage_pct(view, me, target, prm.measure)
         rise = (give_in_probability(belief, rate + lev, prm.horizon_days)
                 - give_in_probability(belief, rate, prm.horizon_days))
-        cost = expected_holding_cost(belief, exposure_aimed_pct(view, me, target, prm.measure), rate + lev,
+        cost = expected_holding_cost(belief, exposure_aimed_pct(view, me, target, prm.measure) + prm.backlash_pct, rate + lev,
                                      prm.discount_per_year, prm.horizon_days).cost_pct
         return prm.stake_pct * view.resolve_weight(me) * rise, rise, lev, cost, belief
 
@@ -138,32 +160,49 @@ class Threat(Rule):
             return [Action("threaten", f"threaten_{label}", self.name,
                            f"threatens {label} ({lev:.3f}%/yr of {target}'s GDP at stake) with a {prm.deadline_days}-day "
                            f"deadline: chance {target} gives in +{rise:.1%} (belief {target}: {describe(belief)}) x stake "
-                           f"{pct(prm.stake_pct)} = {pct(gain)}",
+                           f"{pct(prm.stake_pct * view.resolve_weight(me))} ({own_type_text(view.resolve_weight(me))}) = {pct(gain)}",
                            target=target, utility=gain)]
         if any(mv.day >= start for mv in view.moves(actor=target, kind=CONCEDE, target=me)):
             return []  # the threat worked: the ladder's acceptance ends the episode
         if view.day < deadline:
             return []
-        gain, rise, lev, cost, belief = self.gain(view, target)
+        issued = min(mv.day for mv in mine if mv.kind == "threaten" and mv.label == f"threaten_{label}")
+        called = persistence(view, me, target, issued)  # the target held out through the threat
+        gain, rise, lev, cost, belief = self.gain(view, target, called.belief)
+        # Once the deadline has passed the status quo is the lapse (a called threat left hanging is
+        # a bluff called): utilities are measured against it, and when nothing beats it, it is chosen.
         extensions = [mv for mv in mine if mv.label == f"extend_{label}"]
         reputation = prm.reputation_pct * view.resolve_weight(me)
         spec = prm.measure.spec(me, target)
         actions = [
             Action(IMPOSE, label, self.name,
-                   f"deadline of day {deadline} passed without concession: carry out — chance {target} gives in "
-                   f"+{rise:.1%} (belief {target}: {describe(belief)}) x stake {pct(prm.stake_pct)} = {pct(gain)} "
-                   f"- own cost {pct(cost)}",
+                   f"deadline of day {deadline} passed without concession ({called.text(target)}): carry out — "
+                   f"chance {target} gives in +{rise:.1%} (belief {target}: {describe(belief)}) x stake "
+                   f"{pct(prm.stake_pct * view.resolve_weight(me))} ({own_type_text(view.resolve_weight(me))}) = "
+                   f"{pct(gain)} - own cost {pct(cost)} (exports lost"
+                   f"{f' + {prm.backlash_pct:.3f}%/yr abroad' if prm.backlash_pct else ''}) = {pct(gain - cost)}, "
+                   f"vs a lapse's lost reputation {pct(reputation)}",
                    target=target, measure=spec, measure_key=measure_key(me, target, label),
-                   utility=gain - cost, rung=prm.rung),
+                   utility=gain - cost + reputation, rung=prm.rung),
             Action("drop_threat", f"drop_{label}", self.name,
-                   f"deadline of day {deadline} passed: drop quietly, losing reputation {pct(reputation)} "
-                   f"({own_type_text(view.resolve_weight(me))})",
-                   target=target, utility=-reputation),
+                   f"deadline of day {deadline} passed, threat called ({called.text(target)}): let it lapse, losing reputation "
+                   f"{pct(reputation)} ({own_type_text(view.resolve_weight(me))}) vs carrying it out "
+                   f"{pct(gain)} - own cost {pct(cost)}"
+                   f"{f' (incl. {prm.backlash_pct:.3f}%/yr abroad)' if prm.backlash_pct else ''} = {pct(gain - cost)}",
+                   target=target, utility=0.0),
         ]
         if len(extensions) < prm.max_extensions:
             actions.append(Action("extend_threat", f"extend_{label}", self.name,
                                   f"deadline of day {deadline} passed: extend by {prm.deadline_days} days "
                                   f"({len(extensions) + 1} of {prm.max_extensions}), losing half the reputation "
-                                  f"{pct(reputation / 2)}",
-                                  target=target, utility=-reputation / 2))
+                                  f"{pct(reputation / 2)} rather than all of it",
+                                  target=target, utility=reputation / 2))
+        lapse = actions[1]
+        if lapse.utility >= max(a.utility for a in actions):
+            # A called threat left hanging is a threat that lapsed: when nothing beats letting it
+            # lapse, the lapse is the decision (an event, with the values compared), not a silent hold.
+            others = "; ".join(f"{a.label} {pct(a.utility)}" for a in actions if a is not lapse)
+            return [Action(lapse.kind, lapse.label, self.name, f"{lapse.reason} (alternatives: {others})",
+                           target=target, utility=lapse.utility, mandatory=True,
+                           alternatives=tuple((a.label, a.utility) for a in actions))]
         return actions

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from agents.base import Action, Rule, WorldView, pct
 from agents.leverage import in_force_against, open_threats
-from agents.strategy import StrategicParams, expected_holding_cost, own_type_text
+from agents.strategy import StrategicParams, expected_holding_cost, own_type_text, persistence
 
 
 class WaitOutParams(StrategicParams):
@@ -38,12 +38,14 @@ class WaitOut(Rule):
         pressed = in_force_against(view, coercer, me) or open_threats(view, coercer, me)
         if not pressed or view.moves(actor=me, kind="concede", target=coercer):
             return []
-        hold = expected_holding_cost(view.belief(me, coercer), view.cost_rate_pct(me),
+        # The coercer's persistence since its first move against it is evidence of its resolve.
+        seen = persistence(view, me, coercer, min((mv.day for mv in view.moves(actor=coercer, target=me)), default=view.day))
+        hold = expected_holding_cost(seen.belief, view.cost_rate_pct(me),
                                      view.perceived_cost_rate(me, coercer), prm.discount_per_year, prm.horizon_days)
         give_in = prm.concession_cost_pct * view.resolve_weight(me)
         if hold.cost_pct >= give_in:
             return []
-        state = f"{hold.text(coercer)} < giving in {pct(give_in)} ({own_type_text(view.resolve_weight(me))})"
+        state = f"{seen.text(coercer)}; {hold.text(coercer)} < giving in {pct(give_in)} ({own_type_text(view.resolve_weight(me))})"
         value = prm.statement_value_pct
         actions = [Action("wait_out", "wait_out", self.name, f"{state}: absorb, do not retaliate",
                           target=coercer, utility=value)]
