@@ -511,22 +511,93 @@ def by_type(samples: list[Sample]) -> list[str]:
     return lines
 
 
+# The patience and tolerance settings measured (factors on TYPE_HOLD_DAYS, TYPE_TOLERANCE_PCT): half
+# and double each, the others shipped.
+PATIENCE_SETTINGS = (("shipped", 1.0, 1.0), ("hold days x0.5", 0.5, 1.0), ("hold days x2", 2.0, 1.0),
+                     ("tolerance x0.5", 1.0, 0.5), ("tolerance x2", 1.0, 2.0))
+PATIENCE_REPLICATIONS = 24
+
+
+@dataclass(frozen=True)
+class Patience:
+    """One pooled scenario's outcomes (shipped political terms, types drawn from the shipped prior)
+    with the type constants scaled: how far they move what the duration data test."""
+
+    scenario: str
+    setting: str
+    runs: int
+    concedes: int
+    backs_down: int
+    started: int
+    unresolved: int
+
+
+def patience_runs(sweep_files: Sequence[Path], replications: int) -> list[Patience]:
+    """Run each pooled scenario's base (with its sweep's fixed overrides: the common horizon) under
+    each of :data:`PATIENCE_SETTINGS`, serially in this process (the constants are scaled in
+    agents/strategy.py for the runs and restored after; the same seeds at every setting)."""
+    from sim.config import scenario_from_raw
+    from sim.runner import run_replications
+
+    out = []
+    hold, tolerance = strategy.TYPE_HOLD_DAYS, strategy.TYPE_TOLERANCE_PCT
+    try:
+        for f in sweep_files:
+            loaded = load_sweep_file(f)
+            scenario = scenario_from_raw(loaded.base_raw, Path(loaded.base_file))
+            for label, h, tol in PATIENCE_SETTINGS:
+                strategy.TYPE_HOLD_DAYS = tuple(d * h for d in hold)
+                strategy.TYPE_TOLERANCE_PCT = tuple(x * tol for x in tolerance)
+                result = run_replications(scenario, replications=replications, workers=1, series=False)
+                o = result.outcomes
+                started = o[o["outcome"] != "no_conflict"]
+                out.append(Patience(scenario_name(f), label, len(o), int(o["outcome"].isin(CONCEDES).sum()),
+                                    int(o["outcome"].isin(BACKS_DOWN).sum()), len(started),
+                                    int(started["resolution_day"].isna().sum())))
+    finally:
+        strategy.TYPE_HOLD_DAYS, strategy.TYPE_TOLERANCE_PCT = hold, tolerance
+    return out
+
+
+def patience_table(rows: list[Patience]) -> list[str]:
+    if not rows:
+        return []
+    n = rows[0].runs
+    lines = ["", f"Measured: each pooled scenario's own settings (types drawn from the shipped prior), {n} replications "
+             "on the same seeds, with the hold days or the tolerances of every type halved or doubled "
+             "(95% Wilson intervals):", "",
+             "| scenario | setting | target concedes | coercer backs down | unresolved at the horizon (of episodes) |",
+             "|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r.scenario} | {r.setting} | {_cell(r.concedes, r.runs)[0]} | {_cell(r.backs_down, r.runs)[0]} | "
+                     f"{_cell(r.unresolved, r.started)[0]} |")
+    spread = {}
+    for r in rows:
+        if r.started:
+            spread.setdefault(r.scenario, []).append(r.unresolved / r.started)
+    moves = {k: max(v) - min(v) for k, v in spread.items() if v}
+    if moves:
+        worst = max(moves, key=moves.get)
+        lines += ["", f"Halving or doubling them moves the share of episodes unresolved at the horizon by at most "
+                  f"{100 * moves[worst]:.0f} points (in {worst}), and the published figure is one bound on a median: "
+                  "the duration data cannot tell these settings apart, so they are not fitted."]
+    return lines
+
+
 def patience_lines() -> list[str]:
     """Why the patience and tolerance constants are not fitted (issue 10 asks for their ranges too)."""
     return ["", "## Patience and tolerance", "",
             f"The types' hold days (`TYPE_HOLD_DAYS` = {', '.join(f'{d:g}' for d in strategy.TYPE_HOLD_DAYS)}) and cost "
             f"tolerances (`TYPE_TOLERANCE_PCT` = {', '.join(f'{d:g}' for d in strategy.TYPE_TOLERANCE_PCT)} % of GDP a year) "
-            "in agents/strategy.py are not fitted, for three reasons. (1) The published durations are one inequality: TIES "
-            "episodes mostly last under a year (the median below 365 days), with no distribution by outcome or by stage "
-            "readable in the sources found, and one inequality cannot pin a duration scale besides the type prior — a "
-            "prior that makes resolute types rarer shortens episodes as a shorter hold-days scale would. (2) In the model "
-            "these constants are *beliefs*: what a government expects of the other side's remaining days, not how long "
-            "it holds itself (its own type acts through `TYPE_WEIGHT` on its stakes), so an episode's length measures "
-            "them only through the decisions they feed. (3) They are module constants, not scenario keys, so the sweep "
-            "tool cannot vary them; fitting a scale would need a key (say `hold_days_scale` on a government) in "
-            "agents/strategy.py and sim/config.py. What the duration data do test is in the main table: the share of "
-            "episodes unresolved at the horizon and the median length of episodes with a measure imposed, which a "
-            "hold-days scale would move along with the prior."]
+            "in agents/strategy.py are not fitted. (1) The published durations are one inequality: TIES episodes mostly "
+            "last under a year (the median below 365 days), with no distribution by outcome or stage readable in the "
+            "sources found; one bound cannot pin a duration scale besides the type prior. (2) In the model these "
+            "constants are *beliefs*: what a government expects of the other side's remaining days and how fast cost "
+            "shortens them, not how long it holds itself (its own type acts through `TYPE_WEIGHT` on its stakes), so "
+            "an episode's length measures them only through the decisions they feed — and the table below shows "
+            "those decisions barely move. (3) They are module constants, not scenario keys, so the sweep tool cannot "
+            "vary them (the check below scales them in-process); a fit would need a key (say `hold_days_scale` on a "
+            "government) in agents/strategy.py and sim/config.py."]
 
 
 def reading(rows: list[tuple[str, str, str, str, str]], broad: list[Sample], pool: dict[str, Cells] | None) -> list[str]:
@@ -585,7 +656,8 @@ def swept_types(runs: pd.DataFrame) -> bool:
     return {COERCER_TYPE, TARGET_TYPE} <= set(runs.columns)
 
 
-def render(check: list[Sample], sweep_files: Sequence[Path], broad: list[Sample]) -> str:
+def render(check: list[Sample], sweep_files: Sequence[Path], broad: list[Sample],
+           patience: list[Patience] | None = None) -> str:
     """The doc: the main table from the pooled ``check`` samples (types drawn in the model from the
     shipped prior, or the broad samples when no check was run), the per-scenario tables, and, from
     ``broad`` (types swept), the fit and the by-type shares."""
@@ -629,6 +701,7 @@ def render(check: list[Sample], sweep_files: Sequence[Path], broad: list[Sample]
         *scenario_lines(check),
         *(fit_lines(pool) if pool is not None else []),
         *patience_lines(),
+        *patience_table(patience or []),
         *reading(rows, broad, pool),
         *by_type(broad),
         "",
@@ -652,7 +725,8 @@ def without_types(loaded):  # noqa: ANN001, ANN201 - a LoadedSweep
     return loaded.model_copy(update={"sweep": loaded.sweep.model_copy(update=update)})
 
 
-def run(sweep_files: Sequence[Path], workers: int, keep: Path | None = None) -> str:
+def run(sweep_files: Sequence[Path], workers: int, keep: Path | None = None,
+        patience_reps: int = PATIENCE_REPLICATIONS) -> str:
     """Run each broad sweep (types swept: the fit) and its check (types drawn from the shipped
     prior), into ``keep`` (resumed when there already) or a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="calibrate_ties_") as tmp:
@@ -669,7 +743,8 @@ def run(sweep_files: Sequence[Path], workers: int, keep: Path | None = None) -> 
                 out = folder / kind
                 run_sweep(sweep, out, workers=workers, resume=(out / "sweep.json").exists())
                 (broad if kind == "broad" else check).append(_named(read_sample(out), name))
-        return render(check, sweep_files, broad)
+        patience = patience_runs(sweep_files, patience_reps) if patience_reps > 0 else []
+        return render(check, sweep_files, broad, patience)
 
 
 def _named(sample: Sample, name: str) -> Sample:
@@ -696,6 +771,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="run the sweeps into this folder and keep them (resumed when there already)")
     parser.add_argument("--out", type=Path, default=DOC, help="the Markdown file to write")
     parser.add_argument("-j", "--workers", type=int, default=1)
+    parser.add_argument("--patience-replications", type=int, default=PATIENCE_REPLICATIONS,
+                        help="replications per setting of the patience and tolerance check (0: skip it)")
     parser.add_argument("--check", action="store_true", help="only check that --out was made from the current inputs")
     args = parser.parse_args(argv)
     sweep_files = [s.resolve() for s in (args.sweep or sorted(SWEEPS.glob(PATTERN)))]
@@ -716,7 +793,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.folder and len(args.folder) != len(sweep_files):
             raise ValueError(f"--folder: give one folder per sweep file ({len(sweep_files)}), got {len(args.folder)}")
         began = time.monotonic()
-        text = tabulate(args.folder, sweep_files) if args.folder else run(sweep_files, args.workers, args.keep)
+        text = tabulate(args.folder, sweep_files) if args.folder else run(sweep_files, args.workers, args.keep, args.patience_replications)
     except (ScenarioError, ValueError) as exc:
         print(f"calibrate_ties: {exc}", file=sys.stderr)
         return 2

@@ -57,7 +57,7 @@ def test_shares_verdicts_and_medians_by_hand(cal) -> None:
 def test_the_doc_on_the_tiny_pool_is_what_the_script_writes(cal, tmp_path: Path) -> None:
     out = tmp_path / "calibration.md"
     args = [a for f in TINY for a in ("--sweep", str(f))]
-    assert cal.main([*args, "--out", str(out)]) == 0
+    assert cal.main([*args, "--out", str(out), "--patience-replications", "1"]) == 0
     text = out.read_text(encoding="utf-8")
     lines = text.splitlines()
     assert lines[0] == cal.header([f.resolve() for f in TINY])
@@ -75,10 +75,14 @@ def test_the_doc_on_the_tiny_pool_is_what_the_script_writes(cal, tmp_path: Path)
     from sim.outcomes import OUTCOME_CLASSES
 
     for name in ("rare_earth_curb", "photoresist_retaliation", "dual_use_ban"):
-        assert sum(line.startswith(f"| {name} |") for line in lines) == 3  # per scenario, outcome classes, fit
+        # per scenario, outcome classes, fit, and the patience check (one row per setting)
+        assert sum(line.startswith(f"| {name} |") for line in lines) == 3 + len(cal.PATIENCE_SETTINGS)
     header = next(line for line in lines if line.startswith("| scenario | `"))
     assert header.count("`") == 2 * len(OUTCOME_CLASSES)
     assert "| dual_use_ban | 4 | no threats |" in text  # its ladder threatens nothing
+    # The patience and tolerance check: every setting for every scenario, one replication each.
+    settings = [s for s, _, _ in cal.PATIENCE_SETTINGS]
+    assert sum(line.startswith("| dual_use_ban | ") and line.split(" | ")[1] in settings for line in lines) == len(settings)
     for section in ("## Per scenario", "## The fit", "## Patience and tolerance", "## Reading", "`target_type`"):
         assert section in text
     # --check accepts what it just wrote, and refuses it once an input (the header) differs.
@@ -162,6 +166,15 @@ def test_every_shipped_scenario_is_pooled_or_excluded_with_a_reason(cal) -> None
         small = tomllib.loads((SWEEPS / "tiny" / f.name).read_text())
         assert [p.path for p in loaded.sweep.parameters] == [p["path"] for p in small["parameters"]]
     assert len(horizons) == 1
+
+
+def test_the_patience_table_by_hand(cal) -> None:
+    rows = [cal.Patience("a", "shipped", 10, 3, 1, 8, 4), cal.Patience("a", "hold days x2", 10, 2, 1, 8, 6),
+            cal.Patience("b", "shipped", 10, 0, 0, 0, 0)]  # no episode started in b: no share to compare
+    lines = cal.patience_table(rows)
+    assert "| a | hold days x2 | 20% [6%, 51%] of 10 | 10% [2%, 40%] of 10 | 75% [41%, 93%] of 8 |" in lines
+    assert any("by at most 25 points (in a)" in line for line in lines)  # 4/8 -> 6/8
+    assert cal.patience_table([]) == []
 
 
 def test_the_grid_of_priors(cal) -> None:
