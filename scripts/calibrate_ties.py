@@ -340,6 +340,7 @@ def fit_lines(pool: dict[str, Cells]) -> list[str]:
     cells = list(pool.values())
     fit = fit_prior(cells)
     shipped = tuple(strategy.DEFAULT_PRIOR)
+    near = fit_prior(cells, reference=shipped)
     before, now = distance(cells, PRE_FIT_PRIOR)[1], distance(cells, shipped)[1]
     aim = reachable(cells, FIT_TARGETS, prior_grid())
     lines = ["", "## The fit", "",
@@ -361,6 +362,9 @@ def fit_lines(pool: dict[str, Cells]) -> list[str]:
               "", ("The shipped prior (`DEFAULT_PRIOR` in agents/strategy.py, `resolve_prior` default in sim/config.py) "
                    f"is {_fmt(shipped)}: " + ("the fitted one." if _close(shipped, fit.prior) else
                                             f"**not the fitted one**: set it to {_fmt(fit.prior)} and rerun.")),
+              "", (f"Taking instead the smallest change from the shipped prior (same distance, tie-break nearest "
+                   f"{_fmt(shipped)}) gives {_fmt(near.prior)} (distance {near.distance:.4f}; "
+                   + ", ".join(f"{t.label} {pct(near.shares[t.label])}" for t in FIT_TARGETS) + ")."),
               "", "Per scenario, at the fitted prior, and the prior each scenario alone would pick (same procedure):", "",
               "| scenario | " + " | ".join(t.label for t in FIT_TARGETS) + " | own fit |",
               "|---|" + "---|" * (len(FIT_TARGETS) + 1)]
@@ -578,9 +582,16 @@ def patience_table(rows: list[Patience]) -> list[str]:
     moves = {k: max(v) - min(v) for k, v in spread.items() if v}
     if moves:
         worst = max(moves, key=moves.get)
-        lines += ["", f"Halving or doubling them moves the share of episodes unresolved at the horizon by at most "
-                  f"{100 * moves[worst]:.0f} points (in {worst}), and the published figure is one bound on a median: "
-                  "the duration data cannot tell these settings apart, so they are not fitted."]
+        text = (f"Halving or doubling them moves the share of episodes unresolved at the horizon by at most "
+                f"{100 * moves[worst]:.0f} points (in {worst}). ")
+        if all(x > 0.5 for v in spread.values() for x in v):
+            text += ("In every setting more than half the episodes are unresolved at the horizon, so the median episode "
+                     "outlasts it: the published bound (a median under a year) rejects all the settings alike and cannot "
+                     "choose among them, so they are not fitted.")
+        else:
+            text += ("The published figure is one bound on a median, which these settings do not cross apart from the "
+                     "prior: they are not fitted.")
+        lines += ["", text]
     return lines
 
 

@@ -173,7 +173,9 @@ def test_the_patience_table_by_hand(cal) -> None:
             cal.Patience("b", "shipped", 10, 0, 0, 0, 0)]  # no episode started in b: no share to compare
     lines = cal.patience_table(rows)
     assert "| a | hold days x2 | 20% [6%, 51%] of 10 | 10% [2%, 40%] of 10 | 75% [41%, 93%] of 8 |" in lines
-    assert any("by at most 25 points (in a)" in line for line in lines)  # 4/8 -> 6/8
+    assert any("by at most 25 points (in a)" in line and "rejects all the settings alike" not in line for line in lines)
+    high = [cal.Patience("a", "shipped", 10, 0, 0, 8, 5), cal.Patience("a", "tolerance x2", 10, 0, 0, 8, 7)]
+    assert any("rejects all the settings alike" in line for line in cal.patience_table(high))  # 5/8, 7/8: all above half
     assert cal.patience_table([]) == []
 
 
