@@ -696,8 +696,8 @@ def render(check: list[Sample], sweep_files: Sequence[Path], broad: list[Sample]
         f"A pool of broad prior sweeps, one per strategic scenario with a coercer and a target that both decide "
         f"({sweeps}), {horizon} days each, {what}, compared with the shares and durations published for the TIES data "
         "(Morgan, Bapat and Kobayashi 2014), its China extension (Zhang and Shanks 2025) and China-specific case sets "
-        f"(ASPI 2020 and 2023, CSIS 2023). The pool weighs its scenarios {POOL_WEIGHTS}: each check run has as many runs, "
-        "and TIES is a dataset of many different episodes, not one. Model shares carry 95% Wilson intervals; *within* "
+        f"(ASPI 2020 and 2023, CSIS 2023). The pool's weights are {POOL_WEIGHTS} (each check run has as many runs): "
+        "TIES is a dataset of many different episodes, not one. Model shares carry 95% Wilson intervals; *within* "
         "means the interval meets the published range. The prior over types is calibrated by the procedure in the "
         "section *The fit* (the same sweeps with the types swept, reweighted). Regenerate with "
         "`python scripts/calibrate_ties.py -j 2`; `--check` tells whether its inputs changed.",
