@@ -1,33 +1,41 @@
 """Calibrate the decision layer's prior over resolve types to the published sanctions datasets (TIES,
-China TIES, ASPI, CSIS), and write the comparison table ``docs/calibration_ties.md``.
+China TIES, ASPI, CSIS), over a pool of strategic scenarios, and write ``docs/calibration_ties.md``.
 
 The procedure, in three steps:
 
-1. **Broad sweep.** Run experiments/sweeps/ties_prior.toml with the project's sweep tool: China's
-   and Japan's resolve types drawn uniformly (swept), political costs spread widely.
+1. **Broad sweeps.** Run every ``experiments/sweeps/ties_prior*.toml`` with the project's sweep tool:
+   one per pooled scenario (a coercer and a target that both decide by the strategic rules), the
+   coercer's and the target's resolve types drawn uniformly (swept, columns ``coercer_type`` and
+   ``target_type``), political costs spread widely, one common horizon.
 2. **Fit.** The common prior over types (how often a government is soft, firm or resolute:
-   ``DEFAULT_PRIOR`` in agents/strategy.py) is the only quantity fitted. A prior ``p`` weights the
-   sweep's (China type, Japan type) cells by ``p[cn] x p[jp]``; :func:`fit_prior` picks, on a
-   simplex grid (step 0.05, each type at least 0.1: every type occurs), the prior whose reweighted
-   shares are nearest the published ranges (:data:`FIT_TARGETS`; distance = sum of squared gaps to
-   each range, 0 inside) of the targets some grid prior can reach, ties going to the prior nearest
-   the pre-calibration one (the smallest change). A target no prior reaches is reported, with the
+   ``DEFAULT_PRIOR`` in agents/strategy.py) is the only quantity fitted. A prior ``p`` weights each
+   sweep's (coercer type, target type) cells by ``p[coercer] x p[target]``; the pool's share of a
+   target is the ratio of the scenarios' reweighted hits and denominators per run, each scenario
+   weighing the same (:data:`POOL_WEIGHTS`: equal per scenario). :func:`fit_prior` picks, on a
+   simplex grid (step 0.05, each type at least 0.1: every type occurs), the prior whose pooled shares
+   are nearest the published ranges (:data:`FIT_TARGETS`; distance = sum of squared gaps to each
+   range, 0 inside) of the targets some grid prior can reach, ties going to the prior nearest the
+   pre-calibration one (the smallest change). A target no prior reaches is reported, with the
    mechanism that keeps it out of reach, rather than fitted.
-3. **Check.** Rerun the sweep with the types drawn in the model from the shipped prior (the type
-   parameters removed) and compare every quantity with the data: the main table.
+3. **Check.** Rerun each sweep with the types drawn in the model from the shipped prior (the type
+   parameters removed) and compare every quantity with the data: the main table (the pool) and the
+   per-scenario table.
 
-The fitted prior is written into agents/strategy.py and sim/config.py by hand (the doc says whether
-the shipped prior is the fitted one), so the code never changes behind the user's back.
+The type constants (``TYPE_HOLD_DAYS``, ``TYPE_TOLERANCE_PCT``) are not fitted: the doc's section
+*Patience and tolerance* says why. The fitted prior is written into agents/strategy.py and
+sim/config.py by hand (the doc says whether the shipped prior is the fitted one), so the code never
+changes behind the user's back.
 
-    python scripts/calibrate_ties.py                     # runs experiments/sweeps/ties_prior.toml, writes the doc
-    python scripts/calibrate_ties.py -j 2                # two worker processes
-    python scripts/calibrate_ties.py --folder runs/...   # tabulate an existing sweep folder instead (no fit
-                                                         # section unless its types were swept)
-    python scripts/calibrate_ties.py --check             # the doc's inputs (sweep file, facts, type
-                                                         # constants) are still those it was made from
+    python scripts/calibrate_ties.py -j 2                # runs every ties_prior*.toml, writes the doc
+    python scripts/calibrate_ties.py --sweep a.toml --sweep b.toml   # another pool of sweep files
+    python scripts/calibrate_ties.py --keep runs/ties    # keep the sweeps' folders (and reuse them: resume)
+    python scripts/calibrate_ties.py --folder runs/... --folder ...  # tabulate finished sweep folders, one
+                                                         # per --sweep in order (no check run)
+    python scripts/calibrate_ties.py --check             # the doc's inputs (sweep files, their base scenarios,
+                                                         # facts, type constants) are still those it was made from
 
 Published figures come from ``seeds/facts.toml`` (each row names its facts). The ``--check`` mode
-does not rerun the sweep: it recomputes the doc's header (a digest of its inputs) and compares it.
+does not rerun the sweeps: it recomputes the doc's header (a digest of its inputs) and compares it.
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ import json
 import math
 import sys
 import tempfile
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,23 +58,52 @@ sys.path.insert(0, str(ROOT))
 
 from agents import strategy  # noqa: E402
 from sim.analysis import wilson_interval  # noqa: E402
+from sim.errors import ScenarioError  # noqa: E402
 from sim.facts import load_facts  # noqa: E402
+from sim.outcomes import OUTCOME_CLASSES  # noqa: E402
 from sim.sweep import run_sweep  # noqa: E402
 from sim.sweep_analysis import load_sweep, load_sweep_events  # noqa: E402
 from sim.sweep_config import load_sweep_file  # noqa: E402
 
-SWEEP = ROOT / "experiments" / "sweeps" / "ties_prior.toml"
+SWEEPS = ROOT / "experiments" / "sweeps"
+PATTERN = "ties_prior*.toml"
 DOC = ROOT / "docs" / "calibration_ties.md"
 FACTS_USED = (
     "ties_cases_1945_2005", "ties_threats_not_imposed_share", "ties_episodes_under_a_year", "china_ties_sender_episodes",
     "china_sanctions_rarely_threatened_first", "aspi_ccp_coercion_cases_2020", "aspi_most_targets_stood_firm_2023",
-    "csis_china_coercion_eight_cases_2023",
+    "csis_china_coercion_eight_cases_2023", "ties_new_episode_after_a_year_inactive", "china_ties_cases_new_share",
+    "china_mongolia_border_closure_2002_days",
 )
 # The type constants the comparison depends on (agents/strategy.py): a change to any makes --check fail.
 CONSTANTS = ("TYPE_HOLD_DAYS", "TYPE_TOLERANCE_PCT", "CARRY_OUT_PROBABILITY", "DEFAULT_PRIOR", "TYPE_WEIGHT",
              "ESCALATE_LIKELIHOOD", "COSTLY_ESCALATE_LIKELIHOOD", "YIELD_LIKELIHOOD")
 # How far below the TIES "almost half" a share may be and still be read as "almost half".
 ALMOST_HALF = (0.35, 0.50)
+# The sweep columns holding the swept resolve types (the fit reweights them).
+COERCER_TYPE, TARGET_TYPE = "coercer_type", "target_type"
+# Outcome classes read as the target giving in, and as the coercer giving up (sim/outcomes.py). Any
+# other class (a new one included) is shown in the per-scenario outcome table, read from
+# OUTCOME_CLASSES, and counts as neither.
+CONCEDES = ("threat_succeeded", "target_concedes")
+BACKS_DOWN = ("coercer_backs_down",)
+# How the pool weighs its scenarios: equal per scenario (each sweep has as many runs, and the fit
+# averages the scenarios' reweighted shares per run). TIES is many different episodes; no scenario
+# here stands for more of them than another.
+POOL_WEIGHTS = "equal per scenario"
+
+# The shipped scenarios not pooled, and why (a test checks that every experiments/*.toml is either
+# the base of a ties_prior*.toml sweep or listed here).
+EXCLUDED = {
+    "beyond_trade": "the rare_earth_curb dyad with a travel advisory added; its random change of government redraws "
+                    "Japan's type from the shipped prior mid-run, which reweighting the swept types by another prior "
+                    "cannot follow",
+    "korea_hedging": "the rare_earth_curb dyad again, with a scheduled (not decided) licensing of Korea on day 0 that "
+                     "makes Korea the episode's target; Korea hedges (aligns or stays out) rather than concedes",
+    "differentiated_chip_controls": "Japan aligns its chip controls at an ally's request, not to extract a concession; "
+                                    "China, the target, has no rule to give in, so concession shares are zero by construction",
+    "rare_earth_ban_scripted": "scripted measures: nobody decides",
+    "senkaku_2010": "a back-test of 2010 with scripted measures: nobody decides",
+}
 
 
 @dataclass(frozen=True)
@@ -95,15 +134,26 @@ def episode(events: pd.DataFrame, outcome: str, resolution_day: float, horizon: 
     return Episode(bool(threats), bool(threats & imposed), bool(imposed), outcome, start, end, unresolved)
 
 
-def episodes(folder: Path) -> tuple[list[Episode], int, pd.DataFrame]:
+@dataclass(frozen=True)
+class Sample:
+    """One finished sweep, read as episodes: ``name`` is its base scenario's."""
+
+    name: str
+    eps: list[Episode]
+    horizon: int
+    runs: pd.DataFrame
+
+
+def read_sample(folder: Path) -> Sample:
     runs = load_sweep(folder)
     events = load_sweep_events(folder)
-    horizon = int(json.loads((folder / "scenario.json").read_text())["horizon_days"])
+    scenario = json.loads((folder / "scenario.json").read_text())
+    horizon = int(scenario["horizon_days"])
     by_run = dict(tuple(events.groupby("run_id"))) if len(events) else {}
     empty = events.iloc[0:0]
-    out = [episode(by_run.get(r.run_id, empty), str(r.outcome), float(r.resolution_day), horizon)
+    eps = [episode(by_run.get(r.run_id, empty), str(r.outcome), float(r.resolution_day), horizon)
            for r in runs.itertuples() if r.error is None]
-    return out, horizon, runs[runs["error"].isna()].reset_index(drop=True)
+    return Sample(str(scenario.get("name", folder.name)), eps, horizon, runs[runs["error"].isna()].reset_index(drop=True))
 
 
 def share(k: int, n: int) -> tuple[float, float, float]:
@@ -138,19 +188,23 @@ def median_days(eps: list[Episode]) -> tuple[float, bool]:
 # Why a target no prior can reach stays out of reach: the mechanism that would have to change.
 MECHANISM = {
     "threats never imposed": (
-        " In rare_earth_curb China's threat goes unimposed only when Japan gives in at the threat stage (China's stake "
-        "is high, so a called threat is carried out and a threat is seldom dropped); TIES's unimposed threats also "
-        "count coercers who drop their threat or let it lapse. Reaching the TIES share would need a coercer whose "
-        "threat can lapse (a threat-only stage that is costly to carry out, or a lower stake) — and China, per the China "
-        "TIES data, seldom threatens first, so the TIES share is an upper reference here."),
+        " In the pooled scenarios a threat goes unimposed mostly when the target gives in at the threat stage: China's "
+        "stake is high, so a called threat is carried out and a threat is seldom dropped; TIES's unimposed threats also "
+        "count senders who drop their threat or let it lapse (TIES opens a new episode after a year without activity, "
+        "so a threat left standing a year is closed unimposed). Reaching the TIES share would need a coercer whose "
+        "threat can lapse, or a lower stake — and China, per the China TIES data, seldom threatens first, so the TIES "
+        "share is an upper reference here."),
     "target concedes, either stage": (
-        " Soft and firm targets give in whenever China's measures outlast their hold days."),
+        " Soft and firm targets give in whenever China's measures outlast what they expect to bear."),
+    "unresolved at the horizon": (
+        " An episode ends only by a concession, a back-down or a negotiated off-ramp; with resolute types common, "
+        "stand-offs outlast the horizon."),
 }
 
-# --- The fit: the common prior over resolve types, from the broad sweep's type cells ---------------
+# --- The fit: the common prior over resolve types, from the broad sweeps' type cells ---------------
 
-# The prior assumed before calibration (agents/strategy.py until this fit): the "before" column and
-# the tie-break of the fit.
+# The prior assumed before calibration (agents/strategy.py until the first fit): the "before" column
+# and the tie-break of the fit.
 PRE_FIT_PRIOR = (0.3, 0.4, 0.3)
 FIT_STEP = 0.05  # the grid over the simplex of priors
 FIT_FLOOR = 0.1  # each type keeps at least this weight: the model's three types all occur
@@ -158,8 +212,7 @@ FIT_FLOOR = 0.1  # each type keeps at least this weight: the model's three types
 
 @dataclass(frozen=True)
 class Target:
-    """A published range the fit aims at: the share of episodes passing ``hit`` among those passing
-    ``among``, to land in [low, high]."""
+    """A published range the fit aims at: a share of episodes, to land in [low, high]."""
 
     label: str
     low: float
@@ -181,7 +234,7 @@ def target_counts(eps: list[Episode]) -> dict[str, tuple[int, int]]:
     started = [e for e in eps if e.start == e.start]
     return {
         "threats never imposed": (sum(not e.threat_imposed for e in threat), len(threat)),
-        "target concedes, either stage": (sum(e.outcome in ("threat_succeeded", "target_concedes") for e in eps), len(eps)),
+        "target concedes, either stage": (sum(e.outcome in CONCEDES for e in eps), len(eps)),
         "unresolved at the horizon": (sum(e.censored for e in started), len(started)),
     }
 
@@ -189,23 +242,38 @@ def target_counts(eps: list[Episode]) -> dict[str, tuple[int, int]]:
 Cells = dict[tuple[str, str], dict[str, tuple[int, int]]]
 
 
-def type_cells(eps: list[Episode], runs: pd.DataFrame, coercer: str = "cn_type", target: str = "jp_type") -> Cells:
-    """The broad sweep's runs grouped by (coercer type, target type), with each target's counts."""
+def type_cells(sample: Sample) -> Cells:
+    """A broad sweep's runs grouped by (coercer type, target type), with each target's counts."""
     groups: dict[tuple[str, str], list[Episode]] = {}
-    for e, c, t in zip(eps, runs[coercer], runs[target], strict=True):
+    for e, c, t in zip(sample.eps, sample.runs[COERCER_TYPE], sample.runs[TARGET_TYPE], strict=True):
         groups.setdefault((str(c), str(t)), []).append(e)
     return {k: target_counts(g) for k, g in groups.items()}
 
 
-def mixed_share(cells: Cells, prior: tuple[float, ...], label: str) -> float:
-    """A target's share when both governments' types are drawn from ``prior``: each cell's hits and
-    denominators per run, weighted by ``p[coercer] x p[target]`` (a ratio of weighted means)."""
+def reweighted(cells: Cells, prior: Sequence[float], label: str) -> tuple[float, float]:
+    """A target's hits and denominator per run when both governments' types are drawn from
+    ``prior``: each cell's counts per run, weighted by ``p[coercer] x p[target]``."""
     num = den = 0.0
     for (c, t), counts in cells.items():
         runs = max(n for _, n in counts.values()) or 1  # runs in the cell (the widest denominator)
         w = prior[strategy.TYPES.index(c)] * prior[strategy.TYPES.index(t)] / runs
         num += w * counts[label][0]
         den += w * counts[label][1]
+    return num, den
+
+
+def mixed_share(pool: Sequence[Cells], prior: Sequence[float], label: str,
+                weights: Sequence[float] | None = None) -> float:
+    """A target's share over the pool of scenarios, types drawn from ``prior``: the ratio of the
+    scenarios' reweighted hits and denominators per run, scenario ``s`` weighing ``weights[s]``
+    (default equal). A share among a subset (threats) counts each scenario's subset in proportion to
+    how often it occurs there: a scenario without threats adds nothing to 'threats never imposed'."""
+    weights = weights if weights is not None else [1.0 / len(pool)] * len(pool)
+    num = den = 0.0
+    for w, cells in zip(weights, pool, strict=True):
+        n, d = reweighted(cells, prior, label)
+        num += w * n
+        den += w * d
     return num / den if den > 0 else math.nan
 
 
@@ -228,53 +296,64 @@ class Fit:
     shares: dict[str, float]
 
 
-def distance(cells: Cells, prior: tuple[float, ...], targets: tuple[Target, ...] = FIT_TARGETS) -> tuple[float, dict[str, float]]:
-    shares = {t.label: mixed_share(cells, prior, t.label) for t in targets}
+def distance(pool: Sequence[Cells], prior: Sequence[float],
+             targets: tuple[Target, ...] = FIT_TARGETS) -> tuple[float, dict[str, float]]:
+    shares = {t.label: mixed_share(pool, prior, t.label) for t in targets}
     return sum(gap(shares[t.label], t.low, t.high) ** 2 for t in targets), shares
 
 
-def reachable(cells: Cells, targets: tuple[Target, ...], grid: list[tuple[float, ...]]) -> tuple[Target, ...]:
+def reachable(pool: Sequence[Cells], targets: tuple[Target, ...], grid: list[tuple[float, ...]]) -> tuple[Target, ...]:
     """The targets some prior on the grid brings into their range. A target none reaches is a
     mechanism's gap, not the prior's: fitting it would only drag the others out of their ranges."""
-    return tuple(t for t in targets if any(gap(mixed_share(cells, p, t.label), t.low, t.high) == 0 for p in grid))
+    return tuple(t for t in targets if any(gap(mixed_share(pool, p, t.label), t.low, t.high) == 0 for p in grid))
 
 
-def fit_prior(cells: Cells, targets: tuple[Target, ...] = FIT_TARGETS, grid: list[tuple[float, ...]] | None = None,
+def fit_prior(pool: Sequence[Cells], targets: tuple[Target, ...] = FIT_TARGETS, grid: list[tuple[float, ...]] | None = None,
               reference: tuple[float, ...] = PRE_FIT_PRIOR) -> Fit:
-    """The grid prior whose reweighted shares are nearest the reachable targets (all of them when
-    none is reachable); among equals (to 1e-12), the one nearest ``reference`` (Euclidean): the
-    smallest change that fits; then the first in grid order."""
+    """The grid prior whose pooled shares are nearest the reachable targets (all of them when none
+    is reachable); among equals (to 1e-12), the one nearest ``reference`` (Euclidean): the smallest
+    change that fits; then the first in grid order."""
     grid = grid if grid is not None else prior_grid()
     if not grid:
         raise ValueError("empty grid of priors")
-    aim = reachable(cells, targets, grid) or targets
+    aim = reachable(pool, targets, grid) or targets
     best: tuple[float, float, int] | None = None
     found: Fit | None = None
     for i, prior in enumerate(grid):
-        d, _ = distance(cells, prior, aim)
+        d, _ = distance(pool, prior, aim)
         key = (round(d, 12), math.dist(prior, reference), i)
         if best is None or key < best:
-            best, found = key, Fit(tuple(prior), d, distance(cells, prior, targets)[1])
+            best, found = key, Fit(tuple(prior), d, distance(pool, prior, targets)[1])
     assert found is not None
     return found
 
 
-def fit_lines(cells: Cells) -> list[str]:
-    """The doc's fit section: the targets' shares at the pre-calibration and the fitted prior."""
+def _mark(x: float, t: Target) -> str:
+    if not math.isfinite(x):
+        return "n/a"
+    return pct(x) + ("" if gap(x, t.low, t.high) == 0 else " (outside)")
+
+
+def fit_lines(pool: dict[str, Cells]) -> list[str]:
+    """The doc's fit section: the targets' pooled shares at the pre-calibration, shipped and fitted
+    priors; then per scenario, and each scenario's own fit (what it alone would pick)."""
+    cells = list(pool.values())
     fit = fit_prior(cells)
-    before = distance(cells, PRE_FIT_PRIOR)[1]
     shipped = tuple(strategy.DEFAULT_PRIOR)
+    near = fit_prior(cells, reference=shipped)
+    before, now = distance(cells, PRE_FIT_PRIOR)[1], distance(cells, shipped)[1]
+    aim = reachable(cells, FIT_TARGETS, prior_grid())
     lines = ["", "## The fit", "",
              f"Fitted quantity: the common prior over resolve types (soft, firm, resolute), on a grid of step {FIT_STEP:g} "
-             f"with each type at least {FIT_FLOOR:g}. The broad sweep's {len(cells)} (China type, Japan type) cells are "
-             "reweighted by the prior (shares of the sweep's runs, reweighted; 95% intervals are in the table above).", "",
-             "| target | published | before: prior " + _fmt(PRE_FIT_PRIOR) + " | fitted: prior " + _fmt(fit.prior) + " | facts |",
-             "|---|---|---|---|---|"]
+             f"with each type at least {FIT_FLOOR:g}. Each broad sweep's (coercer type, target type) cells are reweighted "
+             f"by the prior, and the pool's share is the scenarios' reweighted shares per run pooled with weights "
+             f"{POOL_WEIGHTS} ({len(pool)} scenarios: {', '.join(pool)}).", "",
+             "| target | published | before: prior " + _fmt(PRE_FIT_PRIOR) + " | shipped: prior " + _fmt(shipped)
+             + " | fitted: prior " + _fmt(fit.prior) + " | facts |",
+             "|---|---|---|---|---|---|"]
     for t in FIT_TARGETS:
-        lines.append(f"| {t.label} | {pct(t.low)}-{pct(t.high)} | {pct(before[t.label])}"
-                     f"{'' if gap(before[t.label], t.low, t.high) == 0 else ' (outside)'} | {pct(fit.shares[t.label])}"
-                     f"{'' if gap(fit.shares[t.label], t.low, t.high) == 0 else ' (outside)'} | {t.facts} |")
-    aim = reachable(cells, FIT_TARGETS, prior_grid())
+        lines.append(f"| {t.label} | {pct(t.low)}-{pct(t.high)} | {_mark(before[t.label], t)} | {_mark(now[t.label], t)} | "
+                     f"{_mark(fit.shares[t.label], t)} | {t.facts} |")
     d0 = distance(cells, PRE_FIT_PRIOR, aim or FIT_TARGETS)[0]
     lines += ["", "Fitted to the targets some prior on the grid can reach (" + ", ".join(t.label for t in aim or FIT_TARGETS)
               + "; see *Reading* for the others): distance to their ranges (sum of squared gaps) "
@@ -282,112 +361,257 @@ def fit_lines(cells: Cells) -> list[str]:
               "the pre-calibration prior (the smallest change).",
               "", ("The shipped prior (`DEFAULT_PRIOR` in agents/strategy.py, `resolve_prior` default in sim/config.py) "
                    f"is {_fmt(shipped)}: " + ("the fitted one." if _close(shipped, fit.prior) else
-                                            "**not the fitted one**: set it to the fitted prior and rerun."))]
+                                            f"**not the fitted one**: set it to {_fmt(fit.prior)} and rerun.")),
+              "", (f"Taking instead the smallest change from the shipped prior (same distance, tie-break nearest "
+                   f"{_fmt(shipped)}) gives {_fmt(near.prior)} (distance {near.distance:.4f}; "
+                   + ", ".join(f"{t.label} {pct(near.shares[t.label])}" for t in FIT_TARGETS) + ")."),
+              "", "Per scenario, at the fitted prior, and the prior each scenario alone would pick (same procedure):", "",
+              "| scenario | " + " | ".join(t.label for t in FIT_TARGETS) + " | own fit |",
+              "|---|" + "---|" * (len(FIT_TARGETS) + 1)]
+    for name, c in pool.items():
+        own = fit_prior([c])
+        lines.append(f"| {name} | " + " | ".join(_mark(mixed_share([c], fit.prior, t.label), t) for t in FIT_TARGETS)
+                     + f" | {_fmt(own.prior)} |")
     return lines
 
 
-def _fmt(prior: tuple[float, ...]) -> str:
+def _fmt(prior: Sequence[float]) -> str:
     return "(" + ", ".join(f"{p:.2f}" for p in prior) + ")"
 
 
-def _close(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+def _close(a: Sequence[float], b: Sequence[float]) -> bool:
     return all(abs(x - y) < 1e-9 for x, y in zip(a, b, strict=True))
 
 
+def _cell(k: int, n: int) -> tuple[str, float, float]:
+    s, lo, hi = share(k, n)
+    return f"{pct(s)} [{pct(lo)}, {pct(hi)}] of {n}", lo, hi
+
+
 def table_rows(eps: list[Episode], horizon: int) -> list[tuple[str, str, str, str, str]]:
+    """The main table's rows: each quantity of the episodes beside its published range."""
     f = {n: load_facts()[n].value for n in FACTS_USED}
     n = len(eps)
     threat = [e for e in eps if e.threatened]
+    started = [e for e in eps if e.start == e.start]
     rows = []
-    k = sum(not e.threat_imposed for e in threat)
-    s, lo, hi = share(k, len(threat))
+    text, lo, hi = _cell(sum(not e.threat_imposed for e in threat), len(threat))
     rows.append(("Threats whose measure was never imposed (of episodes with a threat)",
                  f"almost half ({pct(f['ties_threats_not_imposed_share'])}; read as {pct(ALMOST_HALF[0])}-{pct(ALMOST_HALF[1])})",
-                 f"{pct(s)} [{pct(lo)}, {pct(hi)}] of {len(threat)}", verdict(lo, hi, *ALMOST_HALF),
-                 "ties_threats_not_imposed_share"))
-    k = sum(not e.any_imposed for e in eps if e.start == e.start)
-    started = [e for e in eps if e.start == e.start]
-    s, lo, hi = share(k, len(started))
+                 text, verdict(lo, hi, *ALMOST_HALF), "ties_threats_not_imposed_share, ties_new_episode_after_a_year_inactive"))
+    text, lo, hi = _cell(sum(not e.any_imposed for e in started), len(started))
     rows.append(("Threat-only episodes (coercer imposed nothing), China as sender",
-                 "fewer than in TIES: China seldom threatens first (below ~45%)",
-                 f"{pct(s)} [{pct(lo)}, {pct(hi)}] of {len(started)}", verdict(lo, hi, 0.0, ALMOST_HALF[0]),
-                 "china_sanctions_rarely_threatened_first, china_ties_sender_episodes"))
+                 "fewer than in TIES: China seldom threatens first (below ~45%)", text, verdict(lo, hi, 0.0, ALMOST_HALF[0]),
+                 "china_sanctions_rarely_threatened_first, china_ties_sender_episodes, china_ties_cases_new_share"))
     for label, classes in (("Target concedes at the threat stage", ("threat_succeeded",)),
                            ("Target concedes after imposition", ("target_concedes",))):
-        k = sum(e.outcome in classes for e in eps)
-        s, lo, hi = share(k, n)
-        rows.append((label, "a minority: most targets stand firm, some give in (0-50% together)",
-                     f"{pct(s)} [{pct(lo)}, {pct(hi)}] of {n}", verdict(lo, hi, 0.0, 0.5),
+        text, lo, hi = _cell(sum(e.outcome in classes for e in eps), n)
+        rows.append((label, "a minority: most targets stand firm, some give in (0-50% together)", text, verdict(lo, hi, 0.0, 0.5),
                      "aspi_most_targets_stood_firm_2023, csis_china_coercion_eight_cases_2023"))
-    k = sum(e.outcome in ("threat_succeeded", "target_concedes") for e in eps)
-    s, lo, hi = share(k, n)
-    rows.append(("Target concedes, either stage", "a minority (under 50%), but it happens (above 0%)",
-                 f"{pct(s)} [{pct(lo)}, {pct(hi)}] of {n}", verdict(lo, hi, 1e-9, 0.5),
-                 "aspi_most_targets_stood_firm_2023"))
-    k = sum(e.outcome == "coercer_backs_down" for e in eps)
-    s, lo, hi = share(k, n)
+    text, lo, hi = _cell(sum(e.outcome in CONCEDES for e in eps), n)
+    rows.append(("Target concedes, either stage", "a minority (under 50%), but it happens (above 0%)", text,
+                 verdict(lo, hi, 1e-9, 0.5), "aspi_most_targets_stood_firm_2023"))
+    text, lo, hi = _cell(sum(e.outcome in BACKS_DOWN for e in eps), n)
     rows.append(("Coercer backs down (drops its measures or threat)", "happens: Beijing has dropped measures that grew costly (above 0%)",
-                 f"{pct(s)} [{pct(lo)}, {pct(hi)}] of {n}", verdict(lo, hi, 1e-9, 1.0),
-                 "csis_china_coercion_eight_cases_2023"))
-    k = sum(e.outcome == "negotiated_offramp" for e in eps)
-    s, lo, hi = share(k, n)
+                 text, verdict(lo, hi, 1e-9, 1.0), "csis_china_coercion_eight_cases_2023"))
+    text, lo, hi = _cell(sum(e.outcome == "negotiated_offramp" for e in eps), n)
     rows.append(("Negotiated off-ramp (both step back)", "not reported as a share (TIES codes negotiated settlements)",
-                 f"{pct(s)} [{pct(lo)}, {pct(hi)}] of {n}", "not compared", "-"))
-    k = sum(e.censored for e in eps if e.start == e.start)
-    s, lo, hi = share(k, len(started))
-    rows.append((f"Episodes unresolved at the horizon ({horizon} days)", "a minority run for years",
-                 f"{pct(s)} [{pct(lo)}, {pct(hi)}] of {len(started)}", verdict(lo, hi, 0.0, 0.5), "ties_episodes_under_a_year"))
+                 text, "not compared", "-"))
+    text, lo, hi = _cell(sum(e.censored for e in started), len(started))
+    rows.append((f"Episodes unresolved at the horizon ({horizon} days)", "a minority run for years", text,
+                 verdict(lo, hi, 0.0, 0.5), "ties_episodes_under_a_year"))
+    year = f["ties_episodes_under_a_year"]
     for label, group in (("Median length, threat-only episodes", [e for e in started if not e.any_imposed]),
                          ("Median length, episodes with a measure imposed", [e for e in started if e.any_imposed])):
         days, censored = median_days(group)
         model = "no such episodes" if not group else (f"over {days:.0f} days (censored)" if censored else f"{days:.0f} days")
-        year = f["ties_episodes_under_a_year"]
         if not group:
             ok = "no data"
         elif censored and horizon < year:
             ok = "undetermined (horizon under a year)"
         else:
             ok = "**outside** (above)" if censored or days >= year else "within"
-        rows.append((label, f"under a year (< {f['ties_episodes_under_a_year']:.0f} days)", f"{model} of {len(group)}", ok,
-                     "ties_episodes_under_a_year"))
+        rows.append((label, f"under a year (< {year:.0f} days)", f"{model} of {len(group)}", ok,
+                     "ties_episodes_under_a_year" + (", china_mongolia_border_closure_2002_days" if "imposed" in label else "")))
     return rows
 
 
-def header(sweep_file: Path) -> str:
-    """The doc's first lines: what it was made from, as a digest a --check recomputes."""
-    facts = load_facts()
-    inputs = {
-        "sweep": sweep_file.relative_to(ROOT).as_posix() if sweep_file.is_relative_to(ROOT) else sweep_file.name,
-        "sweep_sha256": hashlib.sha256(sweep_file.read_bytes()).hexdigest()[:16],
-        "facts": {n: facts[n].value for n in FACTS_USED},
-        "constants": {c: list(getattr(strategy, c)) for c in CONSTANTS},
-    }
-    digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
-    return (f"<!-- made by scripts/calibrate_ties.py from {inputs['sweep']} (sha256 {inputs['sweep_sha256']}); "
-            f"inputs digest {digest} -->")
-
-
-def by_type(eps: list[Episode], runs: pd.DataFrame) -> list[str]:
-    """Outcome shares per value of each swept resolve type (the string-valued parameters): which
-    mix of types the published shares would need."""
-    lines = []
-    for col in [c for c in runs.columns if c.endswith("_type") and not pd.api.types.is_numeric_dtype(runs[c])]:
-        lines += ["", f"Outcome shares by `{col}` (95% Wilson intervals):", "",
-                  "| value | runs | target concedes | coercer backs down | threat never imposed |", "|---|---|---|---|---|"]
-        for value in sorted(runs[col].unique()):
-            group = [e for e, v in zip(eps, runs[col], strict=True) if v == value]
-            cells = []
-            for test in (lambda e: e.outcome in ("threat_succeeded", "target_concedes"),
-                         lambda e: e.outcome == "coercer_backs_down",
-                         lambda e: e.threatened and not e.threat_imposed):
-                s, lo, hi = share(sum(test(e) for e in group), len(group))
-                cells.append(f"{pct(s)} [{pct(lo)}, {pct(hi)}]")
-            lines.append(f"| {value} | {len(group)} | {' | '.join(cells)} |")
+def scenario_lines(samples: list[Sample]) -> list[str]:
+    """Per scenario of the pool (check runs): the main quantities, then every outcome class's share
+    (the classes read from sim/outcomes.py, so a new class shows up here)."""
+    cols = ("threats never imposed", "threat-only", "target concedes", "coercer backs down", "unresolved at the horizon",
+            "median, threat-only", "median, imposed")
+    lines = ["", "## Per scenario", "",
+             "The same quantities for each pooled scenario's check run (95% Wilson intervals; medians in days, *>* when "
+             "censored at the horizon):", "",
+             "| scenario | runs | " + " | ".join(cols) + " |", "|---|---|" + "---|" * len(cols)]
+    for s in samples:
+        started = [e for e in s.eps if e.start == e.start]
+        threat = [e for e in s.eps if e.threatened]
+        cells = [_cell(sum(not e.threat_imposed for e in threat), len(threat))[0] if threat else "no threats",
+                 _cell(sum(not e.any_imposed for e in started), len(started))[0],
+                 _cell(sum(e.outcome in CONCEDES for e in s.eps), len(s.eps))[0],
+                 _cell(sum(e.outcome in BACKS_DOWN for e in s.eps), len(s.eps))[0],
+                 _cell(sum(e.censored for e in started), len(started))[0]]
+        for group in ([e for e in started if not e.any_imposed], [e for e in started if e.any_imposed]):
+            days, censored = median_days(group)
+            cells.append("-" if not group else (f">{days:.0f}" if censored else f"{days:.0f}"))
+        lines.append(f"| {s.name} | {len(s.eps)} | " + " | ".join(cells) + " |")
+    classes = list(OUTCOME_CLASSES) + sorted({e.outcome for s in samples for e in s.eps} - set(OUTCOME_CLASSES))
+    lines += ["", "Outcome classes (sim/outcomes.py) per scenario, share of runs:", "",
+              "| scenario | " + " | ".join(f"`{c}`" for c in classes) + " |", "|---|" + "---|" * len(classes)]
+    for s in samples:
+        lines.append(f"| {s.name} | " + " | ".join(pct(sum(e.outcome == c for e in s.eps) / len(s.eps)) if s.eps else "n/a"
+                                                   for c in classes) + " |")
     return lines
 
 
-def reading(rows: list[tuple[str, str, str, str, str]], eps: list[Episode], runs: pd.DataFrame | None,
-            cells: Cells | None = None) -> list[str]:
+def scenario_name(sweep_file: Path) -> str:
+    """The pooled scenario a sweep file runs: its base scenario file's name."""
+    return Path(load_sweep_file(sweep_file).base_file).stem
+
+
+def header(sweep_files: Sequence[Path]) -> str:
+    """The doc's first line: what it was made from, as a digest a --check recomputes (the sweep
+    files, their base scenarios as resolved, the facts and the type constants)."""
+    facts = load_facts()
+    sweeps = []
+    for f in sweep_files:
+        loaded = load_sweep_file(f)
+        sweeps.append({
+            "sweep": f.relative_to(ROOT).as_posix() if f.is_relative_to(ROOT) else f.name,
+            "sweep_sha256": hashlib.sha256(f.read_bytes()).hexdigest()[:16],
+            "base_sha256": hashlib.sha256(json.dumps(loaded.base_raw, sort_keys=True, default=str).encode()).hexdigest()[:16],
+        })
+    inputs = {
+        "sweeps": sweeps,
+        "facts": {n: facts[n].value for n in FACTS_USED},
+        "constants": {c: list(getattr(strategy, c)) for c in CONSTANTS},
+        "weights": POOL_WEIGHTS,
+    }
+    digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
+    names = ", ".join(f"{s['sweep']} ({s['sweep_sha256']})" for s in sweeps)
+    return f"<!-- made by scripts/calibrate_ties.py from {names}; inputs digest {digest} -->"
+
+
+def by_type(samples: list[Sample]) -> list[str]:
+    """Pooled outcome shares per value of each swept resolve type: which mix of types the published
+    shares would need."""
+    lines = []
+    for col, who in ((COERCER_TYPE, "coercer"), (TARGET_TYPE, "target")):
+        pairs = [(e, str(v)) for s in samples if col in s.runs for e, v in zip(s.eps, s.runs[col], strict=True)]
+        if not pairs:
+            continue
+        lines += ["", f"Pooled outcome shares by the {who}'s type (`{col}`; 95% Wilson intervals):", "",
+                  "| value | runs | target concedes | coercer backs down | threat never imposed |", "|---|---|---|---|---|"]
+        for value in sorted({v for _, v in pairs}):
+            group = [e for e, v in pairs if v == value]
+            threat = [e for e in group if e.threatened]
+            cells = [_cell(sum(e.outcome in CONCEDES for e in group), len(group))[0],
+                     _cell(sum(e.outcome in BACKS_DOWN for e in group), len(group))[0],
+                     _cell(sum(not e.threat_imposed for e in threat), len(threat))[0]]
+            lines.append(f"| {value} | {len(group)} | " + " | ".join(c.rsplit(' of ', 1)[0] + (f" of {len(threat)}" if i == 2 else "")
+                                                                       for i, c in enumerate(cells)) + " |")
+    return lines
+
+
+# The patience and tolerance settings measured (factors on TYPE_HOLD_DAYS, TYPE_TOLERANCE_PCT): half
+# and double each, the others shipped.
+PATIENCE_SETTINGS = (("shipped", 1.0, 1.0), ("hold days x0.5", 0.5, 1.0), ("hold days x2", 2.0, 1.0),
+                     ("tolerance x0.5", 1.0, 0.5), ("tolerance x2", 1.0, 2.0))
+PATIENCE_REPLICATIONS = 24
+
+
+@dataclass(frozen=True)
+class Patience:
+    """One pooled scenario's outcomes (shipped political terms, types drawn from the shipped prior)
+    with the type constants scaled: how far they move what the duration data test."""
+
+    scenario: str
+    setting: str
+    runs: int
+    concedes: int
+    backs_down: int
+    started: int
+    unresolved: int
+
+
+def patience_runs(sweep_files: Sequence[Path], replications: int) -> list[Patience]:
+    """Run each pooled scenario's base (with its sweep's fixed overrides: the common horizon) under
+    each of :data:`PATIENCE_SETTINGS`, serially in this process (the constants are scaled in
+    agents/strategy.py for the runs and restored after; the same seeds at every setting)."""
+    from sim.config import scenario_from_raw
+    from sim.runner import run_replications
+
+    out = []
+    hold, tolerance = strategy.TYPE_HOLD_DAYS, strategy.TYPE_TOLERANCE_PCT
+    try:
+        for f in sweep_files:
+            loaded = load_sweep_file(f)
+            scenario = scenario_from_raw(loaded.base_raw, Path(loaded.base_file))
+            for label, h, tol in PATIENCE_SETTINGS:
+                strategy.TYPE_HOLD_DAYS = tuple(d * h for d in hold)
+                strategy.TYPE_TOLERANCE_PCT = tuple(x * tol for x in tolerance)
+                result = run_replications(scenario, replications=replications, workers=1, series=False)
+                o = result.outcomes
+                started = o[o["outcome"] != "no_conflict"]
+                out.append(Patience(scenario_name(f), label, len(o), int(o["outcome"].isin(CONCEDES).sum()),
+                                    int(o["outcome"].isin(BACKS_DOWN).sum()), len(started),
+                                    int(started["resolution_day"].isna().sum())))
+    finally:
+        strategy.TYPE_HOLD_DAYS, strategy.TYPE_TOLERANCE_PCT = hold, tolerance
+    return out
+
+
+def patience_table(rows: list[Patience]) -> list[str]:
+    if not rows:
+        return []
+    n = rows[0].runs
+    lines = ["", f"Measured: each pooled scenario's own settings (types drawn from the shipped prior), {n} replications "
+             "on the same seeds, with the hold days or the tolerances of every type halved or doubled "
+             "(95% Wilson intervals):", "",
+             "| scenario | setting | target concedes | coercer backs down | unresolved at the horizon (of episodes) |",
+             "|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r.scenario} | {r.setting} | {_cell(r.concedes, r.runs)[0]} | {_cell(r.backs_down, r.runs)[0]} | "
+                     f"{_cell(r.unresolved, r.started)[0]} |")
+    spread = {}
+    for r in rows:
+        if r.started:
+            spread.setdefault(r.scenario, []).append(r.unresolved / r.started)
+    moves = {k: max(v) - min(v) for k, v in spread.items() if v}
+    if moves:
+        worst = max(moves, key=moves.get)
+        text = (f"Halving or doubling them moves the share of episodes unresolved at the horizon by at most "
+                f"{100 * moves[worst]:.0f} points (in {worst}). ")
+        if all(x > 0.5 for v in spread.values() for x in v):
+            text += ("In every setting more than half the episodes are unresolved at the horizon, so the median episode "
+                     "outlasts it: the published bound (a median under a year) rejects all the settings alike and cannot "
+                     "choose among them, so they are not fitted.")
+        else:
+            text += ("The published figure is one bound on a median, which these settings do not cross apart from the "
+                     "prior: they are not fitted.")
+        lines += ["", text]
+    return lines
+
+
+def patience_lines() -> list[str]:
+    """Why the patience and tolerance constants are not fitted (issue 10 asks for their ranges too)."""
+    return ["", "## Patience and tolerance", "",
+            f"The types' hold days (`TYPE_HOLD_DAYS` = {', '.join(f'{d:g}' for d in strategy.TYPE_HOLD_DAYS)}) and cost "
+            f"tolerances (`TYPE_TOLERANCE_PCT` = {', '.join(f'{d:g}' for d in strategy.TYPE_TOLERANCE_PCT)} % of GDP a year) "
+            "in agents/strategy.py are not fitted. (1) The published durations are one inequality: TIES episodes mostly "
+            "last under a year (the median below 365 days), with no distribution by outcome or stage readable in the "
+            "sources found; one bound cannot pin a duration scale besides the type prior. (2) In the model these "
+            "constants are *beliefs*: what a government expects of the other side's remaining days and how fast cost "
+            "shortens them, not how long it holds itself (its own type acts through `TYPE_WEIGHT` on its stakes), so "
+            "an episode's length measures them only through the decisions they feed — and the table below shows "
+            "those decisions barely move. (3) They are module constants, not scenario keys, so the sweep tool cannot "
+            "vary them (the check below scales them in-process); a fit would need a key (say `hold_days_scale` on a "
+            "government) in agents/strategy.py and sim/config.py."]
+
+
+def reading(rows: list[tuple[str, str, str, str, str]], broad: list[Sample], pool: dict[str, Cells] | None) -> list[str]:
     """What the tables say, written from their own numbers: the rows outside, what the best prior on
     the grid can reach (so whether a gap is the prior's or a mechanism's), and which target types
     concede in fewer than half of their episodes."""
@@ -398,105 +622,105 @@ def reading(rows: list[tuple[str, str, str, str, str]], eps: list[Episode], runs
     else:
         lines.append(f"Outside the published ranges: {'; '.join(outside)}. Only the prior over types was fitted; the "
                      "type constants and `*_pct` assumptions were not tuned to close these gaps.")
-    if cells is not None:
+    if pool is not None:
         grid = prior_grid()
+        cells = list(pool.values())
         for t in FIT_TARGETS:
             reach = [mixed_share(cells, p, t.label) for p in grid]
             lo, hi = min(reach), max(reach)
             if hi < t.low or lo > t.high:
-                lines += ["", f"No prior on the grid brings *{t.label}* into {pct(t.low)}-{pct(t.high)}: it ranges "
-                          f"{pct(lo)}-{pct(hi)} over all of them, so the gap is a mechanism's, not the prior's."
+                lines += ["", f"No prior on the grid brings the pool's *{t.label}* into {pct(t.low)}-{pct(t.high)}: it "
+                          f"ranges {pct(lo)}-{pct(hi)} over all of them, so the gap is a mechanism's, not the prior's."
                           + MECHANISM.get(t.label, "")]
     median = next((r for r in rows if r[0] == "Median length, episodes with a measure imposed"), None)
-    if cells is not None and median is not None and median[3].startswith("**outside**"):
-        lines += ["", "The two targets the fit reaches pull against each other: a prior with more targets that stand firm "
-                  "(fewer concessions) leaves more episodes unresolved, and the fit stops at the edge of both ranges (the "
-                  "smallest change), so in the check run the median episode with a measure imposed outlasts the horizon. "
+    if pool is not None and median is not None and median[3].startswith("**outside**"):
+        lines += ["", "The targets the fit reaches pull against each other: a prior with more targets that stand firm "
+                  "(fewer concessions) leaves more episodes unresolved, and the fit stops at the edge of the ranges (the "
+                  "smallest change), so in the check runs the median episode with a measure imposed outlasts the horizon. "
                   "Shorter episodes at this concession share would need a mechanism that ends a stand-off without a "
-                  "concession — a coercer that tires of its measures (longer-lasting costs to China, or shorter "
-                  "`TYPE_HOLD_DAYS`, which the data do not give by type), or a negotiated off-ramp that is taken."]
-    if runs is not None and "jp_type" in runs:
+                  "concession — a coercer that tires of its measures, a threat that lapses, or a negotiated off-ramp that "
+                  "is taken."]
+    pairs = [(e, str(v)) for s in broad if TARGET_TYPE in s.runs for e, v in zip(s.eps, s.runs[TARGET_TYPE], strict=True)]
+    if pairs:
         firm = []
-        for value in sorted(runs["jp_type"].unique()):
-            group = [e for e, v in zip(eps, runs["jp_type"], strict=True) if v == value]
-            k = sum(e.outcome in ("threat_succeeded", "target_concedes") for e in group)
-            _, _, hi = share(k, len(group))
+        for value in sorted({v for _, v in pairs}):
+            group = [e for e, v in pairs if v == value]
+            _, _, hi = share(sum(e.outcome in CONCEDES for e in group), len(group))
             if hi < 0.5:
                 firm.append(value)
-        lines += ["", ("Target types that concede in fewer than half their episodes (whole interval below 50%): "
-                       + (", ".join(f"`{t}`" for t in firm) if firm else "none") + ". The fit meets 'most targets "
-                       "stood firm' by weighting these types, not by making the others hold out longer "
-                       "(`TYPE_HOLD_DAYS`, `TYPE_TOLERANCE_PCT` in agents/strategy.py, unchanged): the data are words "
-                       "and shares, not durations by type, so they do not speak to those.")]
+        lines += ["", ("Target types that concede in fewer than half their episodes over the pool (whole interval below "
+                       "50%): " + (", ".join(f"`{t}`" for t in firm) if firm else "none") + ". The fit meets 'most "
+                       "targets stood firm' by weighting the types, not by making them hold out longer (see *Patience "
+                       "and tolerance*).")]
     lines += ["", "Definitions: an episode is one run; the coercer is whoever first threatens or imposes. A threat is "
               "*never imposed* when the measure it names is not imposed before the horizon (the ladder's other rungs "
               "may be). *Threat-only* episodes are those in which the coercer imposes nothing. Lengths run from the "
               "coercer's first move to the outcome's resolution day; unresolved runs count at the horizon "
-              "(censored). In this scenario China's ladder acts alongside its threat from the first days, the "
-              "pattern the China TIES data report for Chinese sanctions (imposed directly, seldom announced), so "
-              "threat-only episodes are rare and the TIES share of threats never imposed is an upper reference "
+              "(censored). In the pooled scenarios China's ladder acts alongside or instead of a threat from the first "
+              "days, the pattern the China TIES data report for Chinese sanctions (imposed directly, seldom announced), "
+              "so threat-only episodes are rare and the TIES share of threats never imposed is an upper reference "
               "rather than a target."]
     return lines
 
 
-@dataclass(frozen=True)
-class Sample:
-    """One finished sweep, read as episodes."""
-
-    eps: list[Episode]
-    horizon: int
-    runs: pd.DataFrame
-
-
-def read_sample(folder: Path) -> Sample:
-    return Sample(*episodes(folder))
-
-
 def swept_types(runs: pd.DataFrame) -> bool:
-    return {"cn_type", "jp_type"} <= set(runs.columns)
+    return {COERCER_TYPE, TARGET_TYPE} <= set(runs.columns)
 
 
-def render(check: Sample, sweep_file: Path, broad: Sample | None = None) -> str:
-    """The doc: the main table from ``check`` (types drawn in the model from the shipped prior, or
-    whatever folder was given), and, from ``broad`` (types swept), the fit and the by-type shares."""
-    rows = table_rows(check.eps, check.horizon)
-    sw = load_sweep_file(sweep_file).sweep
-    drawn = not swept_types(check.runs)
-    cells = type_cells(broad.eps, broad.runs) if broad is not None and swept_types(broad.runs) else None
-    what = (f"China's and Japan's resolve types drawn in the model from the shipped prior {_fmt(tuple(strategy.DEFAULT_PRIOR))}"
-            + " once per replication (the sweep shares a replication's seeds across points), so the types come from "
-            f"{check.runs['replication'].nunique() if 'replication' in check.runs else 'its'} independent draws and the "
-            "intervals below understate the uncertainty of the type mix"
-            if drawn else "China's and Japan's resolve types swept")
-    others = [p.column for p in sw.parameters if not p.path.endswith(".resolve_type")]
+def render(check: list[Sample], sweep_files: Sequence[Path], broad: list[Sample],
+           patience: list[Patience] | None = None) -> str:
+    """The doc: the main table from the pooled ``check`` samples (types drawn in the model from the
+    shipped prior, or the broad samples when no check was run), the per-scenario tables, and, from
+    ``broad`` (types swept), the fit and the by-type shares."""
+    eps = [e for s in check for e in s.eps]
+    horizons = sorted({s.horizon for s in check})
+    if len(horizons) != 1:
+        raise ValueError(f"the pooled sweeps must share one horizon (got {horizons} days); set horizon_days in their `set`")
+    horizon = horizons[0]
+    rows = table_rows(eps, horizon)
+    pool = ({s.name: type_cells(s) for s in broad} if broad and all(swept_types(s.runs) for s in broad) else None)
+    drawn = not any(swept_types(s.runs) for s in check)
+    reps = sorted({s.runs["replication"].nunique() for s in check if "replication" in s.runs})
+    loaded = [load_sweep_file(f) for f in sweep_files]
+    what = (f"the coercer's and the target's resolve types drawn in the model from the shipped prior "
+            f"{_fmt(tuple(strategy.DEFAULT_PRIOR))} once per replication (the sweep shares a replication's seeds across its "
+            f"points), so each scenario's types come from {'/'.join(map(str, reps))} independent draws and the intervals "
+            "below understate the uncertainty of the type mix" if drawn else "the resolve types swept")
+    sweeps = "; ".join(
+        f"`{Path(lw.file).name}` runs `{s.name}` ({lw.sweep.design}, {len(s.eps)} runs; swept: "
+        f"{', '.join(p.column for p in lw.sweep.parameters)})" for lw, s in zip(loaded, check, strict=True))
     lines = [
-        header(sweep_file),
+        header(sweep_files),
         "# The decision layer against published sanctions data",
         "",
-        f"A broad prior sweep (`{sw.name}`: {sw.design}, {check.runs['point'].nunique() if 'point' in check.runs else sw.samples} "
-        f"points x {check.runs['replication'].nunique() if 'replication' in check.runs else sw.replications} replications = "
-        f"{len(check.eps)} runs of `{Path(sw.base).name}`, {check.horizon} days; {what}; the political terms they weigh "
-        f"spread widely: {', '.join(others)}), compared with the shares and durations published for the TIES data "
+        f"A pool of broad prior sweeps, one per strategic scenario with a coercer and a target that both decide "
+        f"({sweeps}), {horizon} days each, {what}, compared with the shares and durations published for the TIES data "
         "(Morgan, Bapat and Kobayashi 2014), its China extension (Zhang and Shanks 2025) and China-specific case sets "
-        "(ASPI 2020 and 2023, CSIS 2023). Model shares carry 95% Wilson intervals; *within* means the interval meets the "
-        "published range. The prior over types is calibrated by the procedure in the section *The fit* (the same sweep "
-        "with the types swept, reweighted). Regenerate with `python scripts/calibrate_ties.py -j 2`; `--check` tells "
-        "whether its inputs changed.",
+        f"(ASPI 2020 and 2023, CSIS 2023). The pool's weights are {POOL_WEIGHTS} (each check run has as many runs): "
+        "TIES is a dataset of many different episodes, not one. Model shares carry 95% Wilson intervals; *within* "
+        "means the interval meets the published range. The prior over types is calibrated by the procedure in the "
+        "section *The fit* (the same sweeps with the types swept, reweighted). Regenerate with "
+        "`python scripts/calibrate_ties.py -j 2`; `--check` tells whether its inputs changed.",
+        "",
+        "Not pooled: " + "; ".join(f"`{k}` ({v})" for k, v in EXCLUDED.items()) + ".",
         "",
         "<!-- table:begin -->",
         "| quantity | published | model (95% interval) | verdict | facts (seeds/facts.toml) |",
         "|---|---|---|---|---|",
         *[f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows],
         "<!-- table:end -->",
-        *(fit_lines(cells) if cells is not None else []),
-        *reading(rows, broad.eps if broad is not None else check.eps, broad.runs if broad is not None else check.runs, cells),
-        *(by_type(broad.eps, broad.runs) if broad is not None else []),
+        *scenario_lines(check),
+        *(fit_lines(pool) if pool is not None else []),
+        *patience_lines(),
+        *patience_table(patience or []),
+        *reading(rows, broad, pool),
+        *by_type(broad),
         "",
     ]
     return "\n".join(lines)
 
 
-# Replications of the check run. The sweep tool shares each replication's seeds across its points
+# Replications of each check run. The sweep tool shares each replication's seeds across its points
 # (common random numbers), so the governments' types, drawn from the run seed, are drawn once per
 # replication: the check needs many replications (independent type draws), few points.
 CHECK_REPLICATIONS = 24
@@ -512,23 +736,35 @@ def without_types(loaded):  # noqa: ANN001, ANN201 - a LoadedSweep
     return loaded.model_copy(update={"sweep": loaded.sweep.model_copy(update=update)})
 
 
-def run(sweep_file: Path, workers: int) -> str:
-    """Run the broad sweep (types swept: the fit) and its check (types drawn from the shipped prior)."""
-    loaded = load_sweep_file(sweep_file)
+def run(sweep_files: Sequence[Path], workers: int, keep: Path | None = None,
+        patience_reps: int = PATIENCE_REPLICATIONS) -> str:
+    """Run each broad sweep (types swept: the fit) and its check (types drawn from the shipped
+    prior), into ``keep`` (resumed when there already) or a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="calibrate_ties_") as tmp:
-        run_sweep(loaded, Path(tmp) / "broad", workers=workers)
-        broad = read_sample(Path(tmp) / "broad")
-        if len(without_types(loaded).sweep.parameters):
-            run_sweep(without_types(loaded), Path(tmp) / "check", workers=workers)
-            check = read_sample(Path(tmp) / "check")
-        else:
-            check = broad
-        return render(check, sweep_file, broad)
+        work = keep if keep is not None else Path(tmp)
+        broad, check = [], []
+        for f in sweep_files:
+            loaded = load_sweep_file(f)
+            name = scenario_name(f)
+            folder = work / f.stem
+            for kind, sweep in (("broad", loaded), ("check", without_types(loaded))):
+                if kind == "check" and not len(sweep.sweep.parameters):
+                    check.append(broad[-1])
+                    continue
+                out = folder / kind
+                run_sweep(sweep, out, workers=workers, resume=(out / "sweep.json").exists())
+                (broad if kind == "broad" else check).append(_named(read_sample(out), name))
+        patience = patience_runs(sweep_files, patience_reps) if patience_reps > 0 else []
+        return render(check, sweep_files, broad, patience)
 
 
-def tabulate(folder: Path, sweep_file: Path) -> str:
-    sample = read_sample(folder)
-    return render(sample, sweep_file, sample)
+def _named(sample: Sample, name: str) -> Sample:
+    return Sample(name, sample.eps, sample.horizon, sample.runs)
+
+
+def tabulate(folders: Sequence[Path], sweep_files: Sequence[Path]) -> str:
+    samples = [_named(read_sample(d), scenario_name(f)) for d, f in zip(folders, sweep_files, strict=True)]
+    return render(samples, sweep_files, samples)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -539,27 +775,42 @@ def write_atomic(path: Path, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sweep", type=Path, default=SWEEP, help="sweep file (default: experiments/sweeps/ties_prior.toml)")
-    parser.add_argument("--folder", type=Path, help="tabulate this finished sweep folder instead of running the sweep")
+    parser.add_argument("--sweep", type=Path, action="append",
+                        help=f"a sweep file of the pool (repeatable; default: experiments/sweeps/{PATTERN})")
+    parser.add_argument("--folder", type=Path, action="append",
+                        help="tabulate this finished sweep folder instead of running (repeatable: one per --sweep, in order)")
+    parser.add_argument("--keep", type=Path, help="run the sweeps into this folder and keep them (resumed when there already)")
     parser.add_argument("--out", type=Path, default=DOC, help="the Markdown file to write")
     parser.add_argument("-j", "--workers", type=int, default=1)
+    parser.add_argument("--patience-replications", type=int, default=PATIENCE_REPLICATIONS,
+                        help="replications per setting of the patience and tolerance check (0: skip it)")
     parser.add_argument("--check", action="store_true", help="only check that --out was made from the current inputs")
     args = parser.parse_args(argv)
-    sweep_file = args.sweep.resolve()
-    if args.check:
-        if not args.out.exists():
-            print(f"{args.out}: missing; run scripts/calibrate_ties.py", file=sys.stderr)
-            return 1
-        first = args.out.read_text(encoding="utf-8").splitlines()[0]
-        if first != header(sweep_file):
-            print(f"{args.out}: made from other inputs (sweep file, facts or type constants changed); "
-                  "run scripts/calibrate_ties.py", file=sys.stderr)
-            return 1
-        print(f"{args.out}: up to date with its inputs")
-        return 0
-    text = tabulate(args.folder, sweep_file) if args.folder else run(sweep_file, args.workers)
+    sweep_files = [s.resolve() for s in (args.sweep or sorted(SWEEPS.glob(PATTERN)))]
+    try:
+        if not sweep_files:
+            raise ValueError(f"no sweep files match experiments/sweeps/{PATTERN}")
+        if args.check:
+            if not args.out.exists():
+                print(f"{args.out}: missing; run scripts/calibrate_ties.py", file=sys.stderr)
+                return 1
+            first = args.out.read_text(encoding="utf-8").splitlines()[0]
+            if first != header(sweep_files):
+                print(f"{args.out}: made from other inputs (sweep files, their base scenarios, facts or type constants "
+                      "changed); run scripts/calibrate_ties.py", file=sys.stderr)
+                return 1
+            print(f"{args.out}: up to date with its inputs")
+            return 0
+        if args.folder and len(args.folder) != len(sweep_files):
+            raise ValueError(f"--folder: give one folder per sweep file ({len(sweep_files)}), got {len(args.folder)}")
+        began = time.monotonic()
+        text = tabulate(args.folder, sweep_files) if args.folder else run(sweep_files, args.workers, args.keep, args.patience_replications)
+    except (ScenarioError, ValueError) as exc:
+        print(f"calibrate_ties: {exc}", file=sys.stderr)
+        return 2
     write_atomic(args.out, text)
     print(text)
+    print(f"calibrate_ties: {len(sweep_files)} sweeps in {time.monotonic() - began:.0f} s with -j {args.workers}", file=sys.stderr)
     return 0
 
 

@@ -1,5 +1,6 @@
-"""scripts/calibrate_ties.py: episodes read from events by hand, the table on a tiny sweep, and the
-shipped docs/calibration_ties.md made from the current inputs (a --check, not a rerun)."""
+"""scripts/calibrate_ties.py: episodes read from events by hand, the pooled fit on toy tables worked
+out by hand, the doc on the tiny pool of sweeps, and the shipped docs/calibration_ties.md made from
+the current inputs (a --check, not a rerun)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = ROOT / "experiments" / "sweeps" / "tiny" / "ties_prior.toml"
+SWEEPS = ROOT / "experiments" / "sweeps"
+TINY = sorted((SWEEPS / "tiny").glob("ties_prior*.toml"))
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +54,13 @@ def test_shares_verdicts_and_medians_by_hand(cal) -> None:
     assert cal.median_days(eps) == (20.0, False)  # the lower median of an even count
 
 
-def test_the_table_on_a_tiny_sweep_is_what_the_script_writes(cal, tmp_path: Path) -> None:
+def test_the_doc_on_the_tiny_pool_is_what_the_script_writes(cal, tmp_path: Path) -> None:
     out = tmp_path / "calibration.md"
-    assert cal.main(["--sweep", str(TINY), "--out", str(out)]) == 0
+    args = [a for f in TINY for a in ("--sweep", str(f))]
+    assert cal.main([*args, "--out", str(out), "--patience-replications", "1"]) == 0
     text = out.read_text(encoding="utf-8")
     lines = text.splitlines()
-    assert lines[0] == cal.header(TINY.resolve())
+    assert lines[0] == cal.header([f.resolve() for f in TINY])
     begin, end = lines.index("<!-- table:begin -->"), lines.index("<!-- table:end -->")
     table = lines[begin + 3:end]
     assert len(table) == 10
@@ -66,13 +69,33 @@ def test_the_table_on_a_tiny_sweep_is_what_the_script_writes(cal, tmp_path: Path
         assert len(cells) == 5 and all(cells)
         assert cells[3] in {"within", "**outside** (below)", "**outside** (above)", "no data", "not compared",
                             "undetermined (horizon under a year)"}
-    # The main table is the check run: types drawn in the model, as many runs in many replications.
-    assert "1 points x 4 replications = 4 runs" in text and "drawn in the model from the shipped prior" in text
-    assert "Outcome shares by `jp_type`" in text and "## Reading" in text and "## The fit" in text
+    # The main table pools the check runs (types drawn in the model) of every scenario: 3 x 4 runs.
+    assert "of 12 |" in table[2] and "drawn in the model from the shipped prior" in text
+    # One row per scenario in the per-scenario tables; one column per outcome class of sim/outcomes.py.
+    from sim.outcomes import OUTCOME_CLASSES
+
+    for name in ("rare_earth_curb", "photoresist_retaliation", "dual_use_ban"):
+        # per scenario, outcome classes, fit, and the patience check (one row per setting)
+        assert sum(line.startswith(f"| {name} |") for line in lines) == 3 + len(cal.PATIENCE_SETTINGS)
+    header = next(line for line in lines if line.startswith("| scenario | `"))
+    assert header.count("`") == 2 * len(OUTCOME_CLASSES)
+    assert "| dual_use_ban | 4 | no threats |" in text  # its ladder threatens nothing
+    # The patience and tolerance check: every setting for every scenario, one replication each.
+    settings = [s for s, _, _ in cal.PATIENCE_SETTINGS]
+    assert sum(line.startswith("| dual_use_ban | ") and line.split(" | ")[1] in settings for line in lines) == len(settings)
+    for section in ("## Per scenario", "## The fit", "## Patience and tolerance", "## Reading", "`target_type`"):
+        assert section in text
     # --check accepts what it just wrote, and refuses it once an input (the header) differs.
-    assert cal.main(["--sweep", str(TINY), "--out", str(out), "--check"]) == 0
+    assert cal.main([*args, "--out", str(out), "--check"]) == 0
     out.write_text(text.replace("inputs digest", "inputs digest 0"), encoding="utf-8")
-    assert cal.main(["--sweep", str(TINY), "--out", str(out), "--check"]) == 1
+    assert cal.main([*args, "--out", str(out), "--check"]) == 1
+    # Bad use: one clear line, exit status 2, nothing written.
+    out.unlink()
+    assert cal.main([*args, "--out", str(out), "--folder", str(tmp_path)]) == 2  # one folder for three sweeps
+    assert not out.exists()
+    with pytest.raises(ValueError, match="one horizon"):
+        runs = pd.DataFrame({"run_id": []})
+        cal.render([cal.Sample("a", [], 150, runs), cal.Sample("b", [], 540, runs)], TINY, [])
 
 
 def test_the_shipped_doc_was_made_from_the_current_inputs(cal) -> None:
@@ -95,13 +118,65 @@ def test_reweighting_a_toy_table_by_hand(cal) -> None:
     cells = _toy_cells(cal)
     # Concedes unless the target is resolute: 1 - p_resolute; unresolved when both are: p_resolute^2.
     p = (0.2, 0.3, 0.5)
-    assert cal.mixed_share(cells, p, "target concedes, either stage") == pytest.approx(0.5)
-    assert cal.mixed_share(cells, p, "unresolved at the horizon") == pytest.approx(0.25)
+    assert cal.mixed_share([cells], p, "target concedes, either stage") == pytest.approx(0.5)
+    assert cal.mixed_share([cells], p, "unresolved at the horizon") == pytest.approx(0.25)
     # A ratio of weighted means: a cell with more runs does not count more.
     cells[("soft", "soft")] = {k: (2 * a, 2 * n) for k, (a, n) in cells[("soft", "soft")].items()}
-    assert cal.mixed_share(cells, p, "target concedes, either stage") == pytest.approx(0.5)
+    assert cal.mixed_share([cells], p, "target concedes, either stage") == pytest.approx(0.5)
     assert cal.gap(0.6, 0.0, 0.5) == pytest.approx(0.1) and cal.gap(0.3, 0.35, 0.5) == pytest.approx(0.05)
     assert cal.gap(0.4, 0.35, 0.5) == 0.0
+
+
+def test_pooling_two_toy_scenarios_by_hand(cal) -> None:
+    a = _toy_cells(cal)
+    # A second scenario: targets never concede, threats go unimposed in every run but there are threats
+    # only when the coercer is soft (one threat per run there), and nothing is left unresolved.
+    b = {(c, t): {"threats never imposed": ((4, 4) if c == "soft" else (0, 0)),
+                  "target concedes, either stage": (0, 4), "unresolved at the horizon": (0, 4)}
+         for c in ("soft", "firm", "resolute") for t in ("soft", "firm", "resolute")}
+    p = (0.2, 0.3, 0.5)
+    # Equal weights per scenario: concedes (0.5 + 0) / 2; unresolved (0.25 + 0) / 2.
+    assert cal.mixed_share([a, b], p, "target concedes, either stage") == pytest.approx(0.25)
+    assert cal.mixed_share([a, b], p, "unresolved at the horizon") == pytest.approx(0.125)
+    # A share among a subset counts each scenario's subset as often as it occurs: a has a threat in every
+    # run and none unimposed; b a threat in p_soft = 0.2 of runs, all unimposed -> 0.2 / (1 + 0.2).
+    assert cal.mixed_share([a, b], p, "threats never imposed") == pytest.approx(0.2 / 1.2)
+    # A scenario with no threats at all adds nothing to that share (and alone it has none).
+    none = {k: {**v, "threats never imposed": (0, 0)} for k, v in b.items()}
+    assert cal.mixed_share([a, none], p, "threats never imposed") == 0.0
+    assert math.isnan(cal.mixed_share([none], p, "threats never imposed"))
+    # Unequal weights: 3:1 for a.
+    assert cal.mixed_share([a, b], p, "target concedes, either stage", weights=[0.75, 0.25]) == pytest.approx(0.375)
+
+
+def test_every_shipped_scenario_is_pooled_or_excluded_with_a_reason(cal) -> None:
+    import tomllib
+
+    pooled = {cal.scenario_name(f) for f in sorted(SWEEPS.glob(cal.PATTERN))}
+    shipped = {f.stem for f in (ROOT / "experiments").glob("*.toml")}
+    assert pooled == {"rare_earth_curb", "photoresist_retaliation", "dual_use_ban"}
+    assert shipped == pooled | set(cal.EXCLUDED) and not pooled & set(cal.EXCLUDED)
+    assert all(len(why) > 20 for why in cal.EXCLUDED.values())
+    # Each pooled sweep swept both types, shares one horizon, and has a tiny variant with the same parameters.
+    horizons = set()
+    for f in sorted(SWEEPS.glob(cal.PATTERN)):
+        loaded = cal.load_sweep_file(f)
+        assert {cal.COERCER_TYPE, cal.TARGET_TYPE} <= {p.column for p in loaded.sweep.parameters}
+        horizons.add(loaded.base_raw["horizon_days"])
+        small = tomllib.loads((SWEEPS / "tiny" / f.name).read_text())
+        assert [p.path for p in loaded.sweep.parameters] == [p["path"] for p in small["parameters"]]
+    assert len(horizons) == 1
+
+
+def test_the_patience_table_by_hand(cal) -> None:
+    rows = [cal.Patience("a", "shipped", 10, 3, 1, 8, 4), cal.Patience("a", "hold days x2", 10, 2, 1, 8, 6),
+            cal.Patience("b", "shipped", 10, 0, 0, 0, 0)]  # no episode started in b: no share to compare
+    lines = cal.patience_table(rows)
+    assert "| a | hold days x2 | 20% [6%, 51%] of 10 | 10% [2%, 40%] of 10 | 75% [41%, 93%] of 8 |" in lines
+    assert any("by at most 25 points (in a)" in line and "rejects all the settings alike" not in line for line in lines)
+    high = [cal.Patience("a", "shipped", 10, 0, 0, 8, 5), cal.Patience("a", "tolerance x2", 10, 0, 0, 8, 7)]
+    assert any("rejects all the settings alike" in line for line in cal.patience_table(high))  # 5/8, 7/8: all above half
+    assert cal.patience_table([]) == []
 
 
 def test_the_grid_of_priors(cal) -> None:
@@ -118,23 +193,23 @@ def test_the_fit_picks_the_prior_that_minimises_the_distance_on_a_toy_table(cal)
     # Concedes = 1 - p_r: 0.9, 0.7, 0.4, 0.2; unresolved = p_r^2: 0.01, 0.09, 0.36, 0.64.
     # Squared gaps to [0, 0.5] each: 0.16, 0.04, 0, 0.0196 -> (0.2, 0.2, 0.6) alone fits both.
     # 'threats never imposed' (0 everywhere) is out of every prior's reach: reported, not fitted.
-    assert [t.label for t in cal.reachable(cells, cal.FIT_TARGETS, grid)] == [
+    assert [t.label for t in cal.reachable([cells], cal.FIT_TARGETS, grid)] == [
         "target concedes, either stage", "unresolved at the horizon"]
-    fit = cal.fit_prior(cells, grid=grid)
+    fit = cal.fit_prior([cells], grid=grid)
     assert fit.prior == (0.2, 0.2, 0.6) and fit.distance == 0.0
     assert fit.shares["target concedes, either stage"] == pytest.approx(0.4)
     assert fit.shares["threats never imposed"] == 0.0
     # Among priors at the same distance, the one nearest the reference (the smallest change).
     tied = [(0.3, 0.1, 0.6), (0.2, 0.2, 0.6), (0.1, 0.3, 0.6)]
-    assert cal.fit_prior(cells, grid=tied, reference=(0.1, 0.4, 0.5)).prior == (0.1, 0.3, 0.6)
-    assert cal.fit_prior(cells, grid=tied, reference=(0.4, 0.1, 0.5)).prior == (0.3, 0.1, 0.6)
+    assert cal.fit_prior([cells], grid=tied, reference=(0.1, 0.4, 0.5)).prior == (0.1, 0.3, 0.6)
+    assert cal.fit_prior([cells], grid=tied, reference=(0.4, 0.1, 0.5)).prior == (0.3, 0.1, 0.6)
     # With no target reachable, the fit minimises the distance to all of them.
     only = (cal.Target("threats never imposed", 0.35, 0.5, "-"), cal.Target("target concedes, either stage", 0.0, 0.1, "-"))
-    fit = cal.fit_prior(cells, targets=only, grid=grid)
+    fit = cal.fit_prior([cells], targets=only, grid=grid)
     assert fit.prior == (0.1, 0.1, 0.8)  # gaps 0.35 and 0.1: the smallest sum of squares
     assert fit.distance == pytest.approx(0.35**2 + 0.1**2)
     with pytest.raises(ValueError, match="empty grid"):
-        cal.fit_prior(cells, grid=[])
+        cal.fit_prior([cells], grid=[])
 
 
 def test_the_config_default_prior_is_the_calibrated_one() -> None:
