@@ -52,12 +52,13 @@ MAX_DAYS = 36500.0  # "for ever" where a rule needs it (a measure kept for the w
 CARRY_OUT_PROBABILITY = (0.3, 0.6, 0.9)
 # The common prior over types (soft, firm, resolute): how often a government is of each type, and
 # what each believes of the others before it sees a move. Calibrated, not assumed: fitted by
-# scripts/calibrate_ties.py (the smallest change from the earlier assumption 0.3/0.4/0.3 that brings
-# the share of targets conceding under half — facts aspi_most_targets_stood_firm_2023,
-# csis_china_coercion_eight_cases_2023 — and of episodes unresolved after 540 days under half —
-# ties_episodes_under_a_year — into range); docs/calibration_ties.md shows the fit. sim/config.py's
-# ``resolve_prior`` default repeats it (config sits below agents/; a test keeps the two equal).
-DEFAULT_PRIOR = (0.2, 0.1, 0.7)
+# scripts/calibrate_ties.py on three pooled scenarios (rare_earth_curb, photoresist_retaliation,
+# dual_use_ban, equal weights) to the shares of threats never imposed (ties_threats_not_imposed_share),
+# of targets conceding (aspi_most_targets_stood_firm_2023, csis_china_coercion_eight_cases_2023) and of
+# episodes unresolved after 540 days (ties_episodes_under_a_year): the prior on a 0.05 grid nearest
+# those ranges; docs/calibration_ties.md shows the fit. sim/config.py's ``resolve_prior`` default
+# repeats it (config sits below agents/; a test keeps the two equal).
+DEFAULT_PRIOR = (0.5, 0.1, 0.4)
 # How much a government of each type values prevailing: its stake, audience and reputation costs
 # are multiplied by this (assumptions to be swept). Each government's own type is drawn once per
 # replication (common prior) and known only to itself; the others hold beliefs about it.
