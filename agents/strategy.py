@@ -58,7 +58,7 @@ CARRY_OUT_PROBABILITY = (0.3, 0.6, 0.9)
 # episodes unresolved after 540 days (ties_episodes_under_a_year): the prior on a 0.05 grid nearest
 # those ranges; docs/calibration_ties.md shows the fit. sim/config.py's ``resolve_prior`` default
 # repeats it (config sits below agents/; a test keeps the two equal).
-DEFAULT_PRIOR = (0.5, 0.1, 0.4)
+DEFAULT_PRIOR = (0.3, 0.4, 0.3)
 # How much a government of each type values prevailing: its stake, audience and reputation costs
 # are multiplied by this (assumptions to be swept). Each government's own type is drawn once per
 # replication (common prior) and known only to itself; the others hold beliefs about it.

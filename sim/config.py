@@ -507,7 +507,7 @@ class Government(Strict):
     rules: list[RuleSpec] = Field(default_factory=lambda: [RuleSpec(rule="schedule")])
     resolve_prior: list[Share] = Field(
         # agents/strategy.py's DEFAULT_PRIOR, calibrated by scripts/calibrate_ties.py (docs/calibration_ties.md)
-        default_factory=lambda: [0.5, 0.1, 0.4],
+        default_factory=lambda: [0.3, 0.4, 0.3],
         min_length=3,
         max_length=3,
         description="its prior over each other government's resolve type (soft, firm, resolute; sums to 1)",
