@@ -162,9 +162,10 @@ def describe(event: Mapping[str, Any]) -> str:
     kind = _text(event.get("kind"))
     action = _text(event.get("action"))
     if kind == "lift":
-        lifted = action.removeprefix("lift_") or action
+        verb = "suspends" if action.startswith("suspend_") else "lifts"
+        lifted = action.removeprefix("lift_").removeprefix("suspend_") or action
         detail = measure_detail(event, with_enforcement=False)
-        text = f"lifts {lifted}" + (f" ({detail})" if detail else "")
+        text = f"{verb} {lifted}" + (f" ({detail})" if detail else "")
     elif kind == "impose":
         text = measure_detail(event) or "imposes a measure"
         if action.startswith("suspend_"):

@@ -148,7 +148,8 @@ def measure_spans(events: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
             elif kind == "lift":
                 # Lifting one measure by name (scripted), else all of the actor's measures on that
                 # target (a retaliation lifted as a whole; the event names only the first).
-                name = str(e["action"]).removeprefix("lift_")
+                # (A partial truce lifts one rung by name too: ``suspend_<rung>``.)
+                name = str(e["action"]).removeprefix("lift_").removeprefix("suspend_")
                 match = [s for s in open_ if s["actor"] == actor and s["action"] == name][:1]
                 match = match or [s for s in open_ if s["actor"] == actor and s["target"] == e["target"]]
                 for span in match:

