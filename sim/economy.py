@@ -1117,6 +1117,7 @@ class _Day:
     leaked: np.ndarray | None = None  # (E, I, P) units reaching importers through third countries
     pair_saved: np.ndarray | None = None  # (K,) input units thrifted or replaced by a substitute today
     bg_input_share: np.ndarray | None = None  # (C, P) share of capacity background producers' inputs allow (None: all)
+    bg_received: np.ndarray | None = None  # (E, I, P) background buyers' receipts (stage 5b on; _background_received)
     spot: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
     spot_total: np.ndarray = None  # type: ignore[assignment]  # (I, P)
     spot_rate: np.ndarray = None  # type: ignore[assignment]  # (I, P)
@@ -1400,20 +1401,28 @@ def _spot_market(world: World, day: _Day) -> None:
         return
     supply = day.supply
     spare = np.maximum(supply - np.add.reduce(day.contract, axis=1), 0.0)  # (E, P)
-    weight = np.where(day.terms.open_route, spare[:, None, :], 0.0)  # (E, I, P)
-    weight_total = np.add.reduce(weight, axis=0)  # (I, P)
     # Another source counts as an alternative only with spare supply beyond rounding noise.
     real_spare = np.where(spare > 1e-9 * supply, spare, 0.0)
     _give_way(day, np.add.reduce(np.where(day.terms.open_route, real_spare[:, None, :], 0.0), axis=0))
     rationed = day.demand_contracted * day.rationed_contracted + day.demand_extra * day.rationed_extra
     wanted = np.add.reduce(rationed, axis=0)  # (I, P) still wanted by each importer's buyers
-    spot_orders = np.where(weight_total > 0, wanted / weight_total, 0.0)[None, :, :] * weight
-    spot_ordered = np.add.reduce(spot_orders, axis=1)  # (E, P)
-    spot_fill = np.where(spot_ordered > spare, spare / spot_ordered, 1.0)
-    day.spot = spot_orders * spot_fill[:, None, :]
+    day.spot = _buy_from_spare(day.terms.open_route, spare, wanted)
     day.spot_total = np.add.reduce(day.spot, axis=0)  # (I, P)
     day.spot_rate = np.where(wanted > 0, day.spot_total / wanted, 0.0)  # share of rationed orders served
     day.shipments = day.contract + day.spot
+
+
+def _buy_from_spare(open_route: np.ndarray, spare: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """(E, I, P) what importers' ``wanted`` (I, P) units buy from pools' ``spare`` supply (E, P)
+    on fully open routes: each importer's orders spread over those pools in proportion to their
+    spare supply, and a pool asked for more than it can spare fills them pro rata (the spot
+    market, stage 4b, and stockpile refills, stage 4c)."""
+    weight = np.where(open_route, spare[:, None, :], 0.0)  # (E, I, P)
+    weight_total = np.add.reduce(weight, axis=0)  # (I, P)
+    orders = np.where(weight_total > 0, wanted / np.where(weight_total > 0, weight_total, 1.0), 0.0)[None, :, :] * weight
+    ordered = np.add.reduce(orders, axis=1)  # (E, P)
+    fill = np.where(ordered > spare, spare / np.where(ordered > 0, ordered, 1.0), 1.0)
+    return orders * fill[:, None, :]
 
 
 def _release_stockpiles(world: World, state: State, policy: Policy, day: _Day) -> None:
@@ -1467,12 +1476,7 @@ def _refill_stockpiles(world: World, state: State, policy: Policy, day: _Day) ->
     if not (wanted > 0).any():
         return
     spare = np.maximum(day.supply - day.shipments.sum(axis=1), 0.0)  # (E, P)
-    weight = np.where(day.terms.open_route, spare[:, None, :], 0.0)  # (E, I, P)
-    weight_total = weight.sum(axis=0)  # (I, P)
-    orders = np.where(weight_total > 0, wanted / np.where(weight_total > 0, weight_total, 1.0), 0.0)[None, :, :] * weight
-    ordered = orders.sum(axis=1)  # (E, P)
-    fill = np.where(ordered > spare, spare / np.where(ordered > 0, ordered, 1.0), 1.0)
-    bought = orders * fill[:, None, :]
+    bought = _buy_from_spare(day.terms.open_route, spare, wanted)
     if not bought.any():  # no supply to spare anywhere open to the buyers
         return
     day.refill = bought
@@ -1579,7 +1583,10 @@ def _receive_and_produce(world: World, state: State, day: _Day) -> None:
 def _background_received(day: _Day, policy: Policy) -> np.ndarray:
     """(E, I, P) what background buyers received today: their orders at each route's fill, their
     rationed orders at the spot rate, and the national stockpile's share of their contracted
-    orders left unserved. Under licences by buyer they get their own share (the route's allow)."""
+    orders left unserved. Under licences by buyer they get their own share (the route's allow).
+    Worked out once a day (stages 5b and 9 read it; the fills are final after stage 4c)."""
+    if day.bg_received is not None:
+        return day.bg_received
     bg_extra = day.bg_demand - day.bg_contracted
     f_c, f_x, r_c, r_x = day.fill_contracted, day.fill_extra, day.rationed_contracted, day.rationed_extra
     if day.buyers is not None:
@@ -1595,6 +1602,7 @@ def _background_received(day: _Day, policy: Policy) -> np.ndarray:
         bg_got_contracted = bg_got_contracted + day.bg_contracted * r_c * day.spot_rate[None, :, :]
     if day.any_released:  # the national stockpile's share of their contracted orders not served
         bg_received = bg_received + np.maximum(day.bg_contracted - bg_got_contracted, 0.0) * day.stock_rate[None, :, :]
+    day.bg_received = bg_received
     return bg_received
 
 

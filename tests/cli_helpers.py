@@ -1,10 +1,18 @@
-"""What the command-line tests share: invoke ``sim`` in-process and check a bad-input answer."""
+"""What the command-line tests share: invoke ``sim`` in-process, check a bad-input answer, and load
+a script of ``scripts/`` as a module."""
 
 from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
 
 from click.testing import CliRunner, Result
 
 from sim.cli import main
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 
 
 def invoke(*args: object) -> Result:
@@ -22,3 +30,14 @@ def assert_bad(result: Result, *needles: str) -> str:
     for needle in needles:
         assert needle in message, f"{needle!r} not in {message!r}"
     return message
+
+
+def load_script(name: str) -> ModuleType:
+    """``scripts/<name>.py`` as a module, registered in ``sys.modules`` under ``name`` (dataclasses
+    look their module up there)."""
+    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -420,26 +420,13 @@ def _spot_market(world: World, policy: Policy, d: SimpleNamespace) -> None:
                 if d.open[e, i, p] and spare[e, p] > 1e-9 * d.supply[e, p]
             )
     _give_way(world, policy, d, alternative)
-    spot_orders = np.zeros((C, C, P))
     wanted = np.zeros((C, P))
     for i in range(C):
         for p in range(P):
             wanted[i, p] = sum(
                 d.demand_c[e, i, p] * d.rationed_c[e, i, p] + d.demand_x[e, i, p] * d.rationed_x[e, i, p] for e in range(C)
             )
-            weights = [
-                spare[e, p] if d.open[e, i, p] else 0.0 for e in range(C)
-            ]
-            total = sum(weights)
-            for e in range(C):
-                spot_orders[e, i, p] = wanted[i, p] * weights[e] / total if total > 0 else 0.0
-    d.spot = np.zeros((C, C, P))
-    for e in range(C):
-        for p in range(P):
-            ordered = sum(spot_orders[e, i, p] for i in range(C))
-            spot_fill = spare[e, p] / ordered if ordered > spare[e, p] else 1.0
-            for i in range(C):
-                d.spot[e, i, p] = spot_orders[e, i, p] * spot_fill
+    d.spot = _buy_from_spare(d, spare, wanted)
     d.spot_rate = np.zeros((C, P))
     d.spot_duty = np.ones((C, P))
     d.spot_got = np.zeros((C, P))
@@ -495,6 +482,18 @@ def _release_stockpiles(world: World, state: State, policy: Policy, d: SimpleNam
     for e in range(C):
         for p in range(P):
             spare[e, p] = max(d.supply[e, p] - sum(d.shipments[e, i, p] for i in range(C)), 0.0)
+    d.refill = _buy_from_spare(d, spare, wanted)
+    for e in range(C):
+        for i in range(C):
+            for p in range(P):
+                d.shipments[e, i, p] += d.refill[e, i, p]
+                state.stockpile[i, p] += d.refill[e, i, p]
+
+
+def _buy_from_spare(d: SimpleNamespace, spare: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """(E, I, P) importer i's ``wanted[i, p]`` spread over the pools open to it by their spare
+    supply, each pool filling what it is asked pro rata (spot market, stockpile refills)."""
+    C, P = spare.shape
     orders = np.zeros((C, C, P))
     for i in range(C):
         for p in range(P):
@@ -502,15 +501,14 @@ def _release_stockpiles(world: World, state: State, policy: Policy, d: SimpleNam
             total = sum(weights)
             for e in range(C):
                 orders[e, i, p] = wanted[i, p] * weights[e] / total if total > 0 else 0.0
-    d.refill = np.zeros((C, C, P))
+    bought = np.zeros((C, C, P))
     for e in range(C):
         for p in range(P):
             ordered = sum(orders[e, i, p] for i in range(C))
             fill = spare[e, p] / ordered if ordered > spare[e, p] else 1.0
             for i in range(C):
-                d.refill[e, i, p] = orders[e, i, p] * fill
-                d.shipments[e, i, p] += d.refill[e, i, p]
-                state.stockpile[i, p] += d.refill[e, i, p]
+                bought[e, i, p] = orders[e, i, p] * fill
+    return bought
 
 
 def _receive_and_produce(world: World, state: State, policy: Policy, d: SimpleNamespace) -> None:

@@ -4,13 +4,12 @@ the current inputs (a --check, not a rerun)."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_helpers import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 SWEEPS = ROOT / "experiments" / "sweeps"
@@ -19,11 +18,7 @@ TINY = sorted((SWEEPS / "tiny").glob("ties_prior*.toml"))
 
 @pytest.fixture(scope="module")
 def cal():
-    spec = importlib.util.spec_from_file_location("calibrate_ties", ROOT / "scripts" / "calibrate_ties.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["calibrate_ties"] = module  # its dataclass looks its module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script("calibrate_ties")
 
 
 def _events(rows: list[tuple[int, str, str, str]]) -> pd.DataFrame:

@@ -3,22 +3,17 @@ the shipped value and +50%, and the hinge verdict is worked out by hand."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def sens():
-    spec = importlib.util.spec_from_file_location("decision_sensitivity", ROOT / "scripts" / "decision_sensitivity.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["decision_sensitivity"] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script("decision_sensitivity")
 
 
 def test_the_hinge_verdict_by_hand(sens) -> None:

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
+from cli_helpers import load_script
+
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("economy_sensitivity", ROOT / "scripts" / "economy_sensitivity.py")
-assert spec is not None and spec.loader is not None
-sensitivity = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(sensitivity)
+sensitivity = load_script("economy_sensitivity")
 
 
 def test_the_script_writes_the_table_and_checks_it(tmp_path: Path) -> None:

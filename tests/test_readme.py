@@ -7,7 +7,6 @@ what scripts/readme_numbers.py computes from the tour's own run folders.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shlex
@@ -66,11 +65,11 @@ def test_the_tour_leaves_its_outputs_under_runs(tour: Path) -> None:
 
 
 def test_the_readme_numbers_are_what_the_tour_gives(tour: Path) -> None:
+    from cli_helpers import load_script
+
     from sim.analysis import load_run
 
-    spec = importlib.util.spec_from_file_location("readme_numbers", ROOT / "scripts" / "readme_numbers.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    module = load_script("readme_numbers")
     runs = tour / "runs"
     block = module.headline(load_run(runs / "curb"), load_run(runs / "curb100"), load_run(runs / "scripted"))
     assert block in README, "the README's headline numbers are stale: python scripts/readme_numbers.py --write"

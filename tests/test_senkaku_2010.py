@@ -3,7 +3,6 @@ and docs/backtest_senkaku_2010.md holds the table of a fresh run."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -86,8 +85,8 @@ def test_japan_diversifies_light_rare_earths_but_not_heavy_ones(metrics: dict) -
 
 
 def test_the_comparison_table_in_the_doc_is_current() -> None:
-    spec = importlib.util.spec_from_file_location("backtest", ROOT / "scripts" / "backtest_senkaku_2010.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    from cli_helpers import load_script
+
+    module = load_script("backtest_senkaku_2010")
     doc = (ROOT / "docs" / "backtest_senkaku_2010.md").read_text()
     assert module.table() in doc, "refresh with: python scripts/backtest_senkaku_2010.py --write"
