@@ -25,10 +25,6 @@ def _fail(message: str, status: int = EXIT_BAD_INPUT) -> None:
     sys.exit(status)
 
 
-def _raise_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def _load(path: str, overrides: tuple[str, ...]):
     from agents.base import rule_params
     from sim.config import load_scenario
@@ -173,7 +169,12 @@ def run(
         check_run_size(scenario, n)
     except (OutputError, RunTooLargeError) as exc:
         _fail(str(exc))
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)  # SIGTERM cleans up like Ctrl-C
+    from sim.runner import STOP_REQUESTED, request_stop
+
+    STOP_REQUESTED.clear()
+    # Ctrl-C and SIGTERM both stop the run and clean up (and are not lost: sim.runner.STOP_REQUESTED).
+    previous = signal.signal(signal.SIGTERM, request_stop)
+    previous_int = signal.signal(signal.SIGINT, request_stop)
     try:
         with tqdm(total=n, desc=scenario.name, unit="rep", disable=quiet or n == 1, file=sys.stderr) as bar:
             result = run_replications(scenario, seed=seed, replications=n, workers=workers, progress=bar.update)
@@ -184,6 +185,8 @@ def run(
         _fail("interrupted; no output folder was written", EXIT_INTERRUPTED)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
+        STOP_REQUESTED.clear()
     if not quiet:
         click.echo(summary_table(result.outcomes))
     click.echo(f"outputs: {folder}")
