@@ -1110,6 +1110,7 @@ class _Day:
     any_rationed: bool = False
     rationed_contracted: np.ndarray = None  # type: ignore[assignment]  # (E, I, P) share rationed at a short pool
     rationed_extra: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
+    rationed: np.ndarray = None  # type: ignore[assignment]  # (E, I, P) units rationed after buyers gave way (stage 4b)
     pool_short: np.ndarray = None  # type: ignore[assignment]  # (E, P) pools that could not fill every order
     intensity: np.ndarray | None = None  # (C, P) buyers' intensity of use today (None: all 1)
     pair_recipe: np.ndarray = None  # type: ignore[assignment]  # (K,) recipe x today's intensity of use
@@ -1404,7 +1405,7 @@ def _spot_market(world: World, day: _Day) -> None:
     # Another source counts as an alternative only with spare supply beyond rounding noise.
     real_spare = np.where(spare > 1e-9 * supply, spare, 0.0)
     _give_way(day, np.add.reduce(np.where(day.terms.open_route, real_spare[:, None, :], 0.0), axis=0))
-    rationed = day.demand_contracted * day.rationed_contracted + day.demand_extra * day.rationed_extra
+    day.rationed = rationed = day.demand_contracted * day.rationed_contracted + day.demand_extra * day.rationed_extra
     wanted = np.add.reduce(rationed, axis=0)  # (I, P) still wanted by each importer's buyers
     day.spot = _buy_from_spare(day.terms.open_route, spare, wanted)
     day.spot_total = np.add.reduce(day.spot, axis=0)  # (I, P)
@@ -1833,27 +1834,47 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
 def _grow_capacity(world: World, state: State, day: _Day) -> None:
     """Stage 8b: background producers order capacity against demand left unmet (rationed and not
     served by the spot market); it arrives after the product's ramp-up, up to a cap."""
-    n_c, n_p = world.n_countries, world.n_products
-    slots = state.pipeline.shape[0]
-    arriving = state.pipeline[state.day % slots].copy()
-    state.pipeline[state.day % slots] = 0.0
+    pipeline = state.pipeline
+    if not pipeline.flags.c_contiguous or pipeline.dtype != np.float64:  # (flat views of it below write through)
+        state.pipeline = pipeline = np.ascontiguousarray(pipeline, dtype=np.float64)
+    slots = pipeline.shape[0]
+    arriving = pipeline[state.day % slots].copy()
+    pipeline[state.day % slots] = 0.0
+    # A pool orders expansion_response x max(unmet - in pipeline, 0) <= 0 where no demand is left
+    # unmet: with no pool rationed there is nothing to order (adding 0 leaves the pipeline's bits).
     if day.any_rationed:
-        rationed = day.demand_contracted * day.rationed_contracted + day.demand_extra * day.rationed_extra
-        unmet = np.add.reduce(rationed * (1.0 - day.spot_rate)[None, :, :], axis=1)
-    else:
-        unmet = np.zeros((n_c, n_p))
-    in_pipeline = np.add.reduce(state.pipeline, axis=0)
+        unmet = np.add.reduce(day.rationed * (1.0 - day.spot_rate)[None, :, :], axis=1)  # (C, P)
+        _order_capacity(world, state, unmet, arriving)
+    state.bg_capacity = state.bg_capacity + arriving
+    _invest(world, state, day)
+
+
+def _order_capacity(world: World, state: State, unmet: np.ndarray, arriving: np.ndarray) -> None:
+    """Stage 8b, the orders: each pool orders a share of its ``unmet`` demand (C, P) not already in
+    the pipeline, up to the headroom left under its cap; the order joins the pipeline at its
+    arrival slot. Only pools with unmet demand order (elsewhere the order is 0), so only their
+    capacity in the pipeline is summed (:func:`_pipeline_total`: the same bits as the full sum)."""
+    cells = np.flatnonzero(unmet > 0)
+    if cells.size == 0:
+        return
+    n_cells, slots = unmet.size, state.pipeline.shape[0]
+    in_pipeline = np.zeros(n_cells)
+    in_pipeline[cells] = _pipeline_total(state.pipeline.reshape(slots, n_cells), cells)
+    in_pipeline = in_pipeline.reshape(unmet.shape)
     headroom = np.maximum(world.bg_max_capacity - state.bg_capacity - arriving - in_pipeline, 0.0)
     new_orders = np.minimum(world.expansion_response * np.maximum(unmet - in_pipeline, 0.0), headroom)
     arrival_slot = (state.day + _step_constants(world).arrival_days) % slots  # (P,)
-    # pipeline[arrival_slot[p], c, p] += new_orders[c, p], as one flat gather/scatter.
-    arrival_index = arrival_slot * (n_c * n_p) + world.pool_cell  # (C, P)
-    if state.pipeline.flags.c_contiguous:
-        state.pipeline.reshape(-1)[arrival_index] += new_orders  # a view: writes through
-    else:  # a non-contiguous pipeline: index it in three dimensions
-        state.pipeline[arrival_slot[None, :], np.arange(n_c)[:, None], np.arange(n_p)[None, :]] += new_orders
-    state.bg_capacity = state.bg_capacity + arriving
-    _invest(world, state, day)
+    # pipeline[arrival_slot[p], c, p] += new_orders[c, p], as one flat scatter into a view.
+    state.pipeline.reshape(-1)[arrival_slot * n_cells + world.pool_cell] += new_orders
+
+
+def _pipeline_total(rows: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """(n,) capacity in the pipeline ``rows`` (R, C * P) of each pool in ``cells`` (n,), summed over
+    the slots bit for bit as ``np.add.reduce(pipeline, axis=0)`` does: numpy adds C-contiguous
+    rows one after the other, in slot order. (A single column would be summed pairwise instead,
+    so a lone cell is taken twice.) Most pools have nothing unmet: far less to add than all R rows."""
+    picked = rows.take(cells if cells.size > 1 else np.repeat(cells, 2), axis=1)  # (R, n) C-contiguous
+    return np.add.reduce(picked, axis=0)[: cells.size]
 
 
 def _invest(world: World, state: State, day: _Day) -> None:
