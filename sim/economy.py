@@ -78,6 +78,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+try:  # np.einsum without its Python wrapper (the very call np.einsum makes when optimize=False)
+    from numpy._core.multiarray import c_einsum as _einsum
+except ImportError:  # numpy < 2
+    _einsum = np.einsum
+
 EXPORT_BAN, EXPORT_LICENSING, EXPORT_QUOTA, TARIFF, IMPORT_BAN, BOYCOTT = (
     "export_ban",
     "export_licensing",
@@ -881,6 +886,14 @@ class _StepConstants:
     mix_record: np.dtype  # one (pair, all sources) row of supplier shares as an opaque record (stage 8a)
     substitution_lead: np.ndarray  # (P,) bool: substitution_days > 0
     substitution_divisor: np.ndarray  # (P,) substitution_days, 1 where 0
+    # Background producers' inputs (World.bg_in_*, sorted by product): the products that need
+    # any, where each one's run starts, and the inputs' baseline prices (stages 1 and 5b).
+    bg_in_products: np.ndarray
+    bg_in_segments: np.ndarray
+    bg_in_base_price: np.ndarray  # (1, R)
+    any_release_on_measure: bool  # some stockpile is released only under a foreign measure (stage 4c)
+    investable: np.ndarray  # (C, P) bool: price-driven investors would build there (stage 8c)
+    any_investable: bool
 
 
 def _step_constants(world: World) -> _StepConstants:
@@ -908,6 +921,12 @@ def _step_constants(world: World) -> _StepConstants:
             mix_record=np.dtype((np.void, 8 * world.n_countries)),
             substitution_lead=world.substitution_days > 0,
             substitution_divisor=np.where(world.substitution_days > 0, world.substitution_days, 1.0),
+            bg_in_products=np.unique(world.bg_in_product),
+            bg_in_segments=np.flatnonzero(np.diff(world.bg_in_product, prepend=-1)),
+            bg_in_base_price=world.base_price[world.bg_in_input][None, :],
+            any_release_on_measure=bool(world.release_on_measure.any()),
+            investable=world.new_capacity > 0,
+            any_investable=bool((world.new_capacity > 0).any()),
         )
         world._step_constants = constants
     return constants
@@ -961,10 +980,10 @@ def _pair_weighted(
         rows_factor = factor.take(bins).reshape(pair_shape)
         rows_c = rows_c * rows_factor
         rows_x = None if rows_x is None else rows_x * rows_factor
-    got = day.pair_contracted * np.einsum("ke,ke->k", day.pair_mix, rows_c)
+    got = day.pair_contracted * _einsum("ke,ke->k", day.pair_mix, rows_c)
     if rows_x is None:
         return got
-    return got + day.pair_extra * np.einsum("ke,ke->k", day.pair_mix, rows_x)
+    return got + day.pair_extra * _einsum("ke,ke->k", day.pair_mix, rows_x)
 
 
 @dataclass(slots=True)
@@ -1040,6 +1059,7 @@ def step(world: World, state: State, policy: Policy) -> DayResult:
         _ration(world, state, policy, day)
         _leakage(world, state, policy, day)
         _spot_market(world, day)
+        _route_fill(day)
         _release_stockpiles(world, state, policy, day)
         _receive_and_produce(world, state, day)
         _background_inputs(world, state, policy, day)
@@ -1114,6 +1134,7 @@ class _Day:
     pool_short: np.ndarray = None  # type: ignore[assignment]  # (E, P) pools that could not fill every order
     intensity: np.ndarray | None = None  # (C, P) buyers' intensity of use today (None: all 1)
     pair_recipe: np.ndarray = None  # type: ignore[assignment]  # (K,) recipe x today's intensity of use
+    pair_intensity: np.ndarray | None = None  # (K,) today's intensity of use in each pair's country (None: all 1)
     servable: np.ndarray = None  # type: ignore[assignment]  # (E, I, P) share of orders a supplier may serve
     leaked: np.ndarray | None = None  # (E, I, P) units reaching importers through third countries
     pair_saved: np.ndarray | None = None  # (K,) input units thrifted or replaced by a substitute today
@@ -1151,7 +1172,8 @@ def _capacity(world: World, state: State, day: _Day) -> None:
     if day.intensity is None:
         day.pair_recipe = world.pair_recipe
     else:
-        day.pair_recipe = world.pair_recipe * day.intensity.take(world.pair_cell)
+        day.pair_intensity = day.intensity.take(world.pair_cell)
+        day.pair_recipe = world.pair_recipe * day.pair_intensity
     # 1 / (recipe x intensity) on the critical pairs: the same all day (here, in the plan, at receipt).
     day.crit_per_input = (
         world.crit_per_input if day.intensity is None else world.crit_per_input / day.intensity.take(world.crit_cell)
@@ -1160,9 +1182,14 @@ def _capacity(world: World, state: State, day: _Day) -> None:
     day.can_make = np.minimum(world.capacity, day.input_limit)
     # Background producers likewise: a day of each critical input on hand per day at capacity.
     if world.bg_in_product.size and state.bg_input_stock is not None:
-        share = np.ones((world.n_products, world.n_countries))
-        np.minimum.at(share, world.bg_in_product, np.minimum(state.bg_input_stock, 1.0).T)
-        day.bg_input_share = share.T
+        # The least over each product's inputs (World.bg_in_* come sorted by product), 1 for the
+        # products that need none.
+        consts = _step_constants(world)
+        share = np.ones((world.n_countries, world.n_products))
+        share[:, consts.bg_in_products] = np.minimum.reduceat(
+            np.minimum(state.bg_input_stock, 1.0), consts.bg_in_segments, axis=1
+        )
+        day.bg_input_share = share
 
 
 def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
@@ -1180,7 +1207,7 @@ def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
     # lowers it with its use per unit (stage 7b).
     target = world.pair_stock_target if policy.target_cover is None else world.pair_stock_target * policy.target_cover.take(world.pair_firm)
     if day.intensity is not None:
-        target = target * day.intensity.take(world.pair_cell)
+        target = target * day.pair_intensity
     gap = np.maximum(target - day.stock, 0.0)
     # Use is near-Leontief, restocking discretionary: a firm spends on rebuilding stock no more
     # than at the baseline price, so at k times the price it restocks k times more slowly. (With
@@ -1322,7 +1349,6 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
     day.servable = servable
     day.fill_contracted, day.fill_extra = fill_c, fill_x
     day.contract = d_c * fill_c + d_x * fill_x
-    _route_fill(day)
     day.pool_short = (fill_contracted_pool < 1.0) | (fill_extra_pool < 1.0)  # (E, P)
     day.any_rationed = bool(day.pool_short.any())
     if day.any_rationed:
@@ -1332,8 +1358,9 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
 
 def _route_fill(day: _Day) -> None:
     """Each route's fill rate from its shipments under both tiers of orders: shipped / ordered
-    where anything was ordered, the contracted tier's rate elsewhere. (Divisions by zero are
-    discarded by the np.where; step() silences their warnings.)"""
+    where anything was ordered, the contracted tier's rate elsewhere. Worked out once, when the
+    shipments of stage 4 are final (after the spot market: nothing reads it before). (Divisions by
+    zero are discarded by the np.where; step() silences their warnings.)"""
     day.fill = np.where(_ordered(day), day.contract / day.demand, day.fill_contracted)
 
 
@@ -1388,7 +1415,6 @@ def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
     day.fill_extra = day.fill_extra + added_x
     day.leaked = d_c * added_c + d_x * added_x
     day.contract = day.contract + day.leaked
-    _route_fill(day)
     day.servable = day.servable + added
 
 
@@ -1420,7 +1446,7 @@ def _buy_from_spare(open_route: np.ndarray, spare: np.ndarray, wanted: np.ndarra
     market, stage 4b, and stockpile refills, stage 4c)."""
     weight = np.where(open_route, spare[:, None, :], 0.0)  # (E, I, P)
     weight_total = np.add.reduce(weight, axis=0)  # (I, P)
-    orders = np.where(weight_total > 0, wanted / np.where(weight_total > 0, weight_total, 1.0), 0.0)[None, :, :] * weight
+    orders = np.where(weight_total > 0, wanted / weight_total, 0.0)[None, :, :] * weight  # (0/0 discarded)
     ordered = np.add.reduce(orders, axis=1)  # (E, P)
     fill = np.where(ordered > spare, spare / np.where(ordered > 0, ordered, 1.0), 1.0)
     return orders * fill[:, None, :]
@@ -1446,7 +1472,7 @@ def _release_stockpiles(world: World, state: State, policy: Policy, day: _Day) -
     if day.any_rationed:  # less what the spot market served of them
         unserved = unserved - day.spot_rate * np.add.reduce(d_c * day.rationed_contracted, axis=0)
     unserved = np.maximum(unserved, 0.0)
-    if world.release_on_measure.any():
+    if _step_constants(world).any_release_on_measure:
         triggered = ~world.release_on_measure
         if policy.restricted is not None:
             triggered = triggered | policy.restricted
@@ -1456,7 +1482,7 @@ def _release_stockpiles(world: World, state: State, policy: Policy, day: _Day) -
         state.stockpile = state.stockpile - released
         day.released = released
         day.any_released = True
-        day.stock_rate = np.where(unserved > 0, released / np.where(unserved > 0, unserved, 1.0), 0.0)
+        day.stock_rate = np.where(unserved > 0, released / unserved, 0.0)  # (0/0 discarded; step() silences it)
     if world.has_refill:
         _refill_stockpiles(world, state, policy, day)
 
@@ -1471,7 +1497,8 @@ def _refill_stockpiles(world: World, state: State, policy: Policy, day: _Day) ->
     demand (stage 7)."""
     wanted = np.maximum(world.stockpile0 - state.stockpile, 0.0)
     wanted = np.minimum(wanted, world.stockpile_refill)
-    wanted = np.where(day.released > 0, 0.0, wanted)
+    if day.any_released:
+        wanted = np.where(day.released > 0, 0.0, wanted)
     if policy.restricted is not None:
         wanted = np.where(policy.restricted, 0.0, wanted)
     if not (wanted > 0).any():
@@ -1538,7 +1565,6 @@ def _give_way(day: _Day, alternative: np.ndarray) -> None:
     day.rationed_contracted = r_c - taken_c + given_c
     day.rationed_extra = r_x - taken_x + given_x
     day.contract = d_c * day.fill_contracted + d_x * day.fill_extra
-    _route_fill(day)
 
 
 def _receive_and_produce(world: World, state: State, day: _Day) -> None:
@@ -1595,12 +1621,13 @@ def _background_received(day: _Day, policy: Policy) -> np.ndarray:
         f_c, f_x = b.own(a, f_c, True, False), b.own(a, f_x, False, False)
         if day.any_rationed:
             r_c, r_x = b.own(a, r_c, True, True), b.own(a, r_x, False, True)
-    bg_received = day.bg_contracted * f_c + bg_extra * f_x
-    bg_got_contracted = day.bg_contracted * f_c
+    bg_got_contracted = day.bg_contracted * f_c  # (each product below is worked out once)
+    bg_received = bg_got_contracted + bg_extra * f_x
     if day.any_rationed:
-        bg_rationed = day.bg_contracted * r_c + bg_extra * r_x
-        bg_received = bg_received + bg_rationed * day.spot_rate[None, :, :]
-        bg_got_contracted = bg_got_contracted + day.bg_contracted * r_c * day.spot_rate[None, :, :]
+        spot_rate, rationed_contracted = day.spot_rate[None, :, :], day.bg_contracted * r_c
+        bg_received = bg_received + (rationed_contracted + bg_extra * r_x) * spot_rate
+        if day.any_released:
+            bg_got_contracted = bg_got_contracted + rationed_contracted * spot_rate
     if day.any_released:  # the national stockpile's share of their contracted orders not served
         bg_received = bg_received + np.maximum(day.bg_contracted - bg_got_contracted, 0.0) * day.stock_rate[None, :, :]
     day.bg_received = bg_received
@@ -1617,13 +1644,13 @@ def _background_inputs(world: World, state: State, policy: Policy, day: _Day) ->
     stock = state.bg_input_stock
     if stock is None or not world.bg_in_product.size:
         return
-    ordered = day.bg_demand.sum(axis=0)  # (I, P)
-    received = _background_received(day, policy).sum(axis=0)
-    fill = np.where(ordered > 0, received / np.where(ordered > 0, ordered, 1.0), 1.0)
+    ordered = np.add.reduce(day.bg_demand, axis=0)  # (I, P)
+    received = np.add.reduce(_background_received(day, policy), axis=0)
+    fill = np.where(ordered > 0, received / ordered, 1.0)  # (0/0 discarded; step() silences it)
     q, p = world.bg_in_input, world.bg_in_product
     capacity = state.bg_capacity[:, p]  # (C, R)
-    used = np.where(capacity > 0, day.bg_sold[:, p] / np.where(capacity > 0, capacity, 1.0), 0.0)
-    restock = np.minimum(world.base_price[q][None, :] / state.price[:, q], 1.0)
+    used = np.where(capacity > 0, day.bg_sold[:, p] / capacity, 0.0)
+    restock = np.minimum(_step_constants(world).bg_in_base_price / state.price[:, q], 1.0)
     gap = np.maximum(world.bg_in_days[None, :] - stock, 0.0)
     ordered_days = used + gap * restock / world.params.replenish_days
     state.bg_input_stock = np.maximum(stock - used + fill[:, q] * ordered_days, 0.0)
@@ -1732,7 +1759,7 @@ def _prices(world: World, state: State, day: _Day) -> None:
     landed = np.where(day.terms.arbitrage_route & left_over[:, None, :], price[:, None, :] * one_plus_duty, np.inf)
     parity = np.log(np.minimum.reduce(landed, axis=0))  # (I, P) cheapest landed price from a pool with spare supply
     above = (new_log > parity) & consts.pool_product
-    new_log = np.where(above, new_log - world.price_speed[None, :] * (new_log - np.where(above, parity, 0.0)), new_log)
+    new_log = np.where(above, new_log - world.price_speed[None, :] * (new_log - parity), new_log)  # (inf - inf discarded)
     state.price = np.exp(np.minimum(np.maximum(new_log, consts.log_price_floor), consts.log_price_cap))
 
 
@@ -1889,8 +1916,11 @@ def _invest(world: World, state: State, day: _Day) -> None:
     state.price_signal = state.price_signal + (state.price / world.base_price[None, :] - state.price_signal) / max(
         world.params.investment_signal_days, 1.0
     )
-    due = (state.price_signal >= world.invest_trigger) & (world.new_capacity > 0) & (state.price_invested == 0)
-    if due.any():
+    consts = _step_constants(world)
+    due = None
+    if consts.any_investable:
+        due = (state.price_signal >= world.invest_trigger) & consts.investable & (state.price_invested == 0)
+    if due is not None and due.any():
         for c, p in np.argwhere(due):
             capacity = float(world.new_capacity[c, p])
             order_investment(world, state, int(c), int(p), capacity, int(world.ramp_up_days[p]), capacity * world.capex[c, p])
