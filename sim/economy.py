@@ -893,6 +893,8 @@ class _StepConstants:
     bg_in_base_price: np.ndarray  # (1, R)
     any_release_on_measure: bool  # some stockpile is released only under a foreign measure (stage 4c)
     investable: np.ndarray  # (C, P) bool: price-driven investors would build there (stage 8c)
+    growing: np.ndarray  # (C, P) bool: background capacity grows against unmet demand (stage 8b)
+    any_growing: bool
     any_investable: bool
 
 
@@ -927,6 +929,8 @@ def _step_constants(world: World) -> _StepConstants:
             any_release_on_measure=bool(world.release_on_measure.any()),
             investable=world.new_capacity > 0,
             any_investable=bool((world.new_capacity > 0).any()),
+            growing=world.expansion_response > 0,
+            any_growing=bool((world.expansion_response > 0).any()),
         )
         world._step_constants = constants
     return constants
@@ -939,6 +943,17 @@ def _quota_routes(world: World, policy: Policy) -> np.ndarray:
     for q in policy.quotas:
         routes[q.exporter] |= q.importers[:, None] & q.products[None, :]
     return routes
+
+
+def _any(x: np.ndarray) -> bool:
+    """``x.any()``: whether any element is non-zero (True), at a quarter of the cost on the step's
+    small arrays (ndarray.any goes through a Python wrapper and a reduction; count_nonzero does not)."""
+    return np.count_nonzero(x) > 0
+
+
+def _all(x: np.ndarray) -> bool:
+    """``x.all()``, as cheaply as :func:`_any`."""
+    return np.count_nonzero(x) == x.size
 
 
 def _row_sums(x: np.ndarray) -> np.ndarray:
@@ -1254,7 +1269,7 @@ def _use_plan(world: World, state: State, day: _Day) -> np.ndarray:
     tries to close. Unchanged whenever stocks cover a day of the plan (then expected = planned)."""
     planned = day.planned
     expected = np.minimum(planned, np.maximum(day.input_limit, state.last_output))
-    if (expected >= planned).all():
+    if _all(expected >= planned):
         return planned.take(world.pair_firm)
     # Each critical input's own limit; the binding one(s) are those at the firm's limit.
     per_input = day.crit_per_input
@@ -1350,7 +1365,7 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
     day.fill_contracted, day.fill_extra = fill_c, fill_x
     day.contract = d_c * fill_c + d_x * fill_x
     day.pool_short = (fill_contracted_pool < 1.0) | (fill_extra_pool < 1.0)  # (E, P)
-    day.any_rationed = bool(day.pool_short.any())
+    day.any_rationed = _any(day.pool_short)
     if day.any_rationed:
         day.rationed_contracted = allow_c * (1.0 - fill_contracted_pool)[:, None, :]
         day.rationed_extra = allow_x * (1.0 - fill_extra_pool)[:, None, :]
@@ -1388,8 +1403,8 @@ def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
     if ramp is None:
         return
     step_ramp = 1.0 / world.params.leakage_days
-    if leak is None or not leak.any():
-        if ramp.any():  # routes no longer blocked unwind
+    if leak is None or not _any(leak):
+        if _any(ramp):  # routes no longer blocked unwind
             state.leak_ramp = np.maximum(ramp - step_ramp, 0.0)
         return
     open_to_leak = leak > 0
@@ -1478,7 +1493,7 @@ def _release_stockpiles(world: World, state: State, policy: Policy, day: _Day) -
             triggered = triggered | policy.restricted
         unserved = np.where(triggered, unserved, 0.0)
     released = np.minimum(np.minimum(unserved, state.stockpile), world.stockpile_release)
-    if (released > 0).any():
+    if _any(released > 0):
         state.stockpile = state.stockpile - released
         day.released = released
         day.any_released = True
@@ -1501,11 +1516,11 @@ def _refill_stockpiles(world: World, state: State, policy: Policy, day: _Day) ->
         wanted = np.where(day.released > 0, 0.0, wanted)
     if policy.restricted is not None:
         wanted = np.where(policy.restricted, 0.0, wanted)
-    if not (wanted > 0).any():
+    if not _any(wanted > 0):
         return
     spare = np.maximum(day.supply - day.shipments.sum(axis=1), 0.0)  # (E, P)
     bought = _buy_from_spare(day.terms.open_route, spare, wanted)
-    if not bought.any():  # no supply to spare anywhere open to the buyers
+    if not _any(bought):  # no supply to spare anywhere open to the buyers
         return
     day.refill = bought
     day.shipments = day.shipments + bought
@@ -1534,12 +1549,12 @@ def _give_way(day: _Day, alternative: np.ndarray) -> None:
     d_c, d_x = day.demand_contracted, day.demand_extra
     f_c, f_x, r_c, r_x = day.fill_contracted, day.fill_extra, day.rationed_contracted, day.rationed_extra
     has_alt = alternative > 0  # (I, P)
-    if has_alt.all() or not has_alt.any():  # nobody to give way to, or nobody able to
+    if _all(has_alt) or not _any(has_alt):  # nobody to give way to, or nobody able to
         return
     open_short = day.terms.open_route & day.pool_short[:, None, :]  # (E, I, P)
     gives = open_short & has_alt[None, :, :]
-    takes = open_short & ~has_alt[None, :, :]
-    if not (gives.any() and takes.any()):
+    takes = open_short ^ gives  # open_short & ~has_alt (gives is the rest of open_short)
+    if not (_any(gives) and _any(takes)):
         return
     rationed = d_c * r_c + d_x * r_x  # (E, I, P) units rationed
     given = np.where(gives, day.contract, 0.0)  # (E, I, P) sales that could go to others
@@ -1835,7 +1850,7 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     # weighted / total, or the current mix where nothing attracts (np.divide's where= is slow).
     attracting = total > 0
     target_mix = weighted / np.where(attracting, total, 1.0)
-    if not attracting.all():
+    if not _all(attracting):
         idle = ~attracting[:, 0]
         target_mix[idle] = mix[idle]
     # mix + (target - mix) / switching_days + pull * (mix0 - mix), in place.
@@ -1867,9 +1882,10 @@ def _grow_capacity(world: World, state: State, day: _Day) -> None:
     slots = pipeline.shape[0]
     arriving = pipeline[state.day % slots].copy()
     pipeline[state.day % slots] = 0.0
-    # A pool orders expansion_response x max(unmet - in pipeline, 0) <= 0 where no demand is left
-    # unmet: with no pool rationed there is nothing to order (adding 0 leaves the pipeline's bits).
-    if day.any_rationed:
+    # A pool orders expansion_response x max(unmet - in pipeline, 0): nothing where no demand is
+    # left unmet or capacity cannot grow, so with no pool rationed, or none that may grow, there is
+    # nothing to order (adding 0 would leave the pipeline's bits as they are).
+    if day.any_rationed and _step_constants(world).any_growing:
         unmet = np.add.reduce(day.rationed * (1.0 - day.spot_rate)[None, :, :], axis=1)  # (C, P)
         _order_capacity(world, state, unmet, arriving)
     state.bg_capacity = state.bg_capacity + arriving
@@ -1879,9 +1895,10 @@ def _grow_capacity(world: World, state: State, day: _Day) -> None:
 def _order_capacity(world: World, state: State, unmet: np.ndarray, arriving: np.ndarray) -> None:
     """Stage 8b, the orders: each pool orders a share of its ``unmet`` demand (C, P) not already in
     the pipeline, up to the headroom left under its cap; the order joins the pipeline at its
-    arrival slot. Only pools with unmet demand order (elsewhere the order is 0), so only their
-    capacity in the pipeline is summed (:func:`_pipeline_total`: the same bits as the full sum)."""
-    cells = np.flatnonzero(unmet > 0)
+    arrival slot. Only pools with unmet demand whose capacity may grow order (elsewhere the order
+    is 0), so only their capacity in the pipeline is summed (:func:`_pipeline_total`: the same
+    bits as the full sum), a few columns of the long pipeline."""
+    cells = np.flatnonzero((unmet > 0) & _step_constants(world).growing)
     if cells.size == 0:
         return
     n_cells, slots = unmet.size, state.pipeline.shape[0]
@@ -1899,7 +1916,7 @@ def _pipeline_total(rows: np.ndarray, cells: np.ndarray) -> np.ndarray:
     """(n,) capacity in the pipeline ``rows`` (R, C * P) of each pool in ``cells`` (n,), summed over
     the slots bit for bit as ``np.add.reduce(pipeline, axis=0)`` does: numpy adds C-contiguous
     rows one after the other, in slot order. (A single column would be summed pairwise instead,
-    so a lone cell is taken twice.) Most pools have nothing unmet: far less to add than all R rows."""
+    so a lone cell is taken twice.)"""
     picked = rows.take(cells if cells.size > 1 else np.repeat(cells, 2), axis=1)  # (R, n) C-contiguous
     return np.add.reduce(picked, axis=0)[: cells.size]
 
@@ -1920,7 +1937,7 @@ def _invest(world: World, state: State, day: _Day) -> None:
     due = None
     if consts.any_investable:
         due = (state.price_signal >= world.invest_trigger) & consts.investable & (state.price_invested == 0)
-    if due is not None and due.any():
+    if due is not None and _any(due):
         for c, p in np.argwhere(due):
             capacity = float(world.new_capacity[c, p])
             order_investment(world, state, int(c), int(p), capacity, int(world.ramp_up_days[p]), capacity * world.capex[c, p])
@@ -1930,17 +1947,17 @@ def _invest(world: World, state: State, day: _Day) -> None:
         return
     today = state.day
     paying = (projects[:, _PJ["start"]] <= today) & (today < projects[:, _PJ["arrival"]])
-    if paying.any():
+    if _any(paying):
         cost = projects[:, _PJ["daily_cost"]] * paying
         payer = projects[:, _PJ["payer"]].astype(np.int64)
         day.gdp_loss = day.gdp_loss + np.bincount(payer, weights=cost, minlength=world.n_countries)
         firm = projects[:, _PJ["payer_firm"]].astype(np.int64)
         by_firm = firm >= 0
-        if by_firm.any():
+        if _any(by_firm):
             day.profit = day.profit - np.bincount(firm[by_firm], weights=cost[by_firm], minlength=world.n_firms)
     # In place at the end of the day before arrival, so the new capacity produces from day `arrival`.
     arriving = projects[:, _PJ["arrival"]] == today + 1
-    if not arriving.any():
+    if not _any(arriving):
         return
     for row in projects[arriving]:  # few: a project arrives once
         c, p = int(row[_PJ["country"]]), int(row[_PJ["product"]])
