@@ -820,6 +820,7 @@ class _PolicyTerms:
     # as World.switch_mix0: firm pairs, then background buyers).
     incumbent_closed: np.ndarray  # (N,) bool
     incumbent_open: np.ndarray = None  # type: ignore[assignment]  # (N,) bool: ~incumbent_closed
+    duty_rows: np.ndarray = None  # type: ignore[assignment]  # (N, E) one_plus_duty on those rows
 
 
 def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
@@ -855,6 +856,7 @@ def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
         incumbent_closed=((world.switch_mix0 > 0) & closed_rows).any(axis=1),
     )
     terms.incumbent_open = ~terms.incumbent_closed
+    terms.duty_rows = one_plus_duty.take(world.switch_bins).reshape(world.switch_mix0.shape)
     world._policy_cache = (key, terms)
     return terms
 
@@ -884,6 +886,7 @@ class _StepConstants:
     crit_firms: np.ndarray
     crit_segments: np.ndarray
     mix_record: np.dtype  # one (pair, all sources) row of supplier shares as an opaque record (stage 8a)
+    switch_price_bins: np.ndarray  # (N * E,) flat (source, product) price of each switching row's sources (stage 8a)
     substitution_lead: np.ndarray  # (P,) bool: substitution_days > 0
     substitution_divisor: np.ndarray  # (P,) substitution_days, 1 where 0
     # Background producers' inputs (World.bg_in_*, sorted by product): the products that need
@@ -921,6 +924,10 @@ def _step_constants(world: World) -> _StepConstants:
             crit_firms=np.unique(world.crit_firm),
             crit_segments=np.flatnonzero(np.diff(world.crit_firm, prepend=-1)),
             mix_record=np.dtype((np.void, 8 * world.n_countries)),
+            switch_price_bins=(
+                (world.switch_bins % (world.n_countries * world.n_products)) % world.n_products
+                + world.n_products * (world.switch_bins // (world.n_countries * world.n_products))
+            ),
             substitution_lead=world.substitution_days > 0,
             substitution_divisor=np.where(world.substitution_days > 0, world.substitution_days, 1.0),
             bg_in_products=np.unique(world.bg_in_product),
@@ -943,6 +950,14 @@ def _quota_routes(world: World, policy: Policy) -> np.ndarray:
     for q in policy.quotas:
         routes[q.exporter] |= q.importers[:, None] & q.products[None, :]
     return routes
+
+
+def _fill_share(available: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The share of ``wanted`` that ``available`` can fill (both >= 0): available / wanted where
+    more is wanted than available, else 1. Bit for bit ``np.where(wanted > available, available /
+    wanted, 1.0)`` in two calls instead of three: a ratio >= 1 (x / 0 included) is capped at
+    exactly 1 and np.fmin drops the NaN of 0 / 0. (Call under step()'s silenced warnings.)"""
+    return np.fmin(available / wanted, 1.0)
 
 
 def _any(x: np.ndarray) -> bool:
@@ -1339,9 +1354,9 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
     supply = day.supply
     contracted_total = np.add.reduce(d_c * allow_c, axis=1)  # (E, P)
     extra_total = np.add.reduce(d_x * allow_x, axis=1)
-    fill_contracted_pool = np.where(contracted_total > supply, supply / contracted_total, 1.0)
+    fill_contracted_pool = _fill_share(supply, contracted_total)
     left = np.maximum(supply - contracted_total, 0.0)
-    fill_extra_pool = np.where(extra_total > left, left / np.where(extra_total > 0, extra_total, 1.0), 1.0)
+    fill_extra_pool = _fill_share(left, extra_total)
     fill_c = allow_c * fill_contracted_pool[:, None, :]
     fill_x = allow_x * fill_extra_pool[:, None, :]
     # Share of each order a supplier may serve on allowed routes, quotas included: what the price
@@ -1417,7 +1432,7 @@ def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
     leak_orders = day.demand * rate
     ordered = np.add.reduce(leak_orders, axis=1)  # (E, P)
     spare = np.maximum(day.supply - np.add.reduce(day.contract, axis=1), 0.0)
-    leak_fill = np.where(ordered > spare, spare / ordered, 1.0)  # ordered > spare >= 0 where divided
+    leak_fill = _fill_share(spare, ordered)
     added = rate * leak_fill[:, None, :]
     # A blocked order is blocked whether within contracts or beyond them: both tiers leak alike.
     added_c = added_x = added
@@ -1463,8 +1478,7 @@ def _buy_from_spare(open_route: np.ndarray, spare: np.ndarray, wanted: np.ndarra
     weight_total = np.add.reduce(weight, axis=0)  # (I, P)
     orders = np.where(weight_total > 0, wanted / weight_total, 0.0)[None, :, :] * weight  # (0/0 discarded)
     ordered = np.add.reduce(orders, axis=1)  # (E, P)
-    fill = np.where(ordered > spare, spare / np.where(ordered > 0, ordered, 1.0), 1.0)
-    return orders * fill[:, None, :]
+    return orders * _fill_share(spare, ordered)[:, None, :]
 
 
 def _release_stockpiles(world: World, state: State, policy: Policy, day: _Day) -> None:
@@ -1562,7 +1576,7 @@ def _give_way(day: _Day, alternative: np.ndarray) -> None:
     room = np.maximum(alternative - np.add.reduce(rationed, axis=0), 0.0)
     given_total = np.add.reduce(given, axis=0)
     # (Divisions by zero below are discarded by their np.where; step() silences their warnings.)
-    room_scale = np.where(given_total > room, room / given_total, 1.0)[None, :, :]  # given_total > room >= 0
+    room_scale = _fill_share(room, given_total)[None, :, :]
     given = given * room_scale
     unmet = np.where(takes, rationed, 0.0)  # (E, I, P)
     freeable, short = np.add.reduce(given, axis=1), np.add.reduce(unmet, axis=1)  # (E, P)
@@ -1663,12 +1677,12 @@ def _background_inputs(world: World, state: State, policy: Policy, day: _Day) ->
     received = np.add.reduce(_background_received(day, policy), axis=0)
     fill = np.where(ordered > 0, received / ordered, 1.0)  # (0/0 discarded; step() silences it)
     q, p = world.bg_in_input, world.bg_in_product
-    capacity = state.bg_capacity[:, p]  # (C, R)
-    used = np.where(capacity > 0, day.bg_sold[:, p] / capacity, 0.0)
-    restock = np.minimum(_step_constants(world).bg_in_base_price / state.price[:, q], 1.0)
+    capacity = state.bg_capacity.take(p, axis=1)  # (C, R) (take: 2-d fancy indexing is slower)
+    used = np.where(capacity > 0, day.bg_sold.take(p, axis=1) / capacity, 0.0)
+    restock = np.minimum(_step_constants(world).bg_in_base_price / state.price.take(q, axis=1), 1.0)
     gap = np.maximum(world.bg_in_days[None, :] - stock, 0.0)
     ordered_days = used + gap * restock / world.params.replenish_days
-    state.bg_input_stock = np.maximum(stock - used + fill[:, q] * ordered_days, 0.0)
+    state.bg_input_stock = np.maximum(stock - used + fill.take(q, axis=1) * ordered_days, 0.0)
 
 
 def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
@@ -1840,16 +1854,20 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     rate = np.where(fill < trust, prm.trust_loss, prm.trust_recovery)
     trust = np.where(_ordered(day), trust + rate * (fill - trust), trust)
     state.trust = trust
-    attract = trust / terms.one_plus_duty  # (E, I, P)
     # Firms' pairs and unmodelled buyers switch alike (so a shortage at one source does not leave
     # background buyers short for ever while other sources have goods to sell): one (N, E) block.
     mix = np.concatenate([day.pair_mix, state.bg_mix.reshape(-1, n_c)])  # (N, E)
-    bins, shape = world.switch_bins, mix.shape
-    weighted = mix * attract.take(bins).reshape(shape)
+    shape = mix.shape
+    attract = trust.take(world.switch_bins).reshape(shape)  # (N, E) trust / (1 + duty) of each source
+    landed_rows = state.price.take(_step_constants(world).switch_price_bins).reshape(shape)  # price x (1 + duty)
+    if terms.any_duty:  # (without duties x / 1 and x * 1 are x: nothing to do)
+        attract = attract / terms.duty_rows
+        landed_rows = landed_rows * terms.duty_rows
+    weighted = mix * attract
     total = _row_sums(weighted)[:, None]
-    # weighted / total, or the current mix where nothing attracts (np.divide's where= is slow).
+    # weighted / total, or the current mix where nothing attracts (0 / 0 there, discarded).
+    target_mix = weighted / total
     attracting = total > 0
-    target_mix = weighted / np.where(attracting, total, 1.0)
     if not _all(attracting):
         idle = ~attracting[:, 0]
         target_mix[idle] = mix[idle]
@@ -1857,14 +1875,14 @@ def _adapt_suppliers(world: World, state: State, day: _Day) -> None:
     target_mix -= mix
     target_mix /= prm.switching_days
     target_mix += mix
-    landed_rows = (state.price[:, None, :] * terms.one_plus_duty).take(bins).reshape(shape)  # (N, E)
     # (Whether an incumbent route is closed is a constant of the policy: in its terms.)
     drift = (_row_sums(world.switch_mix0 * landed_rows) < (1.0 - prm.switching_cost) * _row_sums(mix * landed_rows)) & (
         terms.incumbent_open
     )
-    pull = world.switch_mix0 - mix
-    pull *= (prm.incumbent_pull * drift)[:, None]
-    target_mix += pull
+    if _any(drift):  # (rows not drifting would add 0)
+        pull = world.switch_mix0 - mix
+        pull *= (prm.incumbent_pull * drift)[:, None]
+        target_mix += pull
     # Back into the (F, P, E) state: each pair's E shares are one contiguous 8E-byte row, so
     # viewing rows as opaque records makes the scatter a plain 1-d put (much faster than
     # fancy row assignment).
@@ -1915,10 +1933,12 @@ def _order_capacity(world: World, state: State, unmet: np.ndarray, arriving: np.
 def _pipeline_total(rows: np.ndarray, cells: np.ndarray) -> np.ndarray:
     """(n,) capacity in the pipeline ``rows`` (R, C * P) of each pool in ``cells`` (n,), summed over
     the slots bit for bit as ``np.add.reduce(pipeline, axis=0)`` does: numpy adds C-contiguous
-    rows one after the other, in slot order. (A single column would be summed pairwise instead,
-    so a lone cell is taken twice.)"""
-    picked = rows.take(cells if cells.size > 1 else np.repeat(cells, 2), axis=1)  # (R, n) C-contiguous
-    return np.add.reduce(picked, axis=0)[: cells.size]
+    rows one after the other, in slot order, a running sum that np.add.accumulate along a pool's
+    column reproduces. That pass over all R rows costs as much for one pool as for all of them;
+    a few pools' running sums cost a fraction of it."""
+    if cells.size > 4:
+        return np.add.reduce(rows, axis=0)[cells]
+    return np.add.accumulate(rows.T[cells], axis=1)[:, -1]
 
 
 def _invest(world: World, state: State, day: _Day) -> None:
