@@ -821,6 +821,7 @@ class _PolicyTerms:
     incumbent_closed: np.ndarray  # (N,) bool
     incumbent_open: np.ndarray = None  # type: ignore[assignment]  # (N,) bool: ~incumbent_closed
     duty_rows: np.ndarray = None  # type: ignore[assignment]  # (N, E) one_plus_duty on those rows
+    pair_duty_rows: np.ndarray = None  # type: ignore[assignment]  # (K, E) one_plus_duty on firm pairs' rows (_pair_rows)
 
 
 def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
@@ -857,6 +858,7 @@ def _policy_terms(world: World, policy: Policy) -> _PolicyTerms:
     )
     terms.incumbent_open = ~terms.incumbent_closed
     terms.duty_rows = one_plus_duty.take(world.switch_bins).reshape(world.switch_mix0.shape)
+    terms.pair_duty_rows = one_plus_duty.take(world.pair_demand_bin).reshape(world.pair_mix0.shape)
     world._policy_cache = (key, terms)
     return terms
 
@@ -960,6 +962,13 @@ def _fill_share(available: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return np.fmin(available / wanted, 1.0)
 
 
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """``part / whole``, 0 where the whole is 0, for 0 <= part <= whole (so the part is 0 there
+    too): bit for bit ``np.where(whole > 0, part / whole, 0.0)`` in two calls instead of three
+    (np.fmax drops the NaN of 0 / 0). (Call under step()'s silenced warnings.)"""
+    return np.fmax(part / whole, 0.0)
+
+
 def _any(x: np.ndarray) -> bool:
     """``x.any()``: whether any element is non-zero (True), at a quarter of the cost on the step's
     small arrays (ndarray.any goes through a Python wrapper and a reduction; count_nonzero does not)."""
@@ -986,30 +995,22 @@ def _row_sums(x: np.ndarray) -> np.ndarray:
     return total
 
 
-def _pair_weighted(
-    world: World,
-    day: _Day,
-    per_contracted: np.ndarray,
-    per_extra: np.ndarray | None,
-    rationed: bool = False,
-    factor: np.ndarray | None = None,
-) -> np.ndarray:
-    """(K,) each pair's contracted orders times the mix-weighted ``per_contracted`` (E, I, P) of its
-    suppliers into its home country, plus its other orders times ``per_extra`` (e.g. units
-    received: the fill rates of each tier; None: contracted orders only), each share times
-    ``factor`` (E, I, P) if given. The shares are the routes' fill rates (``rationed``: the shares
-    rationed); under licences by buyer (``day.buyers``) each firm's own share of them."""
-    # Row k of a (K, E) array gathered at pair_demand_bin is x[:, home(k), input(k)]: one flat take.
-    pair_shape, bins = day.pair_mix.shape, world.pair_demand_bin
-    rows_c = per_contracted.take(bins).reshape(pair_shape)  # (K, E)
-    rows_x = None if per_extra is None else per_extra.take(bins).reshape(pair_shape)
+def _pair_rows(world: World, day: _Day, per_route: np.ndarray, contracted: bool, rationed: bool = False) -> np.ndarray:
+    """(K, E) a route share ``per_route`` (E, I, P) from each pair's suppliers into its home country:
+    the routes' fill rates (``rationed``: the shares rationed) of the pair's tier of orders
+    (``contracted`` or beyond contracts); under licences by buyer (``day.buyers``) each firm's own
+    share of them. Row k of an array gathered at pair_demand_bin is x[:, home(k), input(k)]."""
+    bins = world.pair_demand_bin
+    rows = per_route.take(bins).reshape(day.pair_mix.shape)
     if day.buyers is not None:
-        rows_c = day.buyers.own(day.buyers.pair_allow, rows_c, True, rationed, bins)
-        rows_x = None if rows_x is None else day.buyers.own(day.buyers.pair_allow, rows_x, False, rationed, bins)
-    if factor is not None:
-        rows_factor = factor.take(bins).reshape(pair_shape)
-        rows_c = rows_c * rows_factor
-        rows_x = None if rows_x is None else rows_x * rows_factor
+        rows = day.buyers.own(day.buyers.pair_allow, rows, contracted, rationed, bins)
+    return rows
+
+
+def _pair_weighted(day: _Day, rows_c: np.ndarray, rows_x: np.ndarray | None = None) -> np.ndarray:
+    """(K,) each pair's contracted orders times the mix-weighted ``rows_c`` (K, E) of its suppliers,
+    plus its other orders times the mix-weighted ``rows_x`` (None: contracted orders only): e.g.
+    units received, with the fill rates of each tier (:func:`_pair_rows`)."""
     got = day.pair_contracted * _einsum("ke,ke->k", day.pair_mix, rows_c)
     if rows_x is None:
         return got
@@ -1180,6 +1181,8 @@ class _Day:
     pair_stock: np.ndarray = None  # type: ignore[assignment]  # (K,) units received from the stockpile
     shipments: np.ndarray = None  # type: ignore[assignment]  # (E, I, P)
     pair_received: np.ndarray = None  # type: ignore[assignment]  # (K,)
+    fill_rows: tuple = None  # type: ignore[assignment]  # (K, E) each pair's fill rates of its two tiers (_pair_rows)
+    rationed_rows: tuple = None  # type: ignore[assignment]  # (K, E) the shares of them rationed
     pair_spot: np.ndarray = None  # type: ignore[assignment]  # (K,)
     received: np.ndarray = None  # type: ignore[assignment]  # (F, P)
     pool_sold: np.ndarray = None  # type: ignore[assignment]  # (E, P)
@@ -1465,7 +1468,7 @@ def _spot_market(world: World, day: _Day) -> None:
     wanted = np.add.reduce(rationed, axis=0)  # (I, P) still wanted by each importer's buyers
     day.spot = _buy_from_spare(day.terms.open_route, spare, wanted)
     day.spot_total = np.add.reduce(day.spot, axis=0)  # (I, P)
-    day.spot_rate = np.where(wanted > 0, day.spot_total / wanted, 0.0)  # share of rationed orders served
+    day.spot_rate = _share(day.spot_total, wanted)  # share of rationed orders served
     day.shipments = day.contract + day.spot
 
 
@@ -1511,7 +1514,7 @@ def _release_stockpiles(world: World, state: State, policy: Policy, day: _Day) -
         state.stockpile = state.stockpile - released
         day.released = released
         day.any_released = True
-        day.stock_rate = np.where(unserved > 0, released / unserved, 0.0)  # (0/0 discarded; step() silences it)
+        day.stock_rate = _share(released, unserved)
     if world.has_refill:
         _refill_stockpiles(world, state, policy, day)
 
@@ -1544,11 +1547,9 @@ def _refill_stockpiles(world: World, state: State, policy: Policy, day: _Day) ->
 def _pair_from_stockpile(world: World, day: _Day) -> np.ndarray:
     """(K,) each firm's units from its country's stockpile: the stock rate times its contracted
     orders left unserved by pools and the spot market."""
-    got_contracted = _pair_weighted(world, day, day.fill_contracted, None)
+    got_contracted = _pair_weighted(day, day.fill_rows[0])
     if day.any_rationed:
-        got_contracted = got_contracted + _pair_weighted(
-            world, day, day.rationed_contracted, None, rationed=True
-        ) * day.spot_rate.take(world.pair_cell)
+        got_contracted = got_contracted + _pair_weighted(day, day.rationed_rows[0]) * day.spot_rate.take(world.pair_cell)
     return np.maximum(day.pair_contracted - got_contracted, 0.0) * day.stock_rate.take(world.pair_cell)
 
 
@@ -1581,13 +1582,13 @@ def _give_way(day: _Day, alternative: np.ndarray) -> None:
     unmet = np.where(takes, rationed, 0.0)  # (E, I, P)
     freeable, short = np.add.reduce(given, axis=1), np.add.reduce(unmet, axis=1)  # (E, P)
     moved = np.minimum(freeable, short)
-    give_share = np.where(freeable > 0, moved / freeable, 0.0)[:, None, :]
-    take_share = np.where(short > 0, moved / short, 0.0)[:, None, :]
+    give_share = _share(moved, freeable)[:, None, :]
+    take_share = _share(moved, short)[:, None, :]
     # Each tier of an order (within contracts, beyond them) moves alike: a taker gets take_share
     # of what it was rationed, a giver gives up give_share of what it was sold (then rationed).
     with_orders = _ordered(day)
     take = np.where(takes & with_orders, take_share, 0.0)
-    give = np.where(gives & with_orders & (given > 0), give_share * room_scale, 0.0)
+    give = np.where(with_orders & (given > 0), give_share * room_scale, 0.0)  # (given > 0 only where gives)
     taken_c, taken_x, given_c, given_x = take * r_c, take * r_x, give * f_c, give * f_x  # each used twice
     day.fill_contracted = f_c + taken_c - given_c
     day.fill_extra = f_x + taken_x - given_x
@@ -1603,11 +1604,15 @@ def _receive_and_produce(world: World, state: State, day: _Day) -> None:
     k_cell, k_row = world.pair_cell, world.pair_row
     # A firm receives its orders times the mix-weighted fill rate of its suppliers into its home
     # country (contracted over suppliers without an (F, P, E) product).
-    pair_received = _pair_weighted(world, day, day.fill_contracted, day.fill_extra)
+    # (The pairs' rows of each tier's shares are kept for the stockpile's share and the accounts.)
+    day.fill_rows = (_pair_rows(world, day, day.fill_contracted, True), _pair_rows(world, day, day.fill_extra, False))
+    pair_received = _pair_weighted(day, *day.fill_rows)
     if day.any_rationed:  # each buyer gets its importer's spot rate on its rationed orders
-        day.pair_spot = _pair_weighted(
-            world, day, day.rationed_contracted, day.rationed_extra, rationed=True
-        ) * day.spot_rate.take(k_cell)
+        day.rationed_rows = (
+            _pair_rows(world, day, day.rationed_contracted, True, rationed=True),
+            _pair_rows(world, day, day.rationed_extra, False, rationed=True),
+        )
+        day.pair_spot = _pair_weighted(day, *day.rationed_rows) * day.spot_rate.take(k_cell)
         pair_received = pair_received + day.pair_spot
     if day.any_released:  # a national stockpile's share of each buyer's contracted orders left unserved
         day.pair_stock = _pair_from_stockpile(world, day)
@@ -1704,9 +1709,8 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
     final_prices = price.take(world.final_price_index)  # (F_final, M) price of the firm's product in each market
     revenue[ff] = output.take(ff) * _row_sums(terms.market_split * final_prices)
     if terms.any_duty:
-        paid = _pair_weighted(
-            world, day, day.fill_contracted, day.fill_extra, factor=terms.one_plus_duty
-        )  # units received from contracts, times (1 + duty)
+        rows_c, rows_x = day.fill_rows  # units received from contracts, times (1 + duty)
+        paid = _pair_weighted(day, rows_c * terms.pair_duty_rows, rows_x * terms.pair_duty_rows)
         # Spot purchases pay the duties of the sources they came from, on average.
         if day.any_rationed:
             spot_total = day.spot_total
