@@ -801,8 +801,7 @@ def _pool_split(pool_of: np.ndarray, base_share: np.ndarray, offered: np.ndarray
     leftover = np.maximum(sold - np.bincount(pool_of, weights=first, minlength=n_pools), 0.0)
     room = np.maximum(offered - first, 0.0)
     room_total = np.bincount(pool_of, weights=room, minlength=n_pools).take(pool_of)
-    second = np.where(room_total > 0, leftover.take(pool_of) * room / room_total, 0.0)
-    return first + second
+    return first + _share(leftover.take(pool_of) * room, room_total)  # (no room in a pool: room 0 for each)
 
 
 @dataclass
@@ -963,9 +962,9 @@ def _fill_share(available: np.ndarray, wanted: np.ndarray) -> np.ndarray:
 
 
 def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    """``part / whole``, 0 where the whole is 0, for 0 <= part <= whole (so the part is 0 there
-    too): bit for bit ``np.where(whole > 0, part / whole, 0.0)`` in two calls instead of three
-    (np.fmax drops the NaN of 0 / 0). (Call under step()'s silenced warnings.)"""
+    """``part / whole``, 0 where the whole is 0, for part >= 0 that is 0 where the whole is (e.g.
+    part <= whole): bit for bit ``np.where(whole > 0, part / whole, 0.0)`` in two calls instead
+    of three (np.fmax drops the NaN of 0 / 0). (Call with division warnings silenced.)"""
     return np.fmax(part / whole, 0.0)
 
 
@@ -1776,7 +1775,8 @@ def _prices(world: World, state: State, day: _Day) -> None:
         demanded_market = demanded_market + day.refill.sum(axis=0)
     # Supply stuck at home beyond the pool's usual idle capacity (e.g. held back by the exporter's
     # own controls) weighs on the home price.
-    stuck_at_home = np.maximum(day.supply - day.pool_sold - world.base_spare, 0.0)
+    unsold = day.supply - day.pool_sold  # (E, P)
+    stuck_at_home = np.maximum(unsold - world.base_spare, 0.0)
     balance = np.where(demanded_market > 0, (received_market + stuck_at_home) / demanded_market, 1.0)
     balance = np.minimum(np.maximum(balance, 1e-9), 1e9)  # np.clip, without its Python overhead
     # The step towards clearing is the imbalance over the demand elasticity (a Newton step on log
@@ -1788,7 +1788,7 @@ def _prices(world: World, state: State, day: _Day) -> None:
         elasticity = elasticity + prm.backstop_steepness * (price > consts.backstop_price)
     step_log = consts.neg_price_speed * np.log(balance) / elasticity
     new_log = np.log(price) + np.where(consts.pool_product, step_log, 0.0)
-    left_over = (day.supply - day.pool_sold) > 1e-9 * day.supply  # (E, P) pools with supply still unsold
+    left_over = unsold > 1e-9 * day.supply  # (E, P) pools with supply still unsold
     landed = np.where(day.terms.arbitrage_route & left_over[:, None, :], price[:, None, :] * one_plus_duty, np.inf)
     parity = np.log(np.minimum.reduce(landed, axis=0))  # (I, P) cheapest landed price from a pool with spare supply
     above = (new_log > parity) & consts.pool_product
