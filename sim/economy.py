@@ -867,17 +867,30 @@ class _StepConstants:
     """Arrays the daily step would otherwise recompute every day from the world's (read-only)
     arrays: index arrays, the signs and logs of constant parameters. Each is the very value the
     step computed inline before (the same operation on the same inputs), so results keep their
-    bits; they only cost one computation per world instead of one per day."""
+    bits; they only cost one computation per world instead of one per day.
+
+    Per-product constants come spread over the (country, product) cells, or the (exporter,
+    importer, product) routes, of the daily arrays they meet: on arrays this small numpy's
+    broadcasting of a (P,) row costs several times the arithmetic itself (same values, same bits)."""
 
     pool_of_firm: np.ndarray  # (F_pool,) flat (home, product) pool of each pool firm
     pair_base_price: np.ndarray  # (K,) baseline price of each pair's input
-    neg_elasticity: np.ndarray  # (P,) -elasticity
-    neg_long_run_elasticity: np.ndarray  # (P,)
-    neg_price_speed: np.ndarray  # (1, P)
-    pool_product: np.ndarray  # (1, P) bool: not a final good (priced by its pool market)
-    backstop_price: np.ndarray  # (1, P) backstop_multiple x base_price
-    log_price_floor: np.ndarray  # (1, P) log of the lowest price allowed
-    log_price_cap: np.ndarray  # (1, P) log of the highest
+    base_price: np.ndarray  # (C, P) world.base_price in every country
+    base_price_routes: np.ndarray  # (E, I, P) the same on every route
+    downstream_routes: np.ndarray  # (E, I, P) world.downstream_multiplier on every route
+    bg_bought_in: np.ndarray  # (C, P) world.bg_bought_in in every country
+    bg_total0: np.ndarray  # (I, P, E) world.bg_total0 for every source (background buyers' orders)
+    neg_elasticity: np.ndarray  # (E, I, P) -elasticity
+    elasticity: np.ndarray  # (C, P)
+    neg_long_run_elasticity: np.ndarray  # (C, P)
+    thrift_floor: np.ndarray  # (C, P) world.thrift_floor
+    backstop_multiple: np.ndarray  # (C, P) world.backstop_multiple
+    price_speed: np.ndarray  # (C, P) world.price_speed
+    neg_price_speed: np.ndarray  # (C, P)
+    pool_product: np.ndarray  # (C, P) bool: not a final good (priced by its pool market)
+    backstop_price: np.ndarray  # (C, P) backstop_multiple x base_price
+    log_price_floor: np.ndarray  # (C, P) log of the lowest price allowed
+    log_price_cap: np.ndarray  # (C, P) log of the highest
     any_substitution_days: bool  # some product's substitute has a lead time (stage 7b)
     arrival_days: np.ndarray  # (P,) ramp-up days, at least 1 (stage 8b)
     unit_supply_elasticity: bool  # supply_elasticity == 1: x ** 1 is x, no power taken
@@ -888,13 +901,14 @@ class _StepConstants:
     crit_segments: np.ndarray
     mix_record: np.dtype  # one (pair, all sources) row of supplier shares as an opaque record (stage 8a)
     switch_price_bins: np.ndarray  # (N * E,) flat (source, product) price of each switching row's sources (stage 8a)
-    substitution_lead: np.ndarray  # (P,) bool: substitution_days > 0
-    substitution_divisor: np.ndarray  # (P,) substitution_days, 1 where 0
+    substitution_lead: np.ndarray  # (C, P) bool: substitution_days > 0
+    substitution_divisor: np.ndarray  # (C, P) substitution_days, 1 where 0
     # Background producers' inputs (World.bg_in_*, sorted by product): the products that need
     # any, where each one's run starts, and the inputs' baseline prices (stages 1 and 5b).
     bg_in_products: np.ndarray
     bg_in_segments: np.ndarray
-    bg_in_base_price: np.ndarray  # (1, R)
+    bg_in_base_price: np.ndarray  # (C, R)
+    bg_in_days: np.ndarray  # (C, R) world.bg_in_days in every country
     any_release_on_measure: bool  # some stockpile is released only under a foreign measure (stage 4c)
     investable: np.ndarray  # (C, P) bool: price-driven investors would build there (stage 8c)
     growing: np.ndarray  # (C, P) bool: background capacity grows against unmet demand (stage 8b)
@@ -907,16 +921,33 @@ def _step_constants(world: World) -> _StepConstants:
     constants = world._step_constants
     if constants is None:
         prm = world.params
+        n_c = world.n_countries
+
+        def cells(row: np.ndarray) -> np.ndarray:  # (P,) -> (C, P)
+            return np.tile(row, (n_c, 1))
+
+        def routes(row: np.ndarray) -> np.ndarray:  # (P,) -> (E, I, P)
+            return np.tile(row, (n_c, n_c, 1))
+
         constants = _StepConstants(
             pool_of_firm=world.firm_pool[world.pool_firms],
             pair_base_price=world.base_price.take(world.pair_product),
-            neg_elasticity=-world.elasticity,
-            neg_long_run_elasticity=-world.long_run_elasticity,
-            neg_price_speed=-world.price_speed[None, :],
-            pool_product=~world.final[None, :],
-            backstop_price=(world.backstop_multiple * world.base_price)[None, :],
-            log_price_floor=np.log(world.base_price * prm.min_price_multiple)[None, :],
-            log_price_cap=np.log(world.base_price * prm.max_price_multiple)[None, :],
+            base_price=cells(world.base_price),
+            base_price_routes=routes(world.base_price),
+            downstream_routes=routes(world.downstream_multiplier),
+            bg_bought_in=cells(world.bg_bought_in),
+            bg_total0=np.repeat(world.bg_total0[:, :, None], n_c, axis=2),
+            neg_elasticity=routes(-world.elasticity),
+            elasticity=cells(world.elasticity),
+            neg_long_run_elasticity=cells(-world.long_run_elasticity),
+            thrift_floor=cells(world.thrift_floor),
+            backstop_multiple=cells(world.backstop_multiple),
+            price_speed=cells(world.price_speed),
+            neg_price_speed=cells(-world.price_speed),
+            pool_product=cells(~world.final),
+            backstop_price=cells(world.backstop_multiple * world.base_price),
+            log_price_floor=cells(np.log(world.base_price * prm.min_price_multiple)),
+            log_price_cap=cells(np.log(world.base_price * prm.max_price_multiple)),
             any_substitution_days=bool((world.substitution_days > 0).any()),
             arrival_days=np.maximum(world.ramp_up_days, 1),
             unit_supply_elasticity=prm.supply_elasticity == 1.0,
@@ -929,11 +960,12 @@ def _step_constants(world: World) -> _StepConstants:
                 (world.switch_bins % (world.n_countries * world.n_products)) % world.n_products
                 + world.n_products * (world.switch_bins // (world.n_countries * world.n_products))
             ),
-            substitution_lead=world.substitution_days > 0,
-            substitution_divisor=np.where(world.substitution_days > 0, world.substitution_days, 1.0),
+            substitution_lead=cells(world.substitution_days > 0),
+            substitution_divisor=cells(np.where(world.substitution_days > 0, world.substitution_days, 1.0)),
             bg_in_products=np.unique(world.bg_in_product),
             bg_in_segments=np.flatnonzero(np.diff(world.bg_in_product, prepend=-1)),
-            bg_in_base_price=world.base_price[world.bg_in_input][None, :],
+            bg_in_base_price=cells(world.base_price[world.bg_in_input]),
+            bg_in_days=cells(world.bg_in_days),
             any_release_on_measure=bool(world.release_on_measure.any()),
             investable=world.new_capacity > 0,
             any_investable=bool((world.new_capacity > 0).any()),
@@ -1255,15 +1287,16 @@ def _orders(world: World, state: State, policy: Policy, day: _Day) -> None:
     firm_demand = np.bincount(
         world.pair_demand_bin, weights=(day.pair_orders[:, None] * day.pair_mix).ravel(), minlength=n_c * n_c * n_p
     ).reshape(n_c, n_c, n_p)
-    rel_price = state.price / world.base_price[None, :]  # (I, P)
+    consts = _step_constants(world)
+    rel_price = state.price / consts.base_price  # (I, P)
     day.rel_price = rel_price
     # Background buyers' orders at their contracted (baseline) volumes: also their contracts (stage 4).
-    day.bg_orders = bg_orders = (world.bg_total0[:, :, None] * state.bg_mix).transpose(2, 0, 1)  # (E, I, P)
-    day.bg_demand = bg_orders * (rel_price[None, :, :] * day.terms.one_plus_duty) ** _step_constants(world).neg_elasticity
+    day.bg_orders = bg_orders = (consts.bg_total0 * state.bg_mix).transpose(2, 0, 1)  # (E, I, P)
+    day.bg_demand = bg_orders * (rel_price[None, :, :] * day.terms.one_plus_duty) ** consts.neg_elasticity
     if day.intensity is not None:
         # Background buyers' marginal uses go at once when the price passes the backstop
         # (demand destruction); their thrifting, like firms', takes thrift_days.
-        backstop = np.minimum((world.backstop_multiple[None, :] / rel_price) ** prm.backstop_steepness, 1.0)
+        backstop = np.minimum((consts.backstop_multiple / rel_price) ** prm.backstop_steepness, 1.0)
         day.backstop = backstop  # the same factor stage 7b works out from the same price
         day.bg_demand = day.bg_demand * (day.intensity * backstop)[None, :, :]
     day.demand = firm_demand + day.bg_demand
@@ -1314,7 +1347,7 @@ def _supply(world: World, state: State, policy: Policy, day: _Day) -> None:
     obtainable = np.where(
         day.open_total > 0, np.add.reduce(open_orders * price[None, :, :], axis=1) / day.open_total, price
     )
-    willing = np.minimum(obtainable / world.base_price[None, :], 1.0)  # (E, P)
+    willing = np.minimum(obtainable / _step_constants(world).base_price, 1.0)  # (E, P)
     if not _step_constants(world).unit_supply_elasticity:  # (x ** 1 is x: no power to take at the default)
         willing = willing ** world.params.supply_elasticity
     pool_of_firm = _step_constants(world).pool_of_firm
@@ -1684,7 +1717,7 @@ def _background_inputs(world: World, state: State, policy: Policy, day: _Day) ->
     capacity = state.bg_capacity.take(p, axis=1)  # (C, R) (take: 2-d fancy indexing is slower)
     used = np.where(capacity > 0, day.bg_sold.take(p, axis=1) / capacity, 0.0)
     restock = np.minimum(_step_constants(world).bg_in_base_price / state.price.take(q, axis=1), 1.0)
-    gap = np.maximum(world.bg_in_days[None, :] - stock, 0.0)
+    gap = np.maximum(_step_constants(world).bg_in_days - stock, 0.0)
     ordered_days = used + gap * restock / world.params.replenish_days
     state.bg_input_stock = np.maximum(stock - used + fill.take(q, axis=1) * ordered_days, 0.0)
 
@@ -1735,20 +1768,21 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
 
 def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
     """Stage 9 (run before prices move): the GDP-loss proxy per country at today's prices."""
-    price, base_price = state.price, world.base_price
+    price = state.price
     # Value added: revenue less modelled inputs less bought-in inputs (fixed per unit), counted in
     # the countries where the firm's plants are.
     value_added = day.revenue - day.input_cost - world.bought_in_per_unit * day.output
     loss = (world.base_value_added - value_added) @ world.plant_share  # (C,)
-    bg_value_added = day.bg_sold * (day.unit_value - world.bg_bought_in[None, :])
+    consts = _step_constants(world)
+    bg_value_added = day.bg_sold * (day.unit_value - consts.bg_bought_in)
     loss += np.add.reduce(world.bg_base_value_added - bg_value_added, axis=1)
     # Upstream: the domestic value added in the bought-in inputs of output lost (or gained) against
     # baseline, in the producing plant's country (its parts and materials suppliers).
     loss += (world.base_output - day.output) @ world.upstream_per_unit
     loss += np.add.reduce((world.bg_output0 - day.bg_sold) * world.bg_upstream_per_unit, axis=1)
     bg_received = _background_received(day, policy)
-    buyer_loss = np.add.reduce((world.bg_demand0 - bg_received) * base_price * world.downstream_multiplier, axis=(0, 2))
-    buyer_loss += np.add.reduce(bg_received * ((price[None, :, :] * day.terms.one_plus_duty) - base_price), axis=(0, 2))
+    buyer_loss = np.add.reduce((world.bg_demand0 - bg_received) * consts.base_price_routes * consts.downstream_routes, axis=(0, 2))
+    buyer_loss += np.add.reduce(bg_received * ((price[None, :, :] * day.terms.one_plus_duty) - consts.base_price_routes), axis=(0, 2))
     loss += buyer_loss
     # (Export rents, destination price over home price, are in the producers' sales above.)
     if day.refill is not None:  # the state pays for refilling its stockpile at its market's price, duty included
@@ -1783,7 +1817,7 @@ def _prices(world: World, state: State, day: _Day) -> None:
     # demand); above a backstop price buyers switch to the substitute, so demand there is as
     # elastic as the backstop makes it and the price moves that much more slowly.
     consts = _step_constants(world)  # (the constants below, worked out once per world)
-    elasticity = world.elasticity[None, :]
+    elasticity = consts.elasticity
     if world.any_response:
         elasticity = elasticity + prm.backstop_steepness * (price > consts.backstop_price)
     step_log = consts.neg_price_speed * np.log(balance) / elasticity
@@ -1792,7 +1826,7 @@ def _prices(world: World, state: State, day: _Day) -> None:
     landed = np.where(day.terms.arbitrage_route & left_over[:, None, :], price[:, None, :] * one_plus_duty, np.inf)
     parity = np.log(np.minimum.reduce(landed, axis=0))  # (I, P) cheapest landed price from a pool with spare supply
     above = (new_log > parity) & consts.pool_product
-    new_log = np.where(above, new_log - world.price_speed[None, :] * (new_log - parity), new_log)  # (inf - inf discarded)
+    new_log = np.where(above, new_log - consts.price_speed * (new_log - parity), new_log)  # (inf - inf discarded)
     state.price = np.exp(np.minimum(np.maximum(new_log, consts.log_price_floor), consts.log_price_cap))
 
 
@@ -1809,9 +1843,9 @@ def _use_target(
     backstop factor is no lower than one less that share; with S = 0 it applies at once.
     ``backstop``: the factor before that floor, if already worked out at this relative price."""
     consts = _step_constants(world)
-    thrift = np.maximum(np.minimum(relative_price ** consts.neg_long_run_elasticity, 1.0), world.thrift_floor)
+    thrift = np.maximum(np.minimum(relative_price ** consts.neg_long_run_elasticity, 1.0), consts.thrift_floor)
     if backstop is None:
-        backstop = np.minimum((world.backstop_multiple / relative_price) ** world.params.backstop_steepness, 1.0)
+        backstop = np.minimum((consts.backstop_multiple / relative_price) ** world.params.backstop_steepness, 1.0)
     if qualifying is not None and consts.any_substitution_days:
         # (np.minimum(np.maximum()) is np.clip, without its Python overhead.)
         qualified = np.minimum(np.maximum(qualifying / consts.substitution_divisor - 1.0, 0.0), 1.0)
@@ -1836,9 +1870,10 @@ def _respond_to_price(world: World, state: State, day: _Day | None = None) -> No
         return
     # The day's relative price and backstop factor, if the orders (stage 2) worked them out from
     # this same price (it moves only in stage 7, after this).
-    relative = state.price / world.base_price[None, :] if day is None or day.rel_price is None else day.rel_price
+    consts = _step_constants(world)
+    relative = state.price / consts.base_price if day is None or day.rel_price is None else day.rel_price
     if state.qualifying is not None:  # a day of qualifying the substitute wherever it is dearer
-        state.qualifying = state.qualifying + (relative > world.backstop_multiple[None, :])
+        state.qualifying = state.qualifying + (relative > consts.backstop_multiple)
     target = _use_target(world, relative, state.qualifying, None if day is None else day.backstop)
     state.intensity = state.intensity + (target - state.intensity) / world.params.thrift_days
 
@@ -1954,7 +1989,7 @@ def _invest(world: World, state: State, day: _Day) -> None:
     and those ordered by governments or firms through :func:`order_investment`) are paid for
     while they are built, in the payer's GDP-loss proxy (and its firm's profit), and add capacity
     on arrival, with any offtake contract moving the offtaker's buyers to the new source."""
-    state.price_signal = state.price_signal + (state.price / world.base_price[None, :] - state.price_signal) / max(
+    state.price_signal = state.price_signal + (state.price / _step_constants(world).base_price - state.price_signal) / max(
         world.params.investment_signal_days, 1.0
     )
     consts = _step_constants(world)
