@@ -1225,6 +1225,22 @@ class _Day:
     profit: np.ndarray = None  # type: ignore[assignment]  # (F,)
     gdp_loss: np.ndarray = None  # type: ignore[assignment]  # (C,)
     unit_value: np.ndarray = None  # type: ignore[assignment]  # (E, P) what a pool's producers earn per unit sold
+    importer_price: np.ndarray | None = None  # (E, I, P) today's price of each route's importer (_route_prices)
+    exporter_price: np.ndarray | None = None  # (E, I, P) ... and of its exporter
+
+
+def _route_prices(state: State, day: _Day) -> tuple[np.ndarray, np.ndarray]:
+    """(E, I, P) today's price of each route's importer and of its exporter, spread over the routes
+    once a day: several stages multiply route arrays by them, and numpy's broadcasting of a
+    (C, P) array costs more each time than the arithmetic (same values, same bits). Prices move
+    only at the end of stage 7, after their last use."""
+    if day.importer_price is None:
+        price = state.price
+        shape = (price.shape[0],) + price.shape
+        day.importer_price, day.exporter_price = np.empty(shape), np.empty(shape)
+        day.importer_price[...] = price
+        day.exporter_price[...] = price[:, None, :]
+    return day.importer_price, day.exporter_price
 
 
 def _capacity(world: World, state: State, day: _Day) -> None:
@@ -1345,7 +1361,7 @@ def _supply(world: World, state: State, policy: Policy, day: _Day) -> None:
         open_orders = _passing_orders(world, day, policy, day.pair_orders, day.bg_demand)
     day.open_total = np.add.reduce(open_orders, axis=1)  # (E, P)
     obtainable = np.where(
-        day.open_total > 0, np.add.reduce(open_orders * price[None, :, :], axis=1) / day.open_total, price
+        day.open_total > 0, np.add.reduce(open_orders * _route_prices(state, day)[0], axis=1) / day.open_total, price
     )
     willing = np.minimum(obtainable / _step_constants(world).base_price, 1.0)  # (E, P)
     if not _step_constants(world).unit_supply_elasticity:  # (x ** 1 is x: no power to take at the default)
@@ -1460,9 +1476,9 @@ def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
     open_to_leak = leak > 0
     ramp = np.where(open_to_leak, np.minimum(ramp + step_ramp, 1.0), np.maximum(ramp - step_ramp, 0.0))
     state.leak_ramp = ramp
-    price = state.price
-    landed = (1.0 + world.params.leakage_premium) * price[:, None, :]  # (E, I, P) cost of the detour
-    worth = np.minimum(np.maximum((price[None, :, :] - landed) / landed, 0.0), 1.0)
+    importer_price, exporter_price = _route_prices(state, day)
+    landed = (1.0 + world.params.leakage_premium) * exporter_price  # (E, I, P) cost of the detour
+    worth = np.minimum(np.maximum((importer_price - landed) / landed, 0.0), 1.0)
     rate = (1.0 - day.servable) * leak * ramp * worth  # share of each order that leaks
     leak_orders = day.demand * rate
     ordered = np.add.reduce(leak_orders, axis=1)  # (E, P)
@@ -1733,7 +1749,7 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
     n_p, n_f = world.n_products, world.n_firms
     k_cell = world.pair_cell
     price, terms, output = state.price, day.terms, day.output
-    sales_value = np.add.reduce(day.shipments * price, axis=1)  # (E, P) at destination prices
+    sales_value = np.add.reduce(day.shipments * _route_prices(state, day)[0], axis=1)  # (E, P) at destination prices
     selling = day.pool_sold > 0
     day.unit_value = np.where(selling, sales_value / day.pool_sold, price)  # (0/0 discarded; step() silences it)
     revenue = output * day.unit_value.take(world.firm_pool)  # pool firms: the pool's unit value
@@ -1782,13 +1798,14 @@ def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
     loss += np.add.reduce((world.bg_output0 - day.bg_sold) * world.bg_upstream_per_unit, axis=1)
     bg_received = _background_received(day, policy)
     buyer_loss = np.add.reduce((world.bg_demand0 - bg_received) * consts.base_price_routes * consts.downstream_routes, axis=(0, 2))
-    buyer_loss += np.add.reduce(bg_received * ((price[None, :, :] * day.terms.one_plus_duty) - consts.base_price_routes), axis=(0, 2))
+    importer_price = _route_prices(state, day)[0]
+    buyer_loss += np.add.reduce(bg_received * ((importer_price * day.terms.one_plus_duty) - consts.base_price_routes), axis=(0, 2))
     loss += buyer_loss
     # (Export rents, destination price over home price, are in the producers' sales above.)
     if day.refill is not None:  # the state pays for refilling its stockpile at its market's price, duty included
         loss += ((day.refill * day.terms.one_plus_duty).sum(axis=0) * price).sum(axis=1)
     if day.terms.any_duty:
-        duty_paid = day.shipments * policy.duty * price
+        duty_paid = day.shipments * policy.duty * importer_price
         loss -= np.add.reduce(duty_paid, axis=(0, 2))  # duty revenue of the importing country
     day.gdp_loss = loss
 
@@ -1823,7 +1840,7 @@ def _prices(world: World, state: State, day: _Day) -> None:
     step_log = consts.neg_price_speed * np.log(balance) / elasticity
     new_log = np.log(price) + np.where(consts.pool_product, step_log, 0.0)
     left_over = unsold > 1e-9 * day.supply  # (E, P) pools with supply still unsold
-    landed = np.where(day.terms.arbitrage_route & left_over[:, None, :], price[:, None, :] * one_plus_duty, np.inf)
+    landed = np.where(day.terms.arbitrage_route & left_over[:, None, :], _route_prices(state, day)[1] * one_plus_duty, np.inf)
     parity = np.log(np.minimum.reduce(landed, axis=0))  # (I, P) cheapest landed price from a pool with spare supply
     above = (new_log > parity) & consts.pool_product
     new_log = np.where(above, new_log - consts.price_speed * (new_log - parity), new_log)  # (inf - inf discarded)
