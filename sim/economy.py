@@ -1408,8 +1408,14 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
     fill_contracted_pool = _fill_share(supply, contracted_total)
     left = np.maximum(supply - contracted_total, 0.0)
     fill_extra_pool = _fill_share(left, extra_total)
-    fill_c = allow_c * fill_contracted_pool[:, None, :]
-    fill_x = allow_x * fill_extra_pool[:, None, :]
+    # Each tier's fill and (on days a pool is short) share rationed: the passing share times the
+    # pool's fill of that tier, or 1 less it. One multiply over the four stacked (E, 1, P) pool
+    # shares (the same products, a quarter of the calls: broadcasting is the cost on these arrays).
+    pool_shares = np.empty((4, n_c, 1, n_p))
+    pool_shares[0, :, 0], pool_shares[1, :, 0] = fill_contracted_pool, fill_extra_pool
+    np.subtract(1.0, pool_shares[:2], out=pool_shares[2:])
+    by_tier = (allow_c if allow_c is allow_x else np.stack([allow_c, allow_x, allow_c, allow_x])) * pool_shares
+    fill_c, fill_x = by_tier[0], by_tier[1]
     # Share of each order a supplier may serve on allowed routes, quotas included: what the price
     # of the importer's market clears on (stage 7), whatever the supplier's pool can spare.
     servable = allow
@@ -1433,8 +1439,7 @@ def _ration(world: World, state: State, policy: Policy, day: _Day) -> None:
     day.pool_short = (fill_contracted_pool < 1.0) | (fill_extra_pool < 1.0)  # (E, P)
     day.any_rationed = _any(day.pool_short)
     if day.any_rationed:
-        day.rationed_contracted = allow_c * (1.0 - fill_contracted_pool)[:, None, :]
-        day.rationed_extra = allow_x * (1.0 - fill_extra_pool)[:, None, :]
+        day.rationed_contracted, day.rationed_extra = by_tier[2], by_tier[3]
 
 
 def _route_fill(day: _Day) -> None:
