@@ -34,6 +34,45 @@ Figures (seeds fixed, so every run times the same work):
   that of a 1,000-run sweep (a 10-day horizon so that 10,000 runs take a minute or two; the main
   process is what holds results; workers run one run at a time); ``load_sweep_10000_s``: the
   time ``load_sweep`` takes to read that 10,000-run folder.
+* ``lockstep_*`` (also alone: ``--lockstep``, about a minute): the estimate below. Two stages of
+  :mod:`sim.economy` transcribed with an optional leading replication axis (prices: elementwise
+  ops and reductions over (exporter, importer, product); orders: flat takes and a bincount over
+  (firm, input) pairs), on rare_earth_curb's sizes, timed for 1 replication and for 20 stacked
+  (``lockstep_growth_20``: how many times dearer one call on 20 is than on 1); the economy's
+  share of an outcomes-only replication (``lockstep_economy_share``, its step timed apart); and
+  ``lockstep_estimated_replication_s_20`` = the rest of the replication + its economy x growth / 20.
+
+Where the figures stand (2 cores shared with other work; CPU seconds read with less noise than
+wall time). An outcomes-only replication of rare_earth_curb is about 0.31-0.33 CPU s, of which the
+economy's daily step (sim/economy.py) is about 80% (``lockstep_economy_share`` 0.81) and the
+rest mostly the governments' decisions (about 25 ms: their rules and ``has_news``) and the model's
+daily bookkeeping (about 12 ms: a score of numpy calls on arrays of 5-60 values). A sweep adds
+almost nothing per run: a worker's run outside the model costs about 0.8 ms CPU (the outcome row
+and the event rows; 3.3 ms while each run built its own events table), pickling 0.8 ms, part
+writes 0.3 ms, the main process 1.5-6 ms. So the 1,000-run sweep is 1,000 replications / 2
+workers, and its goals follow from the replication's: 120 s on 2 workers needs <= 0.24 s a run;
+the 2x over ``mesa.batch_run`` needs runs half as dear as batch_run's (which pays the same
+replication plus a DataCollector), i.e. about 0.15 s. Cutting the model's and agents' Python
+cannot get there (all of it is about 20% of a run): the economy must get cheaper per run.
+
+The economy is call-bound, not arithmetic-bound: about 600 us a day of numpy calls on arrays of
+5-900 values, each call mostly fixed overhead. The design that closes the gap steps the R
+replications of a sweep point in lockstep: one economy step on State arrays with a leading
+replication axis (B, ...) (the world shared; Policy arrays per replication, since their measures
+differ; reductions over named trailing axes; data-dependent branches such as "any refill today"
+as masks), while each replication keeps its own agents, events and random streams (decisions
+are Python per replication and stay so). Measured here: one call on 20 stacked replications costs
+2.3-2.9x one call on 1 (``lockstep_growth_20``), so the economy's share per replication falls to
+about 1/7-1/9 and a replication to about 0.06 s of Python + 0.03-0.04 s of economy = about
+0.09-0.10 s (``lockstep_estimated_replication_s_20``; the model's bookkeeping would batch too,
+the agents' decisions would not). That meets the 0.1 s replication goal, or comes within a few
+percent of it; a 1,000-run sweep would then take about 50 s on 2 workers and give about 3x
+batch_run's throughput. Requirements: a run's result must not depend on the batch it was
+stepped in (batch = the point's R replications, fixed by the sweep, not by worker count), and a
+test must hold lockstep results equal to serial ones (rel 1e-9; elementwise ops and reductions
+over non-batch axes keep their order, so equal bits are expected but must be checked). It is
+mostly a change of sim/economy.py (a batched ``step``) plus a model driver that runs B
+CoercionModels' decisions and one economy step a day.
 """
 
 from __future__ import annotations
