@@ -70,7 +70,8 @@ percent of it; a 1,000-run sweep would then take about 50 s on 2 workers and giv
 batch_run's throughput. Requirements: a run's result must not depend on the batch it was
 stepped in (batch = the point's R replications, fixed by the sweep, not by worker count), and a
 test must hold lockstep results equal to serial ones (rel 1e-9; elementwise ops and reductions
-over non-batch axes keep their order, so equal bits are expected but must be checked). It is
+over non-batch axes keep their order, so equal bits are expected: the transcribed prices stage
+gives bitwise the same arrays stacked as one replication at a time). It is
 mostly a change of sim/economy.py (a batched ``step``) plus a model driver that runs B
 CoercionModels' decisions and one economy step a day.
 """
