@@ -75,6 +75,10 @@ class FirmAgent(mesa.Agent):
 
     def decide(self, view: WorldView) -> list[Action]:
         decision_day = view.day % self.decision_interval_days == 0
+        if not decision_day and not any(rule.every_day for rule in self.rules):
+            # Off its clock only daily rules are asked: with none, :func:`decide` would look at no
+            # rule, make no draw and return nothing (most days of most firms; skipped outright).
+            return []
         return decide(self.rules, view, decision_day, 0.0, self.choice_rng)
 
     def step(self) -> None:  # Mesa API; the model drives decide() with its view.

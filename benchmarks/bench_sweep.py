@@ -34,6 +34,46 @@ Figures (seeds fixed, so every run times the same work):
   that of a 1,000-run sweep (a 10-day horizon so that 10,000 runs take a minute or two; the main
   process is what holds results; workers run one run at a time); ``load_sweep_10000_s``: the
   time ``load_sweep`` takes to read that 10,000-run folder.
+* ``lockstep_*`` (also alone: ``--lockstep``, about a minute): the estimate below. Two stages of
+  :mod:`sim.economy` transcribed with an optional leading replication axis (prices: elementwise
+  ops and reductions over (exporter, importer, product); orders: flat takes and a bincount over
+  (firm, input) pairs), on rare_earth_curb's sizes, timed for 1 replication and for 20 stacked
+  (``lockstep_growth_20``: how many times dearer one call on 20 is than on 1); the economy's
+  share of an outcomes-only replication (``lockstep_economy_share``, its step timed apart); and
+  ``lockstep_estimated_replication_s_20`` = the rest of the replication + its economy x growth / 20.
+
+Where the figures stand (2 cores shared with other work; CPU seconds read with less noise than
+wall time). An outcomes-only replication of rare_earth_curb is about 0.31-0.33 CPU s, of which the
+economy's daily step (sim/economy.py) is about 80% (``lockstep_economy_share`` 0.81) and the
+rest mostly the governments' decisions (about 25 ms: their rules and ``has_news``) and the model's
+daily bookkeeping (about 12 ms: a score of numpy calls on arrays of 5-60 values). A sweep adds
+almost nothing per run: a worker's run outside the model costs about 0.8 ms CPU (the outcome row
+and the event rows; 3.3 ms while each run built its own events table), pickling 0.8 ms, part
+writes 0.3 ms, the main process 1.5-6 ms. So the 1,000-run sweep is 1,000 replications / 2
+workers, and its goals follow from the replication's: 120 s on 2 workers needs <= 0.24 s a run;
+the 2x over ``mesa.batch_run`` needs runs half as dear as batch_run's (which pays the same
+replication plus a DataCollector), i.e. about 0.15 s. Cutting the model's and agents' Python
+cannot get there (all of it is about 20% of a run): the economy must get cheaper per run.
+
+The economy is call-bound, not arithmetic-bound: about 600 us a day of numpy calls on arrays of
+5-900 values, each call mostly fixed overhead. The design that closes the gap steps the R
+replications of a sweep point in lockstep: one economy step on State arrays with a leading
+replication axis (B, ...) (the world shared; Policy arrays per replication, since their measures
+differ; reductions over named trailing axes; data-dependent branches such as "any refill today"
+as masks), while each replication keeps its own agents, events and random streams (decisions
+are Python per replication and stay so). Measured here: one call on 20 stacked replications costs
+2.3-2.9x one call on 1 (``lockstep_growth_20``), so the economy's share per replication falls to
+about 1/7-1/9 and a replication to about 0.06 s of Python + 0.03-0.04 s of economy = about
+0.09-0.10 s (``lockstep_estimated_replication_s_20``; the model's bookkeeping would batch too,
+the agents' decisions would not). That meets the 0.1 s replication goal, or comes within a few
+percent of it; a 1,000-run sweep would then take about 50 s on 2 workers and give about 3x
+batch_run's throughput. Requirements: a run's result must not depend on the batch it was
+stepped in (batch = the point's R replications, fixed by the sweep, not by worker count), and a
+test must hold lockstep results equal to serial ones (rel 1e-9; elementwise ops and reductions
+over non-batch axes keep their order, so equal bits are expected: the transcribed prices stage
+gives bitwise the same arrays stacked as one replication at a time). It is
+mostly a change of sim/economy.py (a batched ``step``) plus a model driver that runs B
+CoercionModels' decisions and one economy step a day.
 """
 
 from __future__ import annotations
@@ -201,6 +241,127 @@ def bench_batch_run(points: int, replications: int, processes: int, typical: boo
     return time.perf_counter() - start
 
 
+# --------------------------------------------------------------------------- lockstep estimate
+
+
+def _prices_stage(price: np.ndarray, a: dict[str, np.ndarray]) -> np.ndarray:
+    """The economy's stage 7 (sim.economy._prices, transcribed): the same numpy calls on arrays
+    with an optional leading replication axis (country axes counted from the end), so one call
+    serves one replication or a batch stepped in lockstep."""
+    received = np.add.reduce(a["shipments"], axis=-3)
+    demanded = np.add.reduce(a["demand"] * a["servable"], axis=-3)
+    stuck = np.maximum(a["supply"] - a["pool_sold"] - a["base_spare"], 0.0)
+    balance = np.where(demanded > 0, (received + stuck) / demanded, 1.0)
+    balance = np.minimum(np.maximum(balance, 1e-9), 1e9)
+    elasticity = a["elasticity"] + 4.0 * (price > a["backstop_price"])
+    step_log = a["neg_speed"] * np.log(balance) / elasticity
+    new_log = np.log(price) + np.where(a["pool_product"], step_log, 0.0)
+    left_over = (a["supply"] - a["pool_sold"]) > 1e-9 * a["supply"]
+    landed = np.where(a["route"] & left_over[..., :, None, :], price[..., :, None, :] * a["duty"], np.inf)
+    parity = np.log(np.minimum.reduce(landed, axis=-3))
+    above = (new_log > parity) & a["pool_product"]
+    new_log = np.where(above, new_log - a["speed"] * (new_log - np.where(above, parity, 0.0)), new_log)
+    return np.exp(np.minimum(np.maximum(new_log, a["floor"]), a["cap"]))
+
+
+def _orders_stage(price: np.ndarray, a: dict[str, np.ndarray], cell: np.ndarray, demand_bin: np.ndarray, size: int) -> np.ndarray:
+    """The firms' orders (sim.economy._orders, its per-pair part, transcribed): flat takes and one
+    bincount over (firm, input) pairs; a batch offsets the flat indices per replication."""
+    gap = np.maximum(a["target"] - a["stock"], 0.0)
+    restock = np.minimum(a["pair_base_price"] / price.take(cell), 1.0)
+    orders = a["recipe"] * a["plan"] + gap * restock / 30.0
+    weights = (orders[:, None] * a["mix"]).ravel()
+    return np.bincount(demand_bin, weights=weights, minlength=size)
+
+
+def bench_lockstep(batch: int = 20, repeats: int = 7) -> dict[str, float]:
+    """How the cost of an economy stage grows when ``batch`` replications are stacked on a leading
+    axis and stepped in lockstep, against one replication; and what that would make of an
+    outcomes-only replication of rare_earth_curb. Two representative stages on its real sizes
+    (5 countries, 12 products, its (firm, input) pairs): country-level prices (elementwise and
+    reductions over (E, I, P)) and firm-level orders (flat takes and a bincount). The replication
+    is timed in-process with the economy's step timed on its own (``economy_share``)."""
+    import sim.model as model_module
+
+    scenario = load_scenario(CURB, rule_params=rule_params)
+    world = build_world(scenario)
+    seed = replication_seeds(scenario.seed, 1)[0]
+    n_c, n_p = world.n_countries, world.n_products
+    rng = np.random.default_rng(0)
+
+    def country(b: int | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        lead = () if b is None else (b,)
+        a = {k: rng.uniform(0.5, 2.0, lead + (n_c, n_c, n_p)) for k in ("shipments", "demand", "servable", "duty")}
+        a.update({k: rng.uniform(0.5, 2.0, lead + (n_c, n_p)) for k in ("supply", "pool_sold")})
+        a["route"] = rng.uniform(size=lead + (n_c, n_c, n_p)) > 0.3
+        a["base_spare"] = rng.uniform(0.0, 0.1, (n_c, n_p))
+        a.update(elasticity=world.elasticity[None, :], backstop_price=np.full((1, n_p), 3.0), neg_speed=np.full((1, n_p), -0.1),
+                 pool_product=~world.final[None, :], speed=np.full((1, n_p), 0.1), floor=np.full((1, n_p), -3.0),
+                 cap=np.full((1, n_p), 3.0))
+        return rng.uniform(0.5, 2.0, lead + (n_c, n_p)), a
+
+    k = int(world.pair_firm.size)
+    base_cell = world.pair_cell.astype(np.int64)
+    base_bin = np.asarray(world.pair_demand_bin, dtype=np.int64).reshape(k, n_c)
+
+    def firm(b: int) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray, np.ndarray, int]:
+        a = {key: rng.uniform(0.5, 2.0, b * k) for key in ("target", "stock", "pair_base_price", "recipe", "plan")}
+        a["mix"] = rng.uniform(0.0, 1.0, (b * k, n_c))
+        cell = (base_cell[None, :] + n_c * n_p * np.arange(b)[:, None]).ravel()
+        size = n_c * n_c * n_p
+        demand_bin = (base_bin[None, :, :] + size * np.arange(b)[:, None, None]).ravel()
+        return rng.uniform(0.5, 2.0, b * n_c * n_p), a, cell, demand_bin, b * size
+
+    def per_call(fn: Any, loops: int = 300) -> float:
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for _ in range(loops):
+                fn()
+            best = min(best, (time.perf_counter() - start) / loops)
+        return best
+
+    one_p, one_a = country(None)
+    many_p, many_a = country(batch)
+    f1, fb = firm(1), firm(batch)
+    prices_1 = per_call(lambda: _prices_stage(one_p, one_a))
+    prices_b = per_call(lambda: _prices_stage(many_p, many_a))
+    orders_1 = per_call(lambda: _orders_stage(*f1))
+    orders_b = per_call(lambda: _orders_stage(*fb))
+    growth = (prices_b + orders_b) / (prices_1 + orders_1)
+
+    # One outcomes-only replication, its economy timed apart (best of ``repeats``).
+    real_step, spent = model_module.step, [0.0]
+
+    def timed_step(*args: Any) -> Any:
+        start = time.perf_counter()
+        out = real_step(*args)
+        spent[0] += time.perf_counter() - start
+        return out
+
+    total = economy = float("inf")
+    model_module.step = timed_step
+    try:
+        for _ in range(repeats):
+            spent[0] = 0.0
+            start = time.perf_counter()
+            run_replication(scenario, seed, 0, world, series=False)
+            elapsed = time.perf_counter() - start
+            if elapsed < total:
+                total, economy = elapsed, spent[0]
+    finally:
+        model_module.step = real_step
+    rest = total - economy
+    estimate = rest + economy * growth / batch
+    return {
+        "lockstep_prices_stage_us_1": prices_1 * 1e6, f"lockstep_prices_stage_us_{batch}": prices_b * 1e6,
+        "lockstep_orders_stage_us_1": orders_1 * 1e6, f"lockstep_orders_stage_us_{batch}": orders_b * 1e6,
+        f"lockstep_growth_{batch}": growth,
+        "lockstep_replication_s": total, "lockstep_economy_share": economy / total,
+        f"lockstep_estimated_replication_s_{batch}": estimate,
+    }
+
+
 # --------------------------------------------------------------------------- memory
 
 
@@ -250,9 +411,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--lockstep", action="store_true", help="only the lockstep estimate (seconds)")
     args = parser.parse_args()
     figures: dict[str, Any] = {}
     load_before = os.getloadavg()[0]
+    figures.update(bench_lockstep())
+    if args.lockstep:
+        print(json.dumps(figures) if args.json else "\n".join(f"{k:<40} {v:10.4f}" for k, v in figures.items()))
+        return
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         figures.update(bench_replication(3 if args.quick else 7))

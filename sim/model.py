@@ -269,6 +269,7 @@ class CoercionModel(mesa.Model):
         self._gdp_year = w.gdp_daily * 365.0
         self._profit_positive = w.base_profit > 0
         self._profit_divisor = np.where(self._profit_positive, w.base_profit, 1.0)  # no 0/0 to silence
+        self._all_profit_positive = bool(self._profit_positive.all())  # (then no masking to do daily)
         # Governments whose leadership can change (most scenarios: none, and no daily check).
         self._changing_leaders = [
             gov for gov in self.governments
@@ -326,7 +327,9 @@ class CoercionModel(mesa.Model):
         w = self.world
         self.cum_gdp_loss += result.gdp_loss
         self.recent_gdp_loss += (result.gdp_loss - self.recent_gdp_loss) / LOSS_MEMORY_DAYS
-        loss_share = np.where(self._profit_positive, (w.base_profit - result.profit) / self._profit_divisor, 0.0)
+        loss_share = (w.base_profit - result.profit) / self._profit_divisor
+        if not self._all_profit_positive:
+            loss_share = np.where(self._profit_positive, loss_share, 0.0)
         self.recent_profit_loss += (loss_share - self.recent_profit_loss) / LOSS_MEMORY_DAYS
         # Every firm lobbies (FirmAgent.lobbying); summed per country in one vectorised pass.
         self.pressure = np.bincount(
@@ -342,7 +345,7 @@ class CoercionModel(mesa.Model):
             self.leaked_exports[day] = result.leaked.sum(axis=1)
 
         rec = self.rec
-        rec.cap_days += (self.state.price >= self._cap_price).any(axis=0)
+        rec.cap_days += np.logical_or.reduce(self.state.price >= self._cap_price, axis=0)  # (.any(), less overhead)
         if rec.outcomes_only:
             if day:
                 np.maximum(rec.price[0], self.state.price, out=rec.price[0])
@@ -369,8 +372,12 @@ class CoercionModel(mesa.Model):
             rec.shipments = np.roll(rec.shipments, -(self.day % len(rec.shipments)), axis=0)
 
     def run(self) -> None:
-        """Step to the horizon (the same loop as Mesa's ``run_model()``)."""
-        self.run_model()
+        """Step to the horizon: Mesa's ``run_model()`` loop (step while ``running``, counting
+        ``steps``) without its per-step wrapper, which formats a log message every day."""
+        step = self._user_step
+        while self.running:
+            self.steps += 1
+            step()
 
     # ------------------------------------------------------------------ actions and events
 
@@ -667,7 +674,11 @@ class ModelView:
         # every day (a threat's deadline, whether a concession came), and the record only grows
         # (CoercionModel._apply appends), so a new length means new answers.
         self._moves_answers: dict[tuple, tuple[Move, ...]] = {}
-        self._moves_seen: tuple[int, int] = (0, 0)  # (id, length) of the record the answers are from
+        self._moves_record: list[Move] | None = None  # the record (and its length) the answers are from
+        self._moves_length = -1
+        # Calendar windows open today, per party: governments ask every day whether one opened.
+        self._windows_answers: dict[str | None, tuple[Window, ...]] = {}
+        self._windows_day = -1
 
     @property
     def day(self) -> int:
@@ -693,8 +704,10 @@ class ModelView:
     def cost_rate_pct(self, country: str) -> float:
         """The cost its government feels now, % of GDP per year: GDP loss rate + lobbying + the
         non-trade levers in force against it or by it."""
-        c = self._m.country_index[country]
-        return self.loss_rate_pct(country) + self.lobbying_pressure(country) + float(self._m.lever_rate[c])
+        m = self._m
+        c = m.country_index[country]
+        # (loss_rate_pct + lobbying_pressure + levers, the same operations, inlined: it is asked daily)
+        return float(100.0 * m.recent_gdp_loss[c] / m.world.gdp_daily[c]) + float(m.pressure[c]) + float(m.lever_rate[c])
 
     def levers_in_force(self, actor: str | None = None, target: str | None = None) -> tuple[str, ...]:
         return tuple(k for k, (a, t, _, _) in self._m.levers.items()
@@ -743,10 +756,9 @@ class ModelView:
         self, actor: str | None = None, kind: str | None = None, target: str | None = None, label: str | None = None
     ) -> tuple[Move, ...]:
         record = self._m.moves
-        seen = (id(record), len(record))
-        if seen != self._moves_seen:
+        if record is not self._moves_record or len(record) != self._moves_length:
             self._moves_answers.clear()
-            self._moves_seen = seen
+            self._moves_record, self._moves_length = record, len(record)
         key = (actor, kind, target, label)
         found = self._moves_answers.get(key)
         if found is None:
@@ -761,10 +773,16 @@ class ModelView:
         return found
 
     def windows_open(self, party: str | None = None) -> tuple[Window, ...]:
-        day = self.day
-        return tuple(
-            w for w in self._windows if w.start_day <= day <= w.end_day and (party is None or party in w.parties)
-        )
+        day = self._m.day
+        if day != self._windows_day:
+            self._windows_answers.clear()
+            self._windows_day = day
+        found = self._windows_answers.get(party)
+        if found is None:
+            found = self._windows_answers[party] = tuple(
+                w for w in self._windows if w.start_day <= day <= w.end_day and (party is None or party in w.parties)
+            )
+        return found
 
     def tier(self, product: str) -> str:
         return self._m.world.tiers[self._m.product_index[product]]

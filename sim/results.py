@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,12 +19,43 @@ EVENT_COLUMNS = [
 FINAL_WINDOW_DAYS = OUTCOME_WINDOW_DAYS
 
 
-@dataclass
 class ReplicationResult:
-    replication: int
-    timeseries: pd.DataFrame
-    events: pd.DataFrame
-    outcome: dict[str, Any]
+    """A replication's tables. The events table is built on first use from the model's event
+    records: a sweep reads the records and never needs one table per run (building it was most
+    of a sweep run's cost outside the model)."""
+
+    def __init__(
+        self, replication: int, timeseries: pd.DataFrame, events: pd.DataFrame | list[dict[str, Any]], outcome: dict[str, Any]
+    ) -> None:
+        self.replication = replication
+        self.timeseries = timeseries
+        self._events = events
+        self.outcome = outcome
+
+    @property
+    def events(self) -> pd.DataFrame:
+        if not isinstance(self._events, pd.DataFrame):
+            self._events = events_table(self._events, self.replication)
+        return self._events
+
+    @property
+    def event_records(self) -> list[dict[str, Any]]:
+        """The events as the model logged them (dicts in EVENT_COLUMNS order, no replication)."""
+        if isinstance(self._events, pd.DataFrame):
+            return self._events.drop(columns=["replication"]).to_dict(orient="records")
+        return self._events
+
+    def __repr__(self) -> str:
+        return f"ReplicationResult(replication={self.replication}, outcome={self.outcome.get('outcome')!r})"
+
+
+def events_table(records: list[dict[str, Any]], replication: int) -> pd.DataFrame:
+    """The events table of one replication from the model's event records."""
+    events = pd.DataFrame(records, columns=[c for c in EVENT_COLUMNS if c != "replication"])
+    events.insert(0, "replication", replication)
+    events["day"] = events["day"].astype("int64")
+    events["rung"] = events["rung"].astype("int64")
+    return events
 
 
 VARIABLES = [
@@ -192,9 +222,6 @@ def collect(model: CoercionModel, replication: int, series: bool = True) -> Repl
         ts["replication"] = replication
     else:
         ts = pd.DataFrame(columns=TIMESERIES_COLUMNS)
-    events = pd.DataFrame(model.events, columns=[c for c in EVENT_COLUMNS if c != "replication"])
-    events.insert(0, "replication", replication)
-    events["day"] = events["day"].astype("int64")
-    events["rung"] = events["rung"].astype("int64")
     outcome = {"replication": replication, **outcome_row(model)}
-    return ReplicationResult(replication, ts, events, outcome)
+    # (The records, not yet a table: it is built when first read.)
+    return ReplicationResult(replication, ts, list(model.events), outcome)

@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 from sim.config import apply_overrides, scenario_from_raw
 from sim.designs import design_table
 from sim.errors import ScenarioError
-from sim.results import VARIABLES
+from sim.results import EVENT_COLUMNS, VARIABLES
 from sim.runner import (
     die_with_parent,
     map_chunks,
@@ -120,20 +120,32 @@ def _as_list(text: Any) -> list[str]:
     return [x for x in str(text).split(",") if x] if isinstance(text, str) else []
 
 
-def _events_table(events: pd.DataFrame, run_id: int, point: int, replication: int) -> pd.DataFrame:
-    ev = events.drop(columns=["replication"]).copy()
-    ev.insert(0, "run_id", run_id)
-    ev.insert(1, "point", point)
-    ev.insert(2, "replication", replication)
-    for col in ("products", "tiers"):
-        ev[col] = [_as_list(x) for x in ev[col]]
-    ev["alternatives"] = [json.loads(x) for x in ev["alternatives"]]
+EVENT_TABLE_COLUMNS = ["run_id", "point", "replication", *[c for c in EVENT_COLUMNS if c != "replication"]]
+
+
+def _event_rows(records: list[dict[str, Any]], run_id: int, point: int, replication: int) -> list[dict[str, Any]]:
+    """A run's events as rows of the sweep's events table (lists as lists). Rows, not a table: a
+    worker sends plain rows and :func:`write_part` builds one table per part (a table per run
+    was most of a run's cost outside the model)."""
+    rows = []
+    for e in records:
+        row = {"run_id": run_id, "point": point, "replication": replication, **e}
+        row["products"], row["tiers"] = _as_list(e["products"]), _as_list(e["tiers"])
+        row["alternatives"] = json.loads(e["alternatives"])
+        rows.append(row)
+    return rows
+
+
+def _events_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    ev = pd.DataFrame(rows, columns=EVENT_TABLE_COLUMNS)
+    for col in ("run_id", "point", "replication", "day", "rung"):
+        ev[col] = ev[col].astype("int64")
     return ev
 
 
 def run_chunk(ctx: SweepContext, run_ids: list[int]) -> list[dict[str, Any]]:
-    """Run these runs; each gives ``{"row", "events", "series"}``. A run that raises is a row
-    with its ``error`` (the sweep goes on)."""
+    """Run these runs; each gives ``{"row", "events", "series"}`` (events as rows, see
+    :func:`_event_rows`). A run that raises is a row with its ``error`` (the sweep goes on)."""
     out = []
     keep_series = ctx.sweep.keep.series
     for run_id in run_ids:
@@ -150,7 +162,7 @@ def run_chunk(ctx: SweepContext, run_ids: list[int]) -> list[dict[str, Any]]:
             outcome["actors"] = _as_list(outcome["actors"])
             row.update(outcome)
             row["error"] = None
-            events = _events_table(result.events, run_id, point, replication)
+            events = _event_rows(result.event_records, run_id, point, replication)
             if keep_series:
                 series = _decimate(result.timeseries, ctx, scenario.horizon_days)
                 series = series.drop(columns=["replication"])
@@ -210,9 +222,12 @@ def _write_atomic(table: pd.DataFrame, path: Path) -> None:
 def write_part(parts: Path, number: int, results: list[dict[str, Any]]) -> None:
     """Events and series first, the outcome rows last: the outcome part commits the part."""
     name = f"{number:06d}.parquet"
-    events = [r["events"] for r in results if r["events"] is not None and len(r["events"])]
+    rows = [row for r in results if isinstance(r["events"], list) for row in r["events"]]
+    events = [r["events"] for r in results if isinstance(r["events"], pd.DataFrame) and len(r["events"])]
+    if rows:
+        events.append(_events_frame(rows))
     if events:
-        _write_atomic(pd.concat(events, ignore_index=True), parts / f"events-{name}")
+        _write_atomic(pd.concat(events, ignore_index=True) if len(events) > 1 else events[0], parts / f"events-{name}")
     series = [r["series"] for r in results if r["series"] is not None and len(r["series"])]
     if series:
         _write_atomic(pd.concat(series, ignore_index=True), parts / f"series-{name}")

@@ -101,6 +101,7 @@ def test_mesa_run_model_runs_to_the_horizon_and_stops() -> None:
     other.run()
     np.testing.assert_array_equal(model.rec.price, other.rec.price)
     assert model.events == other.events
+    assert model.steps == other.steps == scenario.horizon_days  # Mesa's step counter, both loops
     with pytest.raises(RuntimeError, match="reached its horizon"):
         model.step()
 
@@ -187,3 +188,54 @@ def test_a_measure_replaced_under_its_key_takes_effect_the_same_day() -> None:
     expected = policy_from_measures(model.world, [m.index for m in model.active.values()], model.day - 1)
     np.testing.assert_array_equal(model._policy.allow, expected.allow)
     assert model.rec.measures[:2, jp].tolist() == [1.0, 1.0]
+
+
+class _CountingRule(Rule):
+    """Counts how often it is asked (unregistered: no name)."""
+
+    def __init__(self, every_day: bool) -> None:
+        super().__init__(ThresholdParams(), RuleContext("toyota", np.random.default_rng(0)))
+        self.every_day = every_day  # type: ignore[misc]
+        self.asked: list[int] = []
+
+    def propose(self, view):  # type: ignore[no-untyped-def]
+        self.asked.append(view.day)
+        return []
+
+
+def test_a_firm_asks_its_rules_on_its_clock_and_daily_rules_every_day() -> None:
+    class View:
+        day = 0
+
+    model = CoercionModel(load_scenario(TINY), 0)
+    weekly, daily = _CountingRule(every_day=False), _CountingRule(every_day=True)
+    plain = FirmAgent(model, "a", "JP", 0, 1.0, rules=[weekly], decision_interval_days=7)
+    mixed = FirmAgent(model, "b", "JP", 0, 1.0, rules=[_CountingRule(every_day=False), daily], decision_interval_days=7)
+    view = View()
+    for day in range(15):
+        view.day = day
+        assert plain.decide(view) == [] and mixed.decide(view) == []
+    assert weekly.asked == [0, 7, 14]
+    assert daily.asked == list(range(15)) and mixed.rules[0].asked == [0, 7, 14]
+
+
+def test_the_views_calendar_answers_follow_the_day() -> None:
+    window = "calendar=[{name='summit', start_day=3, end_day=4, parties=['CN']}]"
+    model = CoercionModel(load_scenario(TINY, [window]), 0)
+    seen = {}
+    for day in (2, 3, 3, 4, 5):  # (asked twice on day 3: the day's cached answer)
+        model.day = day
+        seen[day] = ([w.name for w in model.view.windows_open("CN")], [w.name for w in model.view.windows_open("JP")],
+                     [w.name for w in model.view.windows_open()])
+    assert seen == {2: ([], [], []), 3: (["summit"], [], ["summit"]), 4: (["summit"], [], ["summit"]), 5: ([], [], [])}
+
+
+def test_the_views_moves_answers_follow_the_record() -> None:
+    from agents.base import Move
+
+    model = CoercionModel(load_scenario(TINY), 0)
+    assert model.view.moves(actor="CN") == ()
+    model.moves.append(Move(1, "CN", "threaten", "t", "JP", "threat"))
+    assert [mv.label for mv in model.view.moves(actor="CN")] == ["t"]
+    model.moves = [Move(2, "CN", "impose", "ban", "JP", "schedule")]  # a new record of the same length
+    assert [mv.label for mv in model.view.moves(actor="CN")] == ["ban"]

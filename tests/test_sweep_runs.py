@@ -64,6 +64,22 @@ def test_runs_are_the_replications_of_sim_run(serial: pd.DataFrame) -> None:
     assert row["gdp_loss_pct.JP"] == pytest.approx(outcome["gdp_loss_pct.JP"], rel=1e-12)
 
 
+def test_the_sweeps_events_are_the_runs_events(tmp_path: Path) -> None:
+    # Workers send event rows and each part builds one table: the same rows, lists as lists.
+    out = tmp_path / "s"
+    run_sweep(load(TOLERANCE), out)
+    events = load_sweep_events(out)
+    scenario = load_scenario(TINY, ["governments.CN.rules[0].params.stake_pct=4.0"], rule_params=rule_params)
+    own = run_replication(scenario, replication_seeds(8001, 2)[1], 1, series=False).events
+    run = events[events["run_id"] == 5].reset_index(drop=True)
+    assert len(run) == len(own) > 0 and (run["point"] == 2).all() and (run["replication"] == 1).all()
+    for column in ("day", "actor", "action", "kind", "target", "rule", "reason", "rung"):
+        assert list(run[column]) == list(own[column]), column
+    assert [list(x) for x in run["products"]] == [[p for p in x.split(",") if p] for x in own["products"]]
+    assert [len(x) for x in run["alternatives"]] == [x.count('"action"') for x in own["alternatives"]]
+    assert events["day"].dtype == np.int64 and events["run_id"].dtype == np.int64
+
+
 def test_two_workers_and_chunks_give_the_identical_table(tmp_path: Path, serial: pd.DataFrame) -> None:
     run_sweep(load(TOLERANCE), tmp_path / "two", workers=2, chunk_size=2, flush_runs=1)
     pd.testing.assert_frame_equal(serial, load_sweep(tmp_path / "two"))
