@@ -72,7 +72,7 @@ FACTS_USED = (
     "ties_cases_1945_2005", "ties_threats_not_imposed_share", "ties_episodes_under_a_year", "china_ties_sender_episodes",
     "china_sanctions_rarely_threatened_first", "aspi_ccp_coercion_cases_2020", "aspi_most_targets_stood_firm_2023",
     "csis_china_coercion_eight_cases_2023", "ties_new_episode_after_a_year_inactive", "china_ties_cases_new_share",
-    "china_mongolia_border_closure_2002_days",
+    "china_mongolia_border_closure_2002_days", "wto_antidumping_sunset_years",
 )
 # The CSIS 2023 study's eight cases of Chinese economic coercion (csis_china_coercion_eight_cases_2023),
 # each one's length in days from its first measure to the lifting of the main measure or the target's
@@ -696,7 +696,9 @@ def reading(rows: list[tuple[str, str, str, str, str]], broad: list[Sample], poo
               "South Korea, 2017) are the model's suspensions of a rung, and most episodes ended after two to six years "
               "in a negotiated normalisation, often under a new government in the target (the Philippines 2016, "
               "Australia 2023) or after a trade-remedy review traded for a dropped WTO case (Australia's barley) — beyond "
-              "any horizon the model runs. TIES's 'most episodes last under a year' describes all senders' sanctions, "
+              "any horizon the model runs. A duty imposed as a trade remedy has no shorter clock of its own: it ends at the "
+              f"latest {load_facts()['wto_antidumping_sunset_years'].value:.0f} years on unless a review extends it "
+              "(wto_antidumping_sunset_years). TIES's 'most episodes last under a year' describes all senders' sanctions, "
               "mostly announced Western ones; most Chinese episodes are missing from it (china_ties_cases_new_share). "
               "The TIES rows are kept as a reference for that other population, not as the target: a stand-off in which "
               "China keeps a measure that costs it little (a trade-remedy duty) and the target holds out is what the "

@@ -252,3 +252,7 @@ def test_china_cases_are_the_reference_for_episode_lengths_by_hand(cal) -> None:
     assert rows["Median length, episodes with a measure imposed, China as sender"][3] == "**outside** (below)"
     assert rows["Median length, episodes with a measure imposed, TIES (all senders)"][3] == "within"
     assert rows["Episodes unresolved at the horizon (540 days), China as sender"][3] == "**outside** (below)"
+    # The reading says so from the same facts: the lengths, the count beyond the horizon, the duty's sunset.
+    text = " ".join(cal.reading(cal.table_rows(eps, 540), [], None, 540))
+    assert "lasted 27 to 2339 days (lower median 1173); 6 of 8 outlasted 540 days" in text
+    assert "at the latest 5 years on unless a review extends it" in text
