@@ -394,7 +394,7 @@ def fit_lines(pool: dict[str, Cells], targets: tuple[Target, ...]) -> list[str]:
                      f"{_mark(fit.shares[t.label], t)} | {t.facts} |")
     d0 = distance(cells, PRE_FIT_PRIOR, aim or targets)[0]
     lines += ["", "Fitted to the targets some prior on the grid can reach (" + ", ".join(t.label for t in aim or targets)
-              + "; see *Reading* for the others): distance to their ranges (sum of squared gaps) "
+              + ("; see *Reading* for the others" if len(aim) < len(targets) else "") + "): distance to their ranges (sum of squared gaps) "
               f"{d0:.4f} before, {fit.distance:.4f} fitted; among priors at the same distance the fit takes the one nearest "
               "the pre-calibration prior (the smallest change).",
               "", ("The shipped prior (`DEFAULT_PRIOR` in agents/strategy.py, `resolve_prior` default in sim/config.py) "
