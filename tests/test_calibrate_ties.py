@@ -58,7 +58,7 @@ def test_the_doc_on_the_tiny_pool_is_what_the_script_writes(cal, tmp_path: Path)
     assert lines[0] == cal.header([f.resolve() for f in TINY])
     begin, end = lines.index("<!-- table:begin -->"), lines.index("<!-- table:end -->")
     table = lines[begin + 3:end]
-    assert len(table) == 10
+    assert len(table) == 12
     for row in table:
         cells = [c.strip() for c in row.strip("|").split("|")]
         assert len(cells) == 5 and all(cells)
@@ -95,6 +95,12 @@ def test_the_doc_on_the_tiny_pool_is_what_the_script_writes(cal, tmp_path: Path)
 
 def test_the_shipped_doc_was_made_from_the_current_inputs(cal) -> None:
     assert cal.main(["--check"]) == 0, "docs/calibration_ties.md is stale: run python scripts/calibrate_ties.py"
+
+
+def _toy_targets(cal) -> tuple:
+    """The fit's three targets with round ranges, for the toy tables."""
+    return (cal.Target("threats never imposed", 0.35, 0.5, "-"), cal.Target("target concedes, either stage", 0.0, 0.5, "-"),
+            cal.Target("unresolved at the horizon", 0.0, 0.5, "-"))
 
 
 def _toy_cells(cal) -> dict:
@@ -168,9 +174,9 @@ def test_the_patience_table_by_hand(cal) -> None:
             cal.Patience("b", "shipped", 10, 0, 0, 0, 0)]  # no episode started in b: no share to compare
     lines = cal.patience_table(rows)
     assert "| a | hold days x2 | 20% [6%, 51%] of 10 | 10% [2%, 40%] of 10 | 75% [41%, 93%] of 8 |" in lines
-    assert any("by at most 25 points (in a)" in line and "rejects all the settings alike" not in line for line in lines)
+    assert any("by at most 25 points (in a)" in line and "all the settings alike" not in line for line in lines)
     high = [cal.Patience("a", "shipped", 10, 0, 0, 8, 5), cal.Patience("a", "tolerance x2", 10, 0, 0, 8, 7)]
-    assert any("rejects all the settings alike" in line for line in cal.patience_table(high))  # 5/8, 7/8: all above half
+    assert any("accept or reject all the settings alike" in line for line in cal.patience_table(high))  # 5/8, 7/8: all above half
     assert cal.patience_table([]) == []
 
 
@@ -188,23 +194,24 @@ def test_the_fit_picks_the_prior_that_minimises_the_distance_on_a_toy_table(cal)
     # Concedes = 1 - p_r: 0.9, 0.7, 0.4, 0.2; unresolved = p_r^2: 0.01, 0.09, 0.36, 0.64.
     # Squared gaps to [0, 0.5] each: 0.16, 0.04, 0, 0.0196 -> (0.2, 0.2, 0.6) alone fits both.
     # 'threats never imposed' (0 everywhere) is out of every prior's reach: reported, not fitted.
-    assert [t.label for t in cal.reachable([cells], cal.FIT_TARGETS, grid)] == [
+    targets = _toy_targets(cal)
+    assert [t.label for t in cal.reachable([cells], targets, grid)] == [
         "target concedes, either stage", "unresolved at the horizon"]
-    fit = cal.fit_prior([cells], grid=grid)
+    fit = cal.fit_prior([cells], targets, grid=grid)
     assert fit.prior == (0.2, 0.2, 0.6) and fit.distance == 0.0
     assert fit.shares["target concedes, either stage"] == pytest.approx(0.4)
     assert fit.shares["threats never imposed"] == 0.0
     # Among priors at the same distance, the one nearest the reference (the smallest change).
     tied = [(0.3, 0.1, 0.6), (0.2, 0.2, 0.6), (0.1, 0.3, 0.6)]
-    assert cal.fit_prior([cells], grid=tied, reference=(0.1, 0.4, 0.5)).prior == (0.1, 0.3, 0.6)
-    assert cal.fit_prior([cells], grid=tied, reference=(0.4, 0.1, 0.5)).prior == (0.3, 0.1, 0.6)
+    assert cal.fit_prior([cells], targets, grid=tied, reference=(0.1, 0.4, 0.5)).prior == (0.1, 0.3, 0.6)
+    assert cal.fit_prior([cells], targets, grid=tied, reference=(0.4, 0.1, 0.5)).prior == (0.3, 0.1, 0.6)
     # With no target reachable, the fit minimises the distance to all of them.
     only = (cal.Target("threats never imposed", 0.35, 0.5, "-"), cal.Target("target concedes, either stage", 0.0, 0.1, "-"))
     fit = cal.fit_prior([cells], targets=only, grid=grid)
     assert fit.prior == (0.1, 0.1, 0.8)  # gaps 0.35 and 0.1: the smallest sum of squares
     assert fit.distance == pytest.approx(0.35**2 + 0.1**2)
     with pytest.raises(ValueError, match="empty grid"):
-        cal.fit_prior([cells], grid=[])
+        cal.fit_prior([cells], targets, grid=[])
 
 
 def test_the_config_default_prior_is_the_calibrated_one() -> None:
@@ -212,3 +219,40 @@ def test_the_config_default_prior_is_the_calibrated_one() -> None:
     from sim.config import Government
 
     assert tuple(Government().resolve_prior) == pytest.approx(DEFAULT_PRIOR, rel=1e-12)
+
+
+def test_china_cases_are_the_reference_for_episode_lengths_by_hand(cal) -> None:
+    # The eight CSIS cases' lengths (seeds/facts.toml): Mongolia 2016 27 days, Japan 2010 60, Lithuania 726,
+    # Australia's barley 1173, Canada's canola 1174, Philippine bananas 1652, Norway's salmon 2201, Korea's
+    # group tours 2339. Six outlast 540 days; Wilson 95% interval of 6/8: [41%, 93%].
+    assert cal.china_case_days() == [27, 60, 726, 1173, 1174, 1652, 2201, 2339]
+    k, n, low, high = cal.china_beyond(540)
+    assert (k, n) == (6, 8) and low == pytest.approx(0.409, abs=1e-3) and high == pytest.approx(0.929, abs=1e-3)
+    assert cal.china_beyond(30)[0] == 7 and cal.china_beyond(3000)[0] == 0
+    assert cal.lower_median(cal.china_case_days()) == 1173  # the 4th of 8
+    unresolved = {t.label: t for t in cal.fit_targets(540)}["unresolved at the horizon"]
+    assert (unresolved.low, unresolved.high) == (low, high)
+    # Four episodes with a measure imposed: three unresolved at the horizon (censored), one resolved on day 100.
+    # 3/4 unresolved, Wilson [30%, 95%], meets [41%, 93%]; the median is censored (beyond the horizon), as
+    # China's cases' (1173 days); both are outside TIES's 'a minority' and 'under a year'.
+    eps = [cal.Episode(False, False, True, "stalemate", 0.0, 540.0, True) for _ in range(3)]
+    eps.append(cal.Episode(False, False, True, "target_concedes", 0.0, 100.0, False))
+    rows = {r[0]: r for r in cal.table_rows(eps, 540)}
+    china = rows["Episodes unresolved at the horizon (540 days), China as sender"]
+    assert china[1].startswith("6 of 8 CSIS cases lasted longer (75%; 95% interval 41%-93%)")
+    assert china[2] == "75% [30%, 95%] of 4" and china[3] == "within"
+    assert rows["Episodes unresolved at the horizon (540 days), TIES (all senders)"][3] == "within"  # 30% < 50%
+    median = rows["Median length, episodes with a measure imposed, China as sender"]
+    assert median[2] == "over 540 days (censored) of 4" and median[3] == "within"
+    assert rows["Median length, episodes with a measure imposed, TIES (all senders)"][3] == "**outside** (above)"
+    # Ten short episodes (days 10-100): the lower median (day 50) within the horizon, unlike China's cases, and
+    # none unresolved: Wilson [0%, 28%] of 10 misses [41%, 93%].
+    short = [cal.Episode(False, False, True, "target_concedes", 0.0, 10.0 * d, False) for d in range(1, 11)]
+    rows = {r[0]: r for r in cal.table_rows(short, 540)}
+    assert rows["Median length, episodes with a measure imposed, China as sender"][3] == "**outside** (below)"
+    assert rows["Median length, episodes with a measure imposed, TIES (all senders)"][3] == "within"
+    assert rows["Episodes unresolved at the horizon (540 days), China as sender"][3] == "**outside** (below)"
+    # The reading says so from the same facts: the lengths, the count beyond the horizon, the duty's sunset.
+    text = " ".join(cal.reading(cal.table_rows(eps, 540), [], None, 540))
+    assert "lasted 27 to 2339 days (lower median 1173); 6 of 8 outlasted 540 days" in text
+    assert "at the latest 5 years on unless a review extends it" in text
