@@ -16,9 +16,10 @@ def scope(view: WorldView, template: Any) -> list[str]:
 
 
 def blocked_share(template: Any, enforcement: float | None = None) -> float:
-    """Share of the covered flow a measure stops: its enforcement, times the share refused under
-    licensing (1 - approval rate) or held back by a quota (1 - quota share); a tariff's rate
-    (capped at 1) stands for the share it prices out."""
+    """Share of the covered flow a measure stops, product and buyer aside: its enforcement, times
+    the share refused under licensing (1 - approval rate) or held back by a quota (1 - quota
+    share); a tariff's rate (capped at 1) stands for the share it prices out. Licensing that names
+    buyers or grades is estimated flow by flow by :func:`blocked_flow_share`."""
     share = template.enforcement if enforcement is None else enforcement
     kind = getattr(template, "measure", "export_ban")
     if kind == "export_licensing":
@@ -30,28 +31,62 @@ def blocked_share(template: Any, enforcement: float | None = None) -> float:
     return share
 
 
+def blocked_flow_share(
+    view: WorldView, exporter: str, importer: str, product: str, template: Any, enforcement: float | None = None
+) -> float:
+    """Share of the flow ``exporter`` -> ``importer`` of ``product`` a measure stops. As
+    :func:`blocked_share`, except that licensing is refused buyer by buyer, as the economy applies
+    it: a firm of the importing country named in ``approval_by_buyer`` is refused 1 - its own rate
+    on what it buys from the exporter (its baseline use x its share of purchases from there);
+    every other buyer, unmodelled ones included, 1 - the product's grade rate
+    (``approval_by_tier``) or ``approval_rate``. A firm approved at 1 is not blocked at all. Trade
+    under general licences (``general_licence_share``) passes whoever buys it."""
+    if getattr(template, "measure", "export_ban") != "export_licensing":
+        return blocked_share(template, enforcement)
+    share = template.enforcement if enforcement is None else enforcement
+    share *= 1.0 - getattr(template, "general_licence_share", 0.0)
+    by_tier = getattr(template, "approval_by_tier", None) or {}
+    others_rate = by_tier.get(view.tier(product), getattr(template, "approval_rate", 0.0))
+    value = view.trade_value(exporter, importer, product)  # USD per year
+    named_refused = named_value = 0.0
+    if value > 0:
+        for firm, rate in (getattr(template, "approval_by_buyer", None) or {}).items():
+            if view.firm_country(firm) != importer:
+                continue
+            bought = view.baseline_use(firm, product) * view.firm_supplier_share(firm, product, exporter)
+            bought *= view.base_price(product) * 365.0
+            bought = min(bought, value - named_value)  # the named firms cannot buy more than the flow
+            named_value += bought
+            named_refused += bought * (1.0 - rate)
+    refused = (named_refused + (value - named_value) * (1.0 - others_rate)) / value if value > 0 else 1.0 - others_rate
+    return share * refused
+
+
 def leverage_pct(view: WorldView, actor: str, target: str, template: Any, enforcement: float | None = None) -> float:
     """Damage an export measure by ``actor`` could do to ``target``, in % of the target's GDP per
-    year: the flow blocked (:func:`blocked_share`) x how much of the target's supply it is (hard to
-    replace) x the downstream output that depends on it. Where the other side depends most on us,
-    leverage is greatest (seed 002_*: Japan's ~90% share of advanced photoresist)."""
-    share = blocked_share(template, enforcement)
+    year: the flow blocked (:func:`blocked_flow_share`) x how much of the target's supply it is
+    (hard to replace) x the downstream output that depends on it. Where the other side depends
+    most on us, leverage is greatest (seed 002_*: Japan's ~90% share of advanced photoresist)."""
     total = 0.0
     for product in scope(view, template):
         value = view.trade_value(actor, target, product)
         if value <= 0:
             continue
         dependence = view.supply_share(target, actor, product)
+        share = blocked_flow_share(view, actor, target, product, template, enforcement)
         total += value * dependence * max(view.downstream_multiplier(product), 1.0) * share
     return 100.0 * total / view.gdp(target)
 
 
 def exposure_pct(view: WorldView, actor: str, target: str, template: Any, enforcement: float | None = None) -> float:
     """What ``actor``'s own exporters stand to lose, in % of its GDP per year: the baseline exports
-    the measure blocks (seed 002_*: Tokyo weighs blowback on its own carmakers)."""
-    share = blocked_share(template, enforcement)
-    value = sum(view.trade_value(actor, target, p) for p in scope(view, template))
-    return 100.0 * value * share / view.gdp(actor)
+    the measure blocks (seed 002_*: Tokyo weighs blowback on its own carmakers), buyer by buyer
+    under licensing (:func:`blocked_flow_share`)."""
+    value = sum(
+        view.trade_value(actor, target, p) * blocked_flow_share(view, actor, target, p, template, enforcement)
+        for p in scope(view, template)
+    )
+    return 100.0 * value / view.gdp(actor)
 
 
 def exposure_aimed_pct(
