@@ -38,8 +38,11 @@ ECONOMY_PARAMS = (
 )
 # Product parameters, changed together on both rare-earth products (products.<p>.<name>), and on
 # NdFeB magnets too for the substitute's lead time (the redesign replaces the magnet).
-PRODUCT_PARAMS = ("long_run_elasticity", "max_thrift", "backstop_price_multiple", "leakage_share", "substitution_days")
-WITH_MAGNETS = ("substitution_days",)
+PRODUCT_PARAMS = (
+    "thrift_days", "long_run_elasticity", "max_thrift", "backstop_price_multiple", "leakage_share", "substitution_days",
+)
+# The magnet's redesign goes with the oxides': their substitute's lead time and their thrifting pace.
+WITH_MAGNETS = ("thrift_days", "substitution_days")
 MAGNETS = "ndfeb_magnets"
 PHOTORESIST = ("photoresist", "backstop_price_multiple")
 HEADER = "| change | curb: outcome shares | curb: modal | scripted: JP GDP loss | CN GDP loss | peak heavy REE in JP | peak light REE in JP |"

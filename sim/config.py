@@ -212,6 +212,11 @@ class Product(Strict):
         "substitution); the short-run response of firms is Leontief; 0 (none) to 10",
     )
     max_thrift: Share = Field(0.0, description="most of the baseline intensity of use that thrifting can shed (technical limit)")
+    thrift_days: _ranged(1.0, float(MAX_DAYS)) | None = Field(
+        None,
+        description="days over which this product's buyers move their intensity of use to its long-run response to "
+        "price (and back); default economy.thrift_days",
+    )
     backstop_price_multiple: _ranged(1.0, 1e6) | None = Field(
         None,
         description="price (multiple of baseline) above which buyers switch to a substitute technology (e.g. rare-earth-"

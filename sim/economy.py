@@ -195,6 +195,10 @@ class World:
     # (P,) days with the price above the backstop before buyers have qualified the substitute,
     # then the days over which they may switch to it (0: at once; see _use_target).
     substitution_days: np.ndarray | None = None
+    # (P,) days over which buyers' intensity of use moves to its long-run response (stage 7b), by
+    # product: rare-earth users shed use at their own cited pace, not at that of photoresist users.
+    # Default: params.thrift_days for every product.
+    thrift_days: np.ndarray | None = None
     # Share of orders blocked by export bans / licensing that reach the target through third
     # countries once the route is organised (stage 4a); default none.
     leakage_share: np.ndarray | None = None  # (P,)
@@ -332,6 +336,9 @@ class World:
         )
         self.leakage_share = zeros if self.leakage_share is None else np.asarray(self.leakage_share, float)
         self.substitution_days = zeros if self.substitution_days is None else np.asarray(self.substitution_days, float)
+        self.thrift_days = (
+            np.full(n_p, float(self.params.thrift_days)) if self.thrift_days is None else np.asarray(self.thrift_days, float)
+        )
         self.thrift_floor = 1.0 - self.max_thrift
         if self.bg_input_days is None:
             self.bg_input_days = _background_cover(self, critical, pool)
@@ -1885,7 +1892,7 @@ def _saving_cost(world: World, price: np.ndarray) -> np.ndarray:
 
 def _respond_to_price(world: World, state: State, day: _Day | None = None) -> None:
     """Stage 7b (on the day's prices, before they move): buyers' intensity of use in each country
-    moves 1 / thrift_days of the way to its long-run target (:func:`_use_target`) each day. The
+    moves 1 / its product's thrift_days of the way to its long-run target (:func:`_use_target`) each day. The
     response to a price shock thus grows over months from the short-run elasticity (Leontief for
     firms) towards the long-run one, CES-like, and is undone as slowly when prices fall back."""
     if not world.any_response or state.intensity is None:
@@ -1897,7 +1904,7 @@ def _respond_to_price(world: World, state: State, day: _Day | None = None) -> No
     if state.qualifying is not None:  # a day of qualifying the substitute wherever it is dearer
         state.qualifying = state.qualifying + (relative > consts.backstop_multiple)
     target = _use_target(world, relative, state.qualifying, None if day is None else day.backstop)
-    state.intensity = state.intensity + (target - state.intensity) / world.params.thrift_days
+    state.intensity = state.intensity + (target - state.intensity) / world.thrift_days[None, :]
 
 
 def _adapt_suppliers(world: World, state: State, day: _Day) -> None:

@@ -242,6 +242,7 @@ def build_world(sc: Scenario, file: str | Path = "<scenario>") -> World:
         max_thrift=np.array([pr.max_thrift for pr in prods]),
         backstop_multiple=np.array([np.inf if pr.backstop_price_multiple is None else pr.backstop_price_multiple for pr in prods]),
         substitution_days=np.array([pr.substitution_days for pr in prods]),
+        thrift_days=np.array([econ.thrift_days if pr.thrift_days is None else pr.thrift_days for pr in prods]),
         leakage_share=np.array([pr.leakage_share for pr in prods]),
         new_capacity=new_capacity,
         invest_trigger=invest_trigger,

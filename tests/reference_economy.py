@@ -732,7 +732,7 @@ def _respond_to_price(world: World, state: State, d: SimpleNamespace) -> None:
                 switchable = min(max(state.qualifying[c, p] / lead - 1.0, 0.0), 1.0)
                 backstop = max(backstop, 1.0 - switchable)
             target = thrift * backstop
-            state.intensity[c, p] += (target - state.intensity[c, p]) / prm.thrift_days
+            state.intensity[c, p] += (target - state.intensity[c, p]) / world.thrift_days[p]
 
 
 def _adapt_suppliers(world: World, state: State, policy: Policy, d: SimpleNamespace) -> None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from test_economy_mechanisms import measure, spot_world, world
 
+from sim.config import load_scenario
 from sim.economy import (
     Measure,
     Policy,
@@ -24,6 +26,7 @@ from sim.economy import (
     policy_from_measures,
     step,
 )
+from sim.world import build_world
 
 
 def responsive(**fields: object):  # type: ignore[no-untyped-def]
@@ -64,6 +67,30 @@ def test_intensity_of_use_moves_to_its_long_run_target_over_thrift_days() -> Non
         _respond_to_price(w, state)
     assert state.intensity[1, 0] == pytest.approx(0.6 + 0.4 * 0.9**10)  # the response grows with time
     assert state.intensity[0, 0] == 1.0 and state.intensity[1, 1] == 1.0  # A at baseline; cars not priced
+
+
+def test_each_product_thrifts_at_its_own_pace() -> None:
+    # The economy's pace is 10 days, but ore's buyers take 20 (products.ore.thrift_days): a 20th of
+    # the gap to the target 0.6 on the first day, 1 - 0.4 / 20 = 0.98, not 0.96.
+    w = dataclasses.replace(
+        responsive(long_run_elasticity=0.5, max_thrift=0.4, thrift_days=10.0), thrift_days=np.array([20.0, 10.0])
+    )
+    state = initial_state(w)
+    state.price[1, 0] = 40.0
+    _respond_to_price(w, state)
+    assert state.intensity[1, 0] == pytest.approx(0.98)
+
+
+def test_a_product_without_its_own_pace_takes_the_economys() -> None:
+    scenario = load_scenario(
+        Path(__file__).resolve().parents[1] / "experiments" / "tiny" / "rare_earth_ban_scripted.toml",
+        overrides=["economy.thrift_days=200", "products.heavy_rare_earths.thrift_days=50"],
+    )
+    w = build_world(scenario)
+    paces = dict(zip(w.products, w.thrift_days, strict=True))
+    assert paces["heavy_rare_earths"] == 50.0
+    assert paces["photoresist"] == 200.0  # no pace of its own
+    assert paces["rare_earths"] == scenario.products["rare_earths"].thrift_days  # the world's cited pace
 
 
 def test_firms_order_and_make_with_the_intensity_reached_and_pay_for_what_they_saved() -> None:
