@@ -8,6 +8,7 @@ automatically, so adding a rule is one new file plus its test.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import math
 import pkgutil
@@ -302,24 +303,79 @@ def build_rule(name: str, params: Mapping[str, Any], context: RuleContext) -> Ru
     return cls(cls.Params.model_validate(dict(params)), context)
 
 
+class Tastes:
+    """A decider's persistent random-utility shocks: one standard Gumbel draw per move label,
+    fixed for the episode (until :meth:`redraw`, e.g. a change of government).
+
+    Choosing the move with the highest ``utility + temperature x shock`` is a logit choice (the
+    Gumbel-max property): at one decision a move is chosen with probability
+    ``exp(u / T) / sum exp(u' / T)``. Drawn afresh at every decision, a move that is worse than
+    holding by ``k T`` would be chosen at some point of ``n`` decisions with probability
+    ``1 - (1 - p)^n`` (``p = 1 / (1 + e^k)`` against holding alone): near certainty over a long
+    episode. Kept for the episode, the shock is the decider's own lasting taste for the move (the
+    unobserved part of its utility, as in panel random-utility models), so such a move is ever
+    chosen with about the one-shot probability ``p`` — 4.7% for ``k = 3``. Each label's shock
+    comes from its own generator keyed by (a key drawn once from the decider's stream, the
+    label), so it does not depend on the order in which moves first come up."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self._rng = rng
+        self._key = 0
+        self._shocks: dict[str, float] = {}
+        self.redraw()
+
+    def redraw(self) -> None:
+        """New tastes (a new government): a new key from the decider's stream."""
+        self._key = int(self._rng.integers(2**63))
+        self._shocks = {}
+
+    def __call__(self, label: str) -> float:
+        shock = self._shocks.get(label)
+        if shock is None:
+            digest = int.from_bytes(hashlib.blake2b(label.encode(), digest_size=8).digest(), "little")
+            shock = float(np.random.default_rng([self._key, digest]).gumbel())
+            self._shocks[label] = shock
+        return shock
+
+
 def logit_choice(
-    actions: list[Action], temperature: float, rng: np.random.Generator
+    actions: list[Action], temperature: float, rng: np.random.Generator, tastes: Tastes | None = None
 ) -> tuple[Action | None, tuple[tuple[str, float], ...]]:
-    """Pick one action by a logit over utilities; temperature 0 takes the best (first on ties)."""
+    """Pick one action by a logit over utilities: the highest ``utility / temperature + shock``
+    (standard Gumbel shocks), with the decider's persistent ``tastes`` if given, else shocks drawn
+    afresh from ``rng`` (a one-shot logit). Temperature 0 takes the best (first on ties)."""
     if not actions:
         return None, ()
     utilities = finite_utilities([a.utility for a in actions])
     considered = tuple((a.label, float(u)) for a, u in zip(actions, utilities))
     if temperature <= 0 or not math.isfinite(temperature):
         return actions[int(np.argmax(utilities))], considered
-    # Finite utilities and the best one at exp(0) = 1: the weights are finite, their sum is at
-    # least 1 and no probability is NaN, whatever the temperature (1e-300 or 1e300).
+    shocks = np.array([tastes(a.label) for a in actions]) if tastes is not None else rng.gumbel(size=len(actions))
+    # Finite utilities, shifted so that the best is 0: the scaled gaps lie in [-inf, 0] whatever the
+    # temperature (1e-300 or 1e300), never NaN or +inf, and the best move's score is finite.
     with np.errstate(over="ignore", under="ignore"):
-        z = (utilities - utilities.max()) / temperature
-        if not np.isfinite(z).all():  # (rare: nan_to_num is slow beside the rest)
-            z = np.nan_to_num(z, nan=-np.inf, posinf=0.0)
-        weights = np.exp(z)
-    return actions[int(rng.choice(len(actions), p=weights / weights.sum()))], considered
+        score = (utilities - utilities.max()) / temperature + shocks
+    return actions[int(np.argmax(score))], considered
+
+
+def taste_margins(
+    considered: tuple[tuple[str, float], ...], temperature: float, tastes: Tastes | None
+) -> dict[str, float]:
+    """Each considered move's lead over holding, in the utilities' unit (% of GDP), tastes
+    included: ``(u - u_hold) + T (shock - shock_hold)``; the move would be chosen over holding
+    where it is positive. Empty without a hold among them."""
+    held = dict(considered)
+    if HOLD not in held:
+        return {}
+    use_tastes = tastes is not None and temperature > 0 and math.isfinite(temperature)
+    base = held[HOLD] + (temperature * tastes(HOLD) if use_tastes else 0.0)  # type: ignore[misc]
+    out = {}
+    for label, utility in considered:
+        if label != HOLD:
+            lead = utility + (temperature * tastes(label) if use_tastes else 0.0) - base  # type: ignore[misc]
+            if math.isfinite(lead):
+                out[label] = lead
+    return out
 
 
 UTILITY_BOUND = 1e12  # utilities beyond it (a ratio over a tolerance of 1e-320) carry no more meaning
@@ -340,9 +396,17 @@ def finite_utilities(values: list[float]) -> np.ndarray:
 
 
 def decide(
-    rules: list[Rule], view: WorldView, decision_day: bool, temperature: float, rng: np.random.Generator
+    rules: list[Rule],
+    view: WorldView,
+    decision_day: bool,
+    temperature: float,
+    rng: np.random.Generator,
+    tastes: Tastes | None = None,
+    origins: dict[str, Rule] | None = None,
 ) -> list[Action]:
-    """One decision: gather the rules' proposals, keep the mandatory ones, choose one of the rest."""
+    """One decision: gather the rules' proposals, keep the mandatory ones, choose one of the rest
+    (by :func:`logit_choice`, with the decider's persistent ``tastes`` if given). ``origins``, if
+    given, is filled with the rule that proposed each optional move (by label)."""
     mandatory: list[Action] = []
     optional: list[Action] = []
     for rule in rules:
@@ -350,11 +414,13 @@ def decide(
             continue
         for action in rule.propose(view):
             (mandatory if action.mandatory else optional).append(action)
+            if origins is not None and not action.mandatory:
+                origins.setdefault(action.label, rule)
     if not optional:  # (most days: nothing to choose, and no draw made)
         return mandatory
     # Doing nothing new is always admissible: utilities are measured against the status quo.
     optional.append(Action(HOLD, "hold", "status_quo", "no move is worth more than the status quo (utility 0)"))
-    chosen, considered = logit_choice(optional, temperature, rng)
+    chosen, considered = logit_choice(optional, temperature, rng, tastes)
     if chosen is None:
         return mandatory
     if chosen.rule == "status_quo" and len(optional) > 1:

@@ -502,7 +502,7 @@ class ScheduledMeasure(MeasureSpec):
 
 class Government(Strict):
     decision_interval_days: _days(1) = Field(7, description="the slower policy clock")
-    temperature: _ranged(0.0, 1e6) = Field(0.0, description="logit noise over admissible actions (0 = deterministic); 0 to 1e6")
+    temperature: _ranged(0.0, 1e6) = Field(0.0, description="logit noise over admissible actions, in % of its GDP (its tastes, drawn once per episode, are Gumbel draws times this; 0 = deterministic); 0 to 1e6")
     perception_noise: _ranged(0.0, 5.0) = Field(
         0.0, description="log-normal noise (sd of the log) on its estimates of other countries' pain; 0 to 5"
     )

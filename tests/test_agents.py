@@ -11,7 +11,16 @@ import pytest
 from pydantic import BaseModel, ConfigDict
 
 from agents import FirmAgent, GovernmentAgent
-from agents.base import Action, Rule, RuleContext, logit_choice, rule_params, rule_registry
+from agents.base import (
+    Action,
+    Rule,
+    RuleContext,
+    Tastes,
+    logit_choice,
+    rule_params,
+    rule_registry,
+    taste_margins,
+)
 from sim.config import MeasureSpec, load_scenario
 from sim.model import CoercionModel
 
@@ -135,6 +144,47 @@ def test_logit_choice_is_greedy_at_zero_temperature_and_seeded_otherwise() -> No
     assert picks.count("a") / 400 == pytest.approx(0.186, abs=0.05)
     again = [logit_choice(actions, 1.0, np.random.default_rng(s))[0].label for s in range(400)]  # type: ignore[union-attr]
     assert picks == again
+
+
+def test_persistent_tastes_choose_by_the_logit_once_not_at_every_decision() -> None:
+    actions = [Action("signal", name, "r", "why", utility=u) for name, u in (("a", 0.0), ("b", 1.0), ("c", 0.5))]
+    # One decision each, over many deciders' tastes: the logit shares (0.186, 0.506, 0.307), as with fresh draws.
+    picks = [logit_choice(actions, 1.0, np.random.default_rng(0), Tastes(np.random.default_rng(s)))[0].label  # type: ignore[union-attr]
+             for s in range(1000)]
+    assert picks.count("b") / 1000 == pytest.approx(0.506, abs=0.05)
+    assert picks.count("a") / 1000 == pytest.approx(0.186, abs=0.04)
+    # Temperature 0 ignores tastes: the best, first on ties.
+    tied = [*actions, Action("signal", "d", "r", "why", utility=1.0)]
+    assert logit_choice(tied, 0.0, np.random.default_rng(0), Tastes(np.random.default_rng(1)))[0].label == "b"  # type: ignore[union-attr]
+    # A move 3 temperatures worse than holding, weighed at 20 decisions: with shocks drawn afresh it is
+    # chosen at least once by 1 - (1 - p)^20 = 62% of deciders (p = 1 / (1 + e^3) = 4.74%); with
+    # persistent tastes by p alone (the binomial sd over 2000 deciders is 0.5 points).
+    worse = [Action("signal", "worse", "r", "why", utility=-3.0), Action("hold", "hold", "status_quo", "why")]
+    p = 1.0 / (1.0 + np.exp(3.0))
+    rng = np.random.default_rng(7)
+    fresh = np.mean([any(logit_choice(worse, 1.0, rng)[0].label == "worse" for _ in range(20)) for _ in range(2000)])  # type: ignore[union-attr]
+    kept = []
+    for s in range(2000):
+        tastes = Tastes(np.random.default_rng(s))
+        kept.append(any(logit_choice(worse, 1.0, rng, tastes)[0].label == "worse" for _ in range(20)))  # type: ignore[union-attr]
+    assert fresh == pytest.approx(1 - (1 - p) ** 20, abs=0.04)
+    assert np.mean(kept) == pytest.approx(p, abs=0.015)
+
+
+def test_tastes_are_per_label_seeded_and_redrawn_for_a_new_government() -> None:
+    first, second = Tastes(np.random.default_rng(3)), Tastes(np.random.default_rng(3))
+    # A label's taste does not depend on which labels came up before it (common random numbers).
+    assert first("concede") == second("concede") and first("hold") == second("hold")
+    assert Tastes(np.random.default_rng(3))("hold") == first("hold")  # the same seed, the same tastes
+    assert first("concede") != first("hold")
+    old = first("concede")
+    first.redraw()
+    assert first("concede") != old
+    # The lead over holding in the utilities' unit: (u - u_hold) + T (taste - taste_hold).
+    considered = (("concede", -0.02), ("hold", 0.0))
+    lead = taste_margins(considered, 0.01, second)["concede"]
+    assert lead == pytest.approx(-0.02 + 0.01 * (second("concede") - second("hold")))
+    assert taste_margins(considered, 0.0, second) == {"concede": -0.02}  # no tastes at temperature 0
 
 
 def test_rules_get_their_own_random_stream() -> None:

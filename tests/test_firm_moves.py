@@ -15,8 +15,8 @@ from sim.world import build_world
 TINY = Path(__file__).resolve().parents[1] / "experiments" / "tiny" / "rare_earth_curb.toml"
 
 
-def scenario_with(*rules: dict):  # type: ignore[no-untyped-def]
-    raw = load_raw(TINY)
+def scenario_with(*rules: dict, overrides: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    raw = load_raw(TINY, list(overrides))
     raw["firms"]["toyota"]["rules"] = [*raw["firms"]["toyota"]["rules"], *rules]
     return scenario_from_raw(raw, TINY)
 
@@ -55,8 +55,10 @@ def test_stockpiling_raises_the_firms_target_cover_in_its_own_run_only() -> None
 def test_relocating_moves_part_of_the_supplier_mix() -> None:
     rule = {"rule": "relocate", "params": {"input": "ndfeb_magnets", "away_from": "CN", "to": "ROW", "share": 0.5,
                                            "min_days_in_force": 20}}
-    model = run(scenario_with(rule))
-    plain = run(scenario_from_raw(load_raw(TINY), TINY))
+    # (A resolute China keeps its licensing in force the 20 days the move waits for; a softer one may suspend it sooner.)
+    resolute = ("governments.CN.resolve_type='resolute'",)
+    model = run(scenario_with(rule, overrides=resolute))
+    plain = run(scenario_with(overrides=resolute))
     events = [e for e in model.events if e["kind"] == "relocate"]
     assert len(events) == 1 and events[0]["target"] == "ROW" and "move 50% of its purchases" in events[0]["reason"]
     f, p = model.firm_index["toyota"], model.product_index["ndfeb_magnets"]

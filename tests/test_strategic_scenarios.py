@@ -58,15 +58,77 @@ def noisy_curb() -> RunResult:
     return run_replications(load_scenario(CURB), replications=100)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (issue 10): every concession in 100 replications falls on day 336. China imposes "
-    "its licensing when its 42-day deadline passes in every run, the economy is deterministic, and Japan "
-    "weighs conceding on its 28-day clock or on news; the day its expected cost of holding out passes "
-    "the cost of giving in is not news, so the crossing is seen on the next clock day in every run",
-)
 def test_noise_varies_the_day_things_resolve(noisy_curb: RunResult) -> None:
-    assert noisy_curb.outcomes["resolution_day"].nunique() >= 2
+    outcomes = noisy_curb.outcomes
+    assert outcomes["resolution_day"].nunique() >= 3
+    # Japan concedes the day its expected cost of holding out passes its cost of giving in (a threshold
+    # crossed is news), not on the next tick of its 28-day clock: that day depends on its own type, its
+    # persistent estimates of China's costs and its tastes, so it differs between runs — by days, as
+    # the losses it weighs come from a deterministic economy (317-320 in 100 runs; all on day 336
+    # when only the clock and others' moves brought decisions about).
+    days = outcomes.loc[outcomes["outcome"] == "target_concedes", "resolution_day"]
+    assert len(days) >= 5 and days.nunique() >= 3 and days.max() - days.min() >= 3
+    assert (days % 28 != 0).mean() >= 0.7
+
+
+def worse_than_holding_runs(result: RunResult, temperatures: dict[str, float], gap: float = 3.0) -> set[int]:
+    """Replications in which a government chose a move whose believed utility was below holding's
+    by more than ``gap`` times its temperature (read from the events' considered alternatives)."""
+    runs = set()
+    for _, event in result.events.iterrows():
+        temperature = temperatures.get(event["actor"], 0.0)
+        utilities = {a["action"]: a["utility"] for a in json.loads(event["alternatives"])}
+        chosen, hold = utilities.get(event["action"]), utilities.get("hold")
+        if temperature > 0 and chosen is not None and hold is not None and chosen < hold - gap * temperature:
+            runs.add(int(event["replication"]))
+    return runs
+
+
+# A move is chosen over holding although its believed utility is more than 3 temperatures below
+# holding's only if its taste beats holding's by more than 3 (in temperatures): tastes are standard
+# Gumbel draws kept for the episode, and the difference of two is logistic, so that chance is
+# 1 / (1 + e^3) = 4.7% per move, however many decisions weigh it (with shocks redrawn at each of
+# ~20 decisions it was 1 - (1 - 0.047)^20 = 62%). A run in which two moves come within reach of
+# holding: at most 2 x 4.7% = 9.5%.
+WORSE_THAN_HOLDING_BOUND = 0.10
+
+
+def test_a_move_worse_than_holding_stays_rare(noisy_curb: RunResult) -> None:
+    # rare_earth_curb over its 540-day horizon (100 runs: 3 such runs) ...
+    curb = load_scenario(CURB)
+    temperatures = {c: g.temperature for c, g in curb.governments.items()}
+    assert len(worse_than_holding_runs(noisy_curb, temperatures)) / len(noisy_curb.outcomes) <= WORSE_THAN_HOLDING_BOUND
+    # ... and the tiny variants of every other strategic scenario (noise in its choices), pooled.
+    runs = hits = 0
+    for path in sorted((EXPERIMENTS / "tiny").glob("*.toml")):
+        scenario = load_scenario(path)
+        temperatures = {c: g.temperature for c, g in scenario.governments.items()}
+        if path.stem == "rare_earth_curb" or not any(t > 0 for t in temperatures.values()):
+            continue
+        result = run_replications(scenario, replications=10)
+        runs += len(result.outcomes)
+        hits += len(worse_than_holding_runs(result, temperatures))
+    assert runs >= 40 and hits / runs <= WORSE_THAN_HOLDING_BOUND
+
+
+def test_a_move_worse_than_holding_at_every_decision_is_chosen_about_once_not_at_every_lottery() -> None:
+    # The US's support for Japan in the dual-use ban is worth less than holding at each of its
+    # decisions (the alliance signal against its truce with China). Drawn afresh at every decision
+    # the logit chose it in 15 of these 20 runs; with tastes kept for the episode it is chosen with
+    # at most the one-shot logit probability at its smallest gap to holding, 1 / (1 + e^gap).
+    scenario = load_scenario(EXPERIMENTS / "tiny" / "dual_use_ban.toml")
+    events = run_replications(scenario, replications=20).events
+    temperature = scenario.governments["US"].temperature
+    gaps, chosen = [], set()
+    for _, event in events[events["actor"] == "US"].iterrows():
+        utilities = {a["action"]: a["utility"] for a in json.loads(event["alternatives"])}
+        if "support_ally" in utilities:
+            assert utilities["support_ally"] < utilities["hold"]
+            gaps.append((utilities["hold"] - utilities["support_ally"]) / temperature)
+            if event["action"] == "support_ally":
+                chosen.add(event["replication"])
+    assert gaps and min(gaps) > 0.5
+    assert len(chosen) / 20 <= 1 / (1 + np.exp(min(gaps)))
 
 
 def test_temperature_zero_gives_one_path_for_every_seed() -> None:
@@ -250,15 +312,20 @@ def test_threats_can_work_and_work_more_when_more_credible_or_more_costly() -> N
     # At the middle published estimate of the threatened cost, giving in (audience + reputation,
     # 1.5% of GDP) stays dearer than the threat for every type: the threat stage never succeeds.
     assert shipped == 0
-    # At the highest published estimate soft Japans give in at the threat stage.
+    # At the highest published estimate (1.3%) a soft Japan's concession comes within a few hundredths
+    # of holding before the deadline; with tastes kept for the episode it is taken only where Japan's
+    # taste for settling covers the gap (3% of 60 runs; 8% when the logit was redrawn at every decision).
     high = threat_success_share(*HIGH_COST)
-    assert high > shipped
+    # At 2% of GDP a year soft and some firm Japans give in at the threat stage.
+    dear = ["governments.JP.rules[3].params.threatened_cost_pct=2.0", "governments.CN.rules[1].params.target_cost_pct=2.0"]
+    costly = threat_success_share(*dear)
+    assert shipped <= high < costly
     # Credibility: a Japan that believes China soft expects the threat carried out less often.
-    assert threat_success_share(*HIGH_COST, "governments.JP.resolve_prior=[0.6,0.3,0.1]") < high
+    assert threat_success_share(*dear, "governments.JP.resolve_prior=[0.6,0.3,0.1]") < costly
     # Cost: the more Japan expects the threatened measure to cost, the more often it gives in.
     assert threat_success_share(
         "governments.JP.rules[3].params.threatened_cost_pct=3.6", "governments.CN.rules[1].params.target_cost_pct=3.6"
-    ) > high
+    ) > costly
 
 
 def threat_lapse_share(*overrides: str) -> float:

@@ -108,7 +108,8 @@ def test_model_beliefs_learn_from_moves_and_perception_errors_persist() -> None:
     from sim.config import load_scenario
     from sim.model import CoercionModel
 
-    sc = load_scenario("experiments/tiny/rare_earth_curb.toml", ["horizon_days=3"])
+    # (A resolute China: its first rung is worth 6 temperatures more than holding, so it opens on day 0.)
+    sc = load_scenario("experiments/tiny/rare_earth_curb.toml", ["horizon_days=3", "governments.CN.resolve_type='resolute'"])
     model = CoercionModel(sc, np.random.SeedSequence(5))
     view = model.view
     assert view.belief("JP", "CN") == pytest.approx(DEFAULT_PRIOR)  # the (calibrated) prior
@@ -224,3 +225,53 @@ def test_a_non_trade_lever_is_felt_by_both_sides_while_in_force() -> None:
     model._apply("CN", Action(LIFT, "end_tourism_boycott", "test", "why", target="JP", measure_keys=("CN>JP:tourism_boycott",)))
     assert view.levers_in_force() == () and model.lever_rate.sum() == 0.0
     assert [e["kind"] for e in model.events] == ["lever", "lift"]
+
+
+class _Clock:
+    """The least of a view a government's decision needs: the day and no calendar windows."""
+
+    def __init__(self) -> None:
+        self.day = 0
+
+    def windows_open(self, party: str | None = None) -> tuple:
+        return ()
+
+
+def test_a_threshold_crossed_between_clock_ticks_is_news() -> None:
+    import mesa
+
+    from agents.base import Action, Rule, RuleContext
+    from agents.government import GovernmentAgent
+
+    class Tiring(Rule):
+        """Conceding gains 0.01 (% of GDP) a day on holding: -0.295 on day 0, level on day 29.5."""
+
+        def propose(self, view):  # type: ignore[no-untyped-def]
+            return [Action("concede", "concede", "tiring", "why", utility=-0.295 + 0.01 * view.day)]
+
+    rng = np.random.default_rng(0)
+    gov = GovernmentAgent(mesa.Model(), "T", [Tiring(None, RuleContext("T", rng))], 28, 0.0, rng)  # type: ignore[arg-type]
+    clock = _Clock()
+    decided = {}
+    for day in range(60):
+        clock.day = day
+        for action in gov.decide(clock):  # type: ignore[arg-type]
+            decided.setdefault(action.label, (day, action.reason))
+        if "concede" in decided:
+            break
+    # Day 0 (clock): lead -0.295, no trend yet. Day 28 (clock): lead -0.015, gaining 0.28 / 28 = 0.01 a
+    # day, level in 1.5 days (within 2 x 28): watched. Day 29: -0.005. Day 30: +0.005, ahead — decided
+    # that day, not on day 56 (the next tick).
+    day, reason = decided["concede"]
+    assert day == 30
+    assert "threshold crossed: concede now leads holding by 0.0050" in reason and "trailed by 0.0150 on day 28" in reason
+    assert "[decided on 28-day clock]" in decided["hold"][1]
+    # Losing ground, or too slowly to draw level within two periods, is not watched.
+    slow = GovernmentAgent(mesa.Model(), "T", [Tiring(None, RuleContext("T", rng))], 28, 0.0, rng)  # type: ignore[arg-type]
+    slow._watch(0, (("concede", -0.30), ("hold", 0.0)))
+    slow._watch(28, (("concede", -0.29), ("hold", 0.0)))  # 0.29 / (0.01 / 28) days away: far beyond 56
+    assert not slow.watched
+    slow._watch(40, (("concede", -0.05), ("hold", 0.0)))  # 0.05 / 0.02 = 2.5 days away
+    assert slow.watched == {"concede": (40, -0.05)}
+    slow._watch(50, (("concede", -0.10), ("hold", 0.0)))  # falling back
+    assert not slow.watched
