@@ -643,7 +643,7 @@ def calibrated_range(bins: Sequence[tuple[float, float]], ok: Sequence[int]) -> 
         return f"every bin has a quantity outside its published range: no part of {full} fits; the default 1.0 stays."
     lo, hi = bins[min(ok)][0], bins[max(ok)][1]
     gaps = len(ok) != max(ok) - min(ok) + 1
-    default = "inside it" if lo <= 1.0 <= hi else "**outside it**: the default needs changing"
+    default = "inside it" if lo <= 1.0 <= hi else "**outside it**"
     return (f"calibrated range {_x(lo)}-{_x(hi)} (of the prior range {full}"
             + ("; the accepted bins are not contiguous" if gaps else "") + f"); the default 1.0 is {default}.")
 
@@ -660,7 +660,8 @@ def scale_lines(samples: list[Sample], sweep_files: Sequence[Path], horizon: int
              "1). The pooled sweeps draw one factor of each kind log-uniformly, common to both governments (the type "
              "model is common knowledge, like the prior over types), in the broad and the check runs. Below, the check "
              "runs (types drawn from the shipped prior) are binned by each factor (terciles of its log range) and "
-             "compared with the published rows of the main table (95% Wilson intervals). A bin is excluded when a "
+             "compared with the published rows of the main table (95% Wilson intervals; a check run's replications "
+             "share their type draws across its points, so the intervals understate the uncertainty). A bin is excluded when a "
              "quantity that some bin meets is outside its range there; a quantity outside in every bin (a mechanism's "
              f"gap) excludes none, and the rows for TIES's other senders (*{REFERENCE_ONLY}*) are references, not "
              "targets (see *Reading*)."]
@@ -671,17 +672,19 @@ def scale_lines(samples: list[Sample], sweep_files: Sequence[Path], horizon: int
             continue
         bins = log_bins(*rng)
         groups: list[list[Episode]] = [[] for _ in bins]
+        values: list[set[tuple[str, float]]] = [set() for _ in bins]
         for s in samples:
             for e, v in zip(s.eps, s.runs[column], strict=True):
                 i = bin_of(float(v), bins)
                 if i >= 0:
                     groups[i].append(e)
+                    values[i].add((s.name, float(v)))
         per_bin = [table_rows(g, horizon) for g in groups]
         verdicts = [{r[0]: r[3] for r in rows if REFERENCE_ONLY not in r[0] and r[3] != "not compared"}
                     for rows in per_bin]
         ok, deciding = accepted_bins(verdicts)
         lines += ["", f"**{kind.capitalize()}** (`{column}`, the factor on `{constant}`; runs per bin: "
-                  + ", ".join(str(len(g)) for g in groups) + "):", "",
+                  + ", ".join(f"{len(g)} ({len(v)} values)" for g, v in zip(groups, values, strict=True)) + "):", "",
                   "| quantity | published | " + " | ".join(f"{_x(lo)}-{_x(hi)}" for lo, hi in bins) + " |",
                   "|---|---|" + "---|" * len(bins)]
         for j, row in enumerate(per_bin[0]):
@@ -806,7 +809,8 @@ def render(check: list[Sample], sweep_files: Sequence[Path], broad: list[Sample]
         f"(ASPI 2020 and 2023, CSIS 2023). The pool's weights are {POOL_WEIGHTS} (each check run has as many runs): "
         "TIES is a dataset of many different episodes, not one. Model shares carry 95% Wilson intervals; *within* "
         "means the interval meets the published range. The prior over types is calibrated by the procedure in the "
-        "section *The fit* (the same sweeps with the types swept, reweighted). Regenerate with "
+        "section *The fit* (the same sweeps with the types swept, reweighted); the ranges of the factors on the "
+        "types' patience and tolerance, by the bins in *Patience and tolerance*. Regenerate with "
         "`python scripts/calibrate_ties.py -j 2`; `--check` tells whether its inputs changed.",
         "",
         "Not pooled: " + "; ".join(f"`{k}` ({v})" for k, v in EXCLUDED.items()) + ".",
