@@ -49,7 +49,9 @@ TYPES = ("soft", "firm", "resolute")
 # Mean remaining days a type keeps up a confrontation that costs it nothing (assumptions to be
 # swept: two months, half a year, two years — sanctions episodes range from weeks to decades)...
 TYPE_HOLD_DAYS = (60.0, 180.0, 720.0)
-# ... and the cost rate that halves it, % of own GDP per year (assumptions to be swept).
+# ... and the cost rate that halves it, % of own GDP per year (assumptions to be swept). A scenario
+# scales both in each government's beliefs (hold_days_scale, tolerance_scale: :class:`Belief`); the
+# ranges the sanctions data leave for those factors are in docs/calibration_ties.md (scripts/calibrate_ties.py).
 TYPE_TOLERANCE_PCT = (0.1, 0.5, 2.0)
 MAX_DAYS = 36500.0  # "for ever" where a rule needs it (a measure kept for the whole horizon): a century
 # Chance that a coercer of each type carries out a threat that is called (assumptions to be swept).

@@ -703,6 +703,13 @@ def scale_lines(samples: list[Sample], sweep_files: Sequence[Path], horizon: int
             why.append(f"{_x(bins[i][0])}-{_x(bins[i][1])} (outside: {'; '.join(out)})")
         lines += ["", f"The {kind}: " + calibrated_range(bins, ok)
                   + (" Excluded: " + ", ".join(why) + "." if why else "")]
+        # What TIES's other senders would say, were their rows targets: how much the choice of
+        # reference matters for this range.
+        every = [{r[0]: r[3] for r in rows if r[3] != "not compared"} for rows in per_bin]
+        ties_ok, _ = accepted_bins(every)
+        if ties_ok != ok:
+            lines += ["", f"Were the TIES all-senders rows targets too, the {kind} would be: "
+                      + calibrated_range(bins, ties_ok)]
     return lines
 
 
