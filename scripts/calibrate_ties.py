@@ -724,8 +724,9 @@ def reading(rows: list[tuple[str, str, str, str, str]], broad: list[Sample], poo
     if not outside:
         lines.append("Every compared quantity is within its published range.")
     else:
-        lines.append(f"Outside the published ranges: {'; '.join(outside)}. Only the prior over types was fitted; the "
-                     "type constants and `*_pct` assumptions were not tuned to close these gaps.")
+        lines.append(f"Outside the published ranges: {'; '.join(outside)}. Only the prior over types was fitted (the "
+                     "factors on the types' patience and tolerance are bounded by range, their defaults kept); the type "
+                     "constants and `*_pct` assumptions were not tuned to close these gaps.")
     days = china_case_days()
     k, cases, _, _ = china_beyond(horizon)
     lines += ["", f"**Episode lengths: China's cases, not TIES, are the reference.** The pooled scenarios have China as "
