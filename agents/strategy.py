@@ -29,6 +29,10 @@ survival of its exponential hazard ``(1 + rate / tolerance_t) / hold_t``, integr
 weighs that evidence (:func:`learn_from_persistence`) on top of its belief from moves, so a target
 that stands firm for months comes to be seen as firm or resolute — the coercer's expected gain
 from holding on falls, and a coercer bearing costs tires of its measures (and symmetrically).
+
+**Scaled patience.** A government's scenario may scale the hold days and tolerances its beliefs
+assume for each type (``hold_days_scale``, ``tolerance_scale``): a :class:`Belief` carries them, and
+every function here that takes a belief reads them from it (a plain tuple means scale 1).
 """
 
 from __future__ import annotations
@@ -45,7 +49,9 @@ TYPES = ("soft", "firm", "resolute")
 # Mean remaining days a type keeps up a confrontation that costs it nothing (assumptions to be
 # swept: two months, half a year, two years — sanctions episodes range from weeks to decades)...
 TYPE_HOLD_DAYS = (60.0, 180.0, 720.0)
-# ... and the cost rate that halves it, % of own GDP per year (assumptions to be swept).
+# ... and the cost rate that halves it, % of own GDP per year (assumptions to be swept). A scenario
+# scales both in each government's beliefs (hold_days_scale, tolerance_scale: :class:`Belief`); the
+# ranges the sanctions data leave for those factors are in docs/calibration_ties.md (scripts/calibrate_ties.py).
 TYPE_TOLERANCE_PCT = (0.1, 0.5, 2.0)
 MAX_DAYS = 36500.0  # "for ever" where a rule needs it (a measure kept for the whole horizon): a century
 # Chance that a coercer of each type carries out a threat that is called (assumptions to be swept).
@@ -72,16 +78,53 @@ YIELDING_KINDS = ("back_down", "drop_threat", "concede")
 IN_PAIN_RATE_PCT = 0.01  # % of GDP per year above which a mover counts as "in pain"
 
 
+class Belief(tuple):
+    """A belief over an opponent's types (a tuple of shares, soft/firm/resolute) that also carries
+    the factors on :data:`TYPE_HOLD_DAYS` and :data:`TYPE_TOLERANCE_PCT` its holder assumes (the
+    holder's ``hold_days_scale`` and ``tolerance_scale``), so that the scales follow the belief
+    through Bayes' rule and the rules without a global. Compares equal to the plain tuple."""
+
+    hold_scale: float
+    tolerance_scale: float
+
+    def __new__(cls, shares: Sequence[float], hold_scale: float = 1.0, tolerance_scale: float = 1.0) -> Belief:
+        self = super().__new__(cls, shares)
+        self.hold_scale, self.tolerance_scale = float(hold_scale), float(tolerance_scale)
+        return self
+
+
+def scales(belief: Sequence[float]) -> tuple[float, float]:
+    """(hold-days factor, tolerance factor) a belief assumes: 1, 1 unless it is a :class:`Belief`."""
+    return (belief.hold_scale, belief.tolerance_scale) if isinstance(belief, Belief) else (1.0, 1.0)
+
+
+def _like(template: Sequence[float], shares: tuple[float, ...]) -> tuple[float, ...]:
+    """``shares`` carrying ``template``'s scales (a plain tuple if the template has none)."""
+    return Belief(shares, *scales(template)) if isinstance(template, Belief) else shares
+
+
+def type_hold_days(belief: Sequence[float]) -> tuple[float, ...]:
+    """Each type's hold days as the belief's holder assumes them (the constants x its factor)."""
+    h = scales(belief)[0]
+    return tuple(d * h for d in TYPE_HOLD_DAYS)
+
+
+def type_tolerance_pct(belief: Sequence[float]) -> tuple[float, ...]:
+    """Each type's tolerance (% of GDP a year) as the belief's holder assumes it."""
+    t = scales(belief)[1]
+    return tuple(x * t for x in TYPE_TOLERANCE_PCT)
+
+
 def normalise(weights: Sequence[float]) -> tuple[float, ...]:
     total = float(sum(weights))
     if not total > 0:
         raise ValueError("beliefs must have positive total weight")
-    return tuple(float(w) / total for w in weights)
+    return _like(weights, tuple(float(w) / total for w in weights))
 
 
 def bayes(prior: Sequence[float], likelihood: Sequence[float]) -> tuple[float, ...]:
-    """Posterior over types: prior x likelihood of what was seen, normalised."""
-    return normalise([p * q for p, q in zip(prior, likelihood, strict=True)])
+    """Posterior over types: prior x likelihood of what was seen, normalised (keeping its scales)."""
+    return _like(prior, normalise([p * q for p, q in zip(prior, likelihood, strict=True)]))
 
 
 def move_likelihood(kind: str, mover_in_pain: bool) -> tuple[float, ...] | None:
@@ -93,9 +136,11 @@ def move_likelihood(kind: str, mover_in_pain: bool) -> tuple[float, ...] | None:
     return None
 
 
-def remaining_days(belief_type: int, opponent_rate_pct: float) -> float:
-    """Mean remaining days a type keeps going while bearing ``rate`` (% of its GDP per year)."""
-    return TYPE_HOLD_DAYS[belief_type] / (1.0 + max(opponent_rate_pct, 0.0) / TYPE_TOLERANCE_PCT[belief_type])
+def remaining_days(belief_type: int, opponent_rate_pct: float, hold_scale: float = 1.0, tolerance_scale: float = 1.0) -> float:
+    """Mean remaining days a type keeps going while bearing ``rate`` (% of its GDP per year), its
+    hold days and tolerance scaled by the believer's factors."""
+    return (TYPE_HOLD_DAYS[belief_type] * hold_scale
+            / (1.0 + max(opponent_rate_pct, 0.0) / (TYPE_TOLERANCE_PCT[belief_type] * tolerance_scale)))
 
 
 def discounted_days(mean_days: float, discount_per_year: float, horizon_days: float) -> float:
@@ -131,7 +176,7 @@ def expected_holding_cost(
     belief: Sequence[float], own_rate_pct: float, opponent_rate_pct: float, discount_per_year: float, horizon_days: float
 ) -> Holdout:
     """Expected present cost of bearing ``own_rate`` while an opponent of unknown type keeps going."""
-    days = [remaining_days(t, opponent_rate_pct) for t in range(len(TYPES))]
+    days = [remaining_days(t, opponent_rate_pct, *scales(belief)) for t in range(len(TYPES))]
     cost = sum(b * holding_cost_pct(own_rate_pct, d, discount_per_year, horizon_days) for b, d in zip(belief, days, strict=True))
     mean = sum(b * d for b, d in zip(belief, days, strict=True))
     return Holdout(cost, mean, own_rate_pct, opponent_rate_pct, tuple(belief))
@@ -139,15 +184,16 @@ def expected_holding_cost(
 
 def give_in_probability(belief: Sequence[float], rate_pct: float, horizon_days: float) -> float:
     """Chance that an opponent bearing ``rate`` gives in within the horizon: ``1 - exp(-H / D)``."""
-    return sum(b * (1.0 - math.exp(-horizon_days / remaining_days(t, rate_pct))) for t, b in enumerate(belief))
+    return sum(b * (1.0 - math.exp(-horizon_days / remaining_days(t, rate_pct, *scales(belief)))) for t, b in enumerate(belief))
 
 
-def persistence_likelihood(days: float, felt_pct: float) -> tuple[float, ...]:
+def persistence_likelihood(days: float, felt_pct: float, hold_scale: float = 1.0, tolerance_scale: float = 1.0) -> tuple[float, ...]:
     """Chance, under each type, of keeping up a confrontation for ``days`` while feeling a
     cumulative cost ``felt_pct`` (% of a year's GDP): ``exp(-(days + 365 felt / tolerance) / hold)``
     (the survival of :func:`remaining_days`'s hazard, integrated over the cost actually borne)."""
     days, felt = max(float(days), 0.0), max(float(felt_pct), 0.0)
-    return tuple(math.exp(-(days + 365.0 * felt / tol) / hold) for hold, tol in zip(TYPE_HOLD_DAYS, TYPE_TOLERANCE_PCT, strict=True))
+    return tuple(math.exp(-(days + 365.0 * felt / (tol * tolerance_scale)) / (hold * hold_scale))
+                 for hold, tol in zip(TYPE_HOLD_DAYS, TYPE_TOLERANCE_PCT, strict=True))
 
 
 def learn_from_persistence(belief: Sequence[float], days: float, felt_pct: float) -> tuple[float, ...]:
@@ -156,11 +202,11 @@ def learn_from_persistence(belief: Sequence[float], days: float, felt_pct: float
     confrontation drives the soft type's chance far below what floats hold)."""
     days, felt = max(float(days), 0.0), max(float(felt_pct), 0.0)
     logs = [math.log(b) - (days + 365.0 * felt / tol) / hold if b > 0 else -math.inf
-            for b, hold, tol in zip(belief, TYPE_HOLD_DAYS, TYPE_TOLERANCE_PCT, strict=True)]
+            for b, hold, tol in zip(belief, type_hold_days(belief), type_tolerance_pct(belief), strict=True)]
     top = max(logs)
     if top == -math.inf:
         raise ValueError("beliefs must have positive total weight")
-    return normalise([math.exp(v - top) for v in logs])
+    return _like(belief, normalise([math.exp(v - top) for v in logs]))
 
 
 @dataclass(frozen=True)

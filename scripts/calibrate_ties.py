@@ -21,8 +21,11 @@ The procedure, in three steps:
    parameters removed) and compare every quantity with the data: the main table (the pool) and the
    per-scenario table.
 
-The type constants (``TYPE_HOLD_DAYS``, ``TYPE_TOLERANCE_PCT``) are not fitted: the doc's section
-*Patience and tolerance* says why. The fitted prior is written into agents/strategy.py and
+The types' patience and tolerance (``TYPE_HOLD_DAYS``, ``TYPE_TOLERANCE_PCT``, scaled per government by
+the scenario keys ``hold_days_scale`` and ``tolerance_scale``) are swept in the same sweeps (one common
+factor of each kind, log-uniform) and calibrated by range: the doc's section *Patience and tolerance*
+bins the check runs by each factor and keeps the bins whose published rows are all within their ranges
+(:func:`accepted_bins`). The fitted prior is written into agents/strategy.py and
 sim/config.py by hand (the doc says whether the shipped prior is the fitted one), so the code never
 changes behind the user's back.
 
@@ -575,102 +578,139 @@ def by_type(samples: list[Sample]) -> list[str]:
     return lines
 
 
-# The patience and tolerance settings measured (factors on TYPE_HOLD_DAYS, TYPE_TOLERANCE_PCT): half
-# and double each, the others shipped.
-PATIENCE_SETTINGS = (("shipped", 1.0, 1.0), ("hold days x0.5", 0.5, 1.0), ("hold days x2", 2.0, 1.0),
-                     ("tolerance x0.5", 1.0, 0.5), ("tolerance x2", 1.0, 2.0))
-PATIENCE_REPLICATIONS = 24
+# The swept factors on the types' patience and cost tolerance (TYPE_HOLD_DAYS, TYPE_TOLERANCE_PCT), as
+# every government's beliefs assume them (sim/config.py's hold_days_scale, tolerance_scale): the sweep
+# columns binned below, and the key each sets.
+SCALES = (("hold_days_scale", "hold days", "TYPE_HOLD_DAYS"), ("tolerance_scale", "tolerance", "TYPE_TOLERANCE_PCT"))
+SCALE_BINS = 3  # terciles of the log of the prior range
+# Rows of the main table that do not decide a scale's range: TIES's durations describe another
+# population of senders (see *Reading*), and a row nobody compares decides nothing.
+REFERENCE_ONLY = "TIES (all senders)"
 
 
-@dataclass(frozen=True)
-class Patience:
-    """One pooled scenario's outcomes (shipped political terms, types drawn from the shipped prior)
-    with the type constants scaled: how far they move what the duration data test."""
-
-    scenario: str
-    setting: str
-    runs: int
-    concedes: int
-    backs_down: int
-    started: int
-    unresolved: int
+def log_bins(low: float, high: float, k: int = SCALE_BINS) -> list[tuple[float, float]]:
+    """``k`` bins of equal width on the log scale from ``low`` to ``high``."""
+    if not 0 < low < high or k < 1:
+        raise ValueError(f"log_bins: need 0 < low < high and k >= 1 (got {low}, {high}, {k})")
+    edges = [low * (high / low) ** (i / k) for i in range(k + 1)]
+    edges[-1] = high
+    return list(zip(edges[:-1], edges[1:], strict=True))
 
 
-def patience_runs(sweep_files: Sequence[Path], replications: int) -> list[Patience]:
-    """Run each pooled scenario's base (with its sweep's fixed overrides: the common horizon) under
-    each of :data:`PATIENCE_SETTINGS`, serially in this process (the constants are scaled in
-    agents/strategy.py for the runs and restored after; the same seeds at every setting)."""
-    from sim.config import scenario_from_raw
-    from sim.runner import run_replications
-
-    out = []
-    hold, tolerance = strategy.TYPE_HOLD_DAYS, strategy.TYPE_TOLERANCE_PCT
-    try:
-        for f in sweep_files:
-            loaded = load_sweep_file(f)
-            scenario = scenario_from_raw(loaded.base_raw, Path(loaded.base_file))
-            for label, h, tol in PATIENCE_SETTINGS:
-                strategy.TYPE_HOLD_DAYS = tuple(d * h for d in hold)
-                strategy.TYPE_TOLERANCE_PCT = tuple(x * tol for x in tolerance)
-                result = run_replications(scenario, replications=replications, workers=1, series=False)
-                o = result.outcomes
-                started = o[o["outcome"] != "no_conflict"]
-                out.append(Patience(scenario_name(f), label, len(o), int(o["outcome"].isin(CONCEDES).sum()),
-                                    int(o["outcome"].isin(BACKS_DOWN).sum()), len(started),
-                                    int(started["resolution_day"].isna().sum())))
-    finally:
-        strategy.TYPE_HOLD_DAYS, strategy.TYPE_TOLERANCE_PCT = hold, tolerance
-    return out
+def bin_of(x: float, bins: Sequence[tuple[float, float]]) -> int:
+    """The bin holding ``x`` (each bin closed below, the last closed above too); -1 if none."""
+    for i, (lo, hi) in enumerate(bins):
+        if lo <= x < hi or (i == len(bins) - 1 and x == hi):
+            return i
+    return -1
 
 
-def patience_table(rows: list[Patience]) -> list[str]:
-    if not rows:
-        return []
-    n = rows[0].runs
-    lines = ["", f"Measured: each pooled scenario's own settings (types drawn from the shipped prior), {n} replications "
-             "on the same seeds, with the hold days or the tolerances of every type halved or doubled "
-             "(95% Wilson intervals):", "",
-             "| scenario | setting | target concedes | coercer backs down | unresolved at the horizon (of episodes) |",
-             "|---|---|---|---|---|"]
-    for r in rows:
-        lines.append(f"| {r.scenario} | {r.setting} | {_cell(r.concedes, r.runs)[0]} | {_cell(r.backs_down, r.runs)[0]} | "
-                     f"{_cell(r.unresolved, r.started)[0]} |")
-    spread = {}
-    for r in rows:
-        if r.started:
-            spread.setdefault(r.scenario, []).append(r.unresolved / r.started)
-    moves = {k: max(v) - min(v) for k, v in spread.items() if v}
-    if moves:
-        worst = max(moves, key=moves.get)
-        text = (f"Halving or doubling them moves the share of episodes unresolved at the horizon by at most "
-                f"{100 * moves[worst]:.0f} points (in {worst}). ")
-        if all(x > 0.5 for v in spread.values() for x in v):
-            text += ("In every setting more than half the episodes are unresolved at the horizon, so the median episode "
-                     "outlasts it: the published figures (TIES: a median under a year; China's cases: a median beyond "
-                     "the horizon) each accept or reject all the settings alike and cannot choose among them, so they "
-                     "are not fitted.")
-        else:
-            text += ("The published figures are bounds on a median, which these settings do not cross apart from the "
-                     "prior: they are not fitted.")
-        lines += ["", text]
+def swept_range(sweep_files: Sequence[Path], column: str) -> tuple[float, float] | None:
+    """The prior range of a swept column, common to the pool's sweep files (None if not swept in all)."""
+    ranges = set()
+    for f in sweep_files:
+        p = next((p for p in load_sweep_file(f).sweep.parameters if p.column == column), None)
+        if p is None or p.range is None:
+            return None
+        ranges.add((float(p.range[0]), float(p.range[1])))
+    if len(ranges) != 1:
+        raise ValueError(f"the pooled sweeps must sweep {column} over one range (got {sorted(ranges)})")
+    return ranges.pop()
+
+
+def accepted_bins(verdicts: Sequence[dict[str, str]]) -> tuple[list[int], list[str]]:
+    """(the bins in which no deciding quantity is outside its published range, the deciding
+    quantities) from each bin's verdicts (quantity -> verdict). A quantity decides when it is within
+    its range in some bin: one outside in every bin is a mechanism's gap (or another population's
+    reference), which no value of the scale closes, so it excludes none of them."""
+    names = list(dict.fromkeys(q for v in verdicts for q in v))
+    deciding = [q for q in names if any(v.get(q) == "within" for v in verdicts)]
+    ok = [i for i, v in enumerate(verdicts) if not any(v.get(q, "").startswith("**outside**") for q in deciding)]
+    return ok, deciding
+
+
+def _x(v: float) -> str:
+    return f"x{v:.2g}"
+
+
+def calibrated_range(bins: Sequence[tuple[float, float]], ok: Sequence[int]) -> str:
+    """What the accepted bins say of a scale's range, in words."""
+    full = f"{_x(bins[0][0])}-{_x(bins[-1][1])}"
+    if len(ok) == len(bins):
+        return (f"no bin is excluded: the data do not constrain it over {full}. The default 1.0 stays, with {full} "
+                "as its prior range.")
+    if not ok:
+        return f"every bin has a quantity outside its published range: no part of {full} fits; the default 1.0 stays."
+    lo, hi = bins[min(ok)][0], bins[max(ok)][1]
+    gaps = len(ok) != max(ok) - min(ok) + 1
+    default = "inside it" if lo <= 1.0 <= hi else "**outside it**"
+    return (f"calibrated range {_x(lo)}-{_x(hi)} (of the prior range {full}"
+            + ("; the accepted bins are not contiguous" if gaps else "") + f"); the default 1.0 is {default}.")
+
+
+def scale_lines(samples: list[Sample], sweep_files: Sequence[Path], horizon: int) -> list[str]:
+    """The section *Patience and tolerance*: the check runs (types drawn from the shipped prior)
+    binned by each swept scale, the main table's rows per bin, and the range the bins leave."""
+    lines = ["", "## Patience and tolerance", "",
+             f"The types' hold days (`TYPE_HOLD_DAYS` = {', '.join(f'{d:g}' for d in strategy.TYPE_HOLD_DAYS)}) and cost "
+             f"tolerances (`TYPE_TOLERANCE_PCT` = {', '.join(f'{d:g}' for d in strategy.TYPE_TOLERANCE_PCT)} % of GDP a "
+             "year) in agents/strategy.py are *beliefs*: what a government expects of the other side's remaining days "
+             "and how fast cost shortens them (its own type acts through `TYPE_WEIGHT` on its stakes). A scenario "
+             "scales them per government (`governments.<C>.hold_days_scale`, `governments.<C>.tolerance_scale`, default "
+             "1). The pooled sweeps draw one factor of each kind log-uniformly, common to both governments (the type "
+             "model is common knowledge, like the prior over types), in the broad and the check runs. Below, the check "
+             "runs (types drawn from the shipped prior) are binned by each factor (terciles of its log range) and "
+             "compared with the published rows of the main table (95% Wilson intervals; a check run's replications "
+             "share their type draws across its points, so the intervals understate the uncertainty). A bin is excluded when a "
+             "quantity that some bin meets is outside its range there; a quantity outside in every bin (a mechanism's "
+             f"gap) excludes none, and the rows for TIES's other senders (*{REFERENCE_ONLY}*) are references, not "
+             "targets (see *Reading*)."]
+    for column, kind, constant in SCALES:
+        rng = swept_range(sweep_files, column)
+        if rng is None or not all(column in s.runs for s in samples):
+            lines += ["", f"`{column}` is not swept in every pooled sweep: no bins for the {kind}."]
+            continue
+        bins = log_bins(*rng)
+        groups: list[list[Episode]] = [[] for _ in bins]
+        values: list[set[tuple[str, float]]] = [set() for _ in bins]
+        for s in samples:
+            for e, v in zip(s.eps, s.runs[column], strict=True):
+                i = bin_of(float(v), bins)
+                if i >= 0:
+                    groups[i].append(e)
+                    values[i].add((s.name, float(v)))
+        per_bin = [table_rows(g, horizon) for g in groups]
+        verdicts = [{r[0]: r[3] for r in rows if REFERENCE_ONLY not in r[0] and r[3] != "not compared"}
+                    for rows in per_bin]
+        ok, deciding = accepted_bins(verdicts)
+        lines += ["", f"**{kind.capitalize()}** (`{column}`, the factor on `{constant}`; runs per bin: "
+                  + ", ".join(f"{len(g)} ({len(v)} values)" for g, v in zip(groups, values, strict=True)) + "):", "",
+                  "| quantity | published | " + " | ".join(f"{_x(lo)}-{_x(hi)}" for lo, hi in bins) + " |",
+                  "|---|---|" + "---|" * len(bins)]
+        for j, row in enumerate(per_bin[0]):
+            if row[3] == "not compared":
+                continue
+            cells = []
+            for rows in per_bin:
+                r = rows[j]
+                mark = " **(outside)**" if r[3].startswith("**outside**") else ""
+                cells.append(r[2] + mark)
+            lines.append(f"| {row[0]} | {row[1]} | " + " | ".join(cells) + " |")
+        excluded = [i for i in range(len(bins)) if i not in ok]
+        why = []
+        for i in excluded:
+            out = [q for q in deciding if verdicts[i].get(q, "").startswith("**outside**")]
+            why.append(f"{_x(bins[i][0])}-{_x(bins[i][1])} (outside: {'; '.join(out)})")
+        lines += ["", f"The {kind}: " + calibrated_range(bins, ok)
+                  + (" Excluded: " + ", ".join(why) + "." if why else "")]
+        # What TIES's other senders would say, were their rows targets: how much the choice of
+        # reference matters for this range.
+        every = [{r[0]: r[3] for r in rows if r[3] != "not compared"} for rows in per_bin]
+        ties_ok, _ = accepted_bins(every)
+        if ties_ok != ok:
+            lines += ["", f"Were the TIES all-senders rows targets too, the {kind} would be: "
+                      + calibrated_range(bins, ties_ok)]
     return lines
-
-
-def patience_lines() -> list[str]:
-    """Why the patience and tolerance constants are not fitted (issue 10 asks for their ranges too)."""
-    return ["", "## Patience and tolerance", "",
-            f"The types' hold days (`TYPE_HOLD_DAYS` = {', '.join(f'{d:g}' for d in strategy.TYPE_HOLD_DAYS)}) and cost "
-            f"tolerances (`TYPE_TOLERANCE_PCT` = {', '.join(f'{d:g}' for d in strategy.TYPE_TOLERANCE_PCT)} % of GDP a year) "
-            "in agents/strategy.py are not fitted. (1) The published durations are few: TIES episodes mostly last "
-            f"under a year (all senders), and China's {len(CHINA_CASES)} CSIS cases lasted "
-            f"{china_case_days()[0]:.0f}-{china_case_days()[-1]:.0f} days, with no distribution by outcome or stage "
-            "readable in the sources found; they cannot pin a duration scale besides the type prior. (2) In the model these "
-            "constants are *beliefs*: what a government expects of the other side's remaining days and how fast cost "
-            "shortens them, not how long it holds itself (its own type acts through `TYPE_WEIGHT` on its stakes), so "
-            "an episode's length measures them only through the decisions they feed — and the table below shows "
-            "those decisions barely move. (3) They are module constants, not scenario keys, so the sweep tool cannot "
-            "vary them (the check below scales them in-process); a fit would need a key (say `hold_days_scale` on a "
-            "government) in agents/strategy.py and sim/config.py."]
 
 
 def reading(rows: list[tuple[str, str, str, str, str]], broad: list[Sample], pool: dict[str, Cells] | None,
@@ -684,8 +724,9 @@ def reading(rows: list[tuple[str, str, str, str, str]], broad: list[Sample], poo
     if not outside:
         lines.append("Every compared quantity is within its published range.")
     else:
-        lines.append(f"Outside the published ranges: {'; '.join(outside)}. Only the prior over types was fitted; the "
-                     "type constants and `*_pct` assumptions were not tuned to close these gaps.")
+        lines.append(f"Outside the published ranges: {'; '.join(outside)}. Only the prior over types was fitted (the "
+                     "factors on the types' patience and tolerance are bounded by range, their defaults kept); the type "
+                     "constants and `*_pct` assumptions were not tuned to close these gaps.")
     days = china_case_days()
     k, cases, _, _ = china_beyond(horizon)
     lines += ["", f"**Episode lengths: China's cases, not TIES, are the reference.** The pooled scenarios have China as "
@@ -745,8 +786,7 @@ def swept_types(runs: pd.DataFrame) -> bool:
     return {COERCER_TYPE, TARGET_TYPE} <= set(runs.columns)
 
 
-def render(check: list[Sample], sweep_files: Sequence[Path], broad: list[Sample],
-           patience: list[Patience] | None = None) -> str:
+def render(check: list[Sample], sweep_files: Sequence[Path], broad: list[Sample]) -> str:
     """The doc: the main table from the pooled ``check`` samples (types drawn in the model from the
     shipped prior, or the broad samples when no check was run), the per-scenario tables, and, from
     ``broad`` (types swept), the fit and the by-type shares."""
@@ -777,7 +817,8 @@ def render(check: list[Sample], sweep_files: Sequence[Path], broad: list[Sample]
         f"(ASPI 2020 and 2023, CSIS 2023). The pool's weights are {POOL_WEIGHTS} (each check run has as many runs): "
         "TIES is a dataset of many different episodes, not one. Model shares carry 95% Wilson intervals; *within* "
         "means the interval meets the published range. The prior over types is calibrated by the procedure in the "
-        "section *The fit* (the same sweeps with the types swept, reweighted). Regenerate with "
+        "section *The fit* (the same sweeps with the types swept, reweighted); the ranges of the factors on the "
+        "types' patience and tolerance, by the bins in *Patience and tolerance*. Regenerate with "
         "`python scripts/calibrate_ties.py -j 2`; `--check` tells whether its inputs changed.",
         "",
         "Not pooled: " + "; ".join(f"`{k}` ({v})" for k, v in EXCLUDED.items()) + ".",
@@ -789,8 +830,7 @@ def render(check: list[Sample], sweep_files: Sequence[Path], broad: list[Sample]
         "<!-- table:end -->",
         *scenario_lines(check),
         *(fit_lines(pool, fit_targets(horizon)) if pool is not None else []),
-        *patience_lines(),
-        *patience_table(patience or []),
+        *scale_lines(check, sweep_files, horizon),
         *reading(rows, broad, pool, horizon),
         *by_type(broad),
         "",
@@ -814,8 +854,7 @@ def without_types(loaded):  # noqa: ANN001, ANN201 - a LoadedSweep
     return loaded.model_copy(update={"sweep": loaded.sweep.model_copy(update=update)})
 
 
-def run(sweep_files: Sequence[Path], workers: int, keep: Path | None = None,
-        patience_reps: int = PATIENCE_REPLICATIONS) -> str:
+def run(sweep_files: Sequence[Path], workers: int, keep: Path | None = None) -> str:
     """Run each broad sweep (types swept: the fit) and its check (types drawn from the shipped
     prior), into ``keep`` (resumed when there already) or a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="calibrate_ties_") as tmp:
@@ -832,8 +871,7 @@ def run(sweep_files: Sequence[Path], workers: int, keep: Path | None = None,
                 out = folder / kind
                 run_sweep(sweep, out, workers=workers, resume=(out / "sweep.json").exists())
                 (broad if kind == "broad" else check).append(_named(read_sample(out), name))
-        patience = patience_runs(sweep_files, patience_reps) if patience_reps > 0 else []
-        return render(check, sweep_files, broad, patience)
+        return render(check, sweep_files, broad)
 
 
 def _named(sample: Sample, name: str) -> Sample:
@@ -860,8 +898,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="run the sweeps into this folder and keep them (resumed when there already)")
     parser.add_argument("--out", type=Path, default=DOC, help="the Markdown file to write")
     parser.add_argument("-j", "--workers", type=int, default=1)
-    parser.add_argument("--patience-replications", type=int, default=PATIENCE_REPLICATIONS,
-                        help="replications per setting of the patience and tolerance check (0: skip it)")
     parser.add_argument("--check", action="store_true", help="only check that --out was made from the current inputs")
     args = parser.parse_args(argv)
     sweep_files = [s.resolve() for s in (args.sweep or sorted(SWEEPS.glob(PATTERN)))]
@@ -882,7 +918,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.folder and len(args.folder) != len(sweep_files):
             raise ValueError(f"--folder: give one folder per sweep file ({len(sweep_files)}), got {len(args.folder)}")
         began = time.monotonic()
-        text = tabulate(args.folder, sweep_files) if args.folder else run(sweep_files, args.workers, args.keep, args.patience_replications)
+        text = tabulate(args.folder, sweep_files) if args.folder else run(sweep_files, args.workers, args.keep)
     except (ScenarioError, ValueError) as exc:
         print(f"calibrate_ties: {exc}", file=sys.stderr)
         return 2

@@ -517,6 +517,14 @@ class Government(Strict):
         max_length=3,
         description="its prior over each other government's resolve type (soft, firm, resolute; sums to 1)",
     )
+    hold_days_scale: _ranged(0.1, 10.0) = Field(
+        1.0, description="factor on each resolve type's hold days (agents/strategy.py's TYPE_HOLD_DAYS: 60, 180, "
+        "720) in its beliefs about the others: how long it expects a type to keep up a confrontation; 0.1 to 10",
+    )
+    tolerance_scale: _ranged(0.1, 10.0) = Field(
+        1.0, description="factor on each resolve type's cost tolerance (TYPE_TOLERANCE_PCT: 0.1, 0.5, 2 % of GDP a "
+        "year, the cost rate that halves its hold days) in its beliefs about the others; 0.1 to 10",
+    )
     resolve_type: Literal["soft", "firm", "resolute"] | None = Field(
         None,
         description="its own resolve type; default: drawn once per replication from the other governments' "

@@ -34,6 +34,7 @@ from agents.strategy import (
     IN_PAIN_RATE_PCT,
     TYPE_WEIGHT,
     TYPES,
+    Belief,
     bayes,
     move_likelihood,
 )
@@ -176,7 +177,10 @@ class CoercionModel(mesa.Model):
                     gov_cfg.decide_on_news if gov_cfg else False,
                 )
             )
-        prior = {c: tuple(configured[c].resolve_prior) if c in configured else DEFAULT_PRIOR for c in w.countries}
+        # Each government's prior about the others, carrying the factors it applies to the types'
+        # hold days and tolerances (its hold_days_scale, tolerance_scale): Bayes' rule keeps them.
+        prior = {c: Belief(configured[c].resolve_prior, configured[c].hold_days_scale, configured[c].tolerance_scale)
+                 if c in configured else DEFAULT_PRIOR for c in w.countries}
         self._prior = prior
         self._leadership_rng: dict[str, np.random.Generator] = {}
         for gov in self.governments:

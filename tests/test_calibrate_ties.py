@@ -52,7 +52,7 @@ def test_shares_verdicts_and_medians_by_hand(cal) -> None:
 def test_the_doc_on_the_tiny_pool_is_what_the_script_writes(cal, tmp_path: Path) -> None:
     out = tmp_path / "calibration.md"
     args = [a for f in TINY for a in ("--sweep", str(f))]
-    assert cal.main([*args, "--out", str(out), "--patience-replications", "1"]) == 0
+    assert cal.main([*args, "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     lines = text.splitlines()
     assert lines[0] == cal.header([f.resolve() for f in TINY])
@@ -70,14 +70,17 @@ def test_the_doc_on_the_tiny_pool_is_what_the_script_writes(cal, tmp_path: Path)
     from sim.outcomes import OUTCOME_CLASSES
 
     for name in ("rare_earth_curb", "photoresist_retaliation", "dual_use_ban"):
-        # per scenario, outcome classes, fit, and the patience check (one row per setting)
-        assert sum(line.startswith(f"| {name} |") for line in lines) == 3 + len(cal.PATIENCE_SETTINGS)
+        # per scenario, outcome classes, fit
+        assert sum(line.startswith(f"| {name} |") for line in lines) == 3
     header = next(line for line in lines if line.startswith("| scenario | `"))
     assert header.count("`") == 2 * len(OUTCOME_CLASSES)
     assert "| dual_use_ban | 4 | no threats |" in text  # its ladder threatens nothing
-    # The patience and tolerance check: every setting for every scenario, one replication each.
-    settings = [s for s, _, _ in cal.PATIENCE_SETTINGS]
-    assert sum(line.startswith("| dual_use_ban | ") and line.split(" | ")[1] in settings for line in lines) == len(settings)
+    # Patience and tolerance: the 12 check runs binned by each factor (terciles of x0.25-x4), every run in a bin.
+    for column in ("hold_days_scale", "tolerance_scale"):
+        counts = next(line for line in lines if f"(`{column}`" in line).split("runs per bin: ")[1].rstrip("):")
+        assert sum(int(c.split(" (")[0]) for c in counts.split(", ")) == 12
+        assert "| quantity | published | x0.25-x0.63 | x0.63-x1.6 | x1.6-x4 |" in lines
+    assert sum(line.startswith(("The hold days: ", "The tolerance: ")) for line in lines) == 2
     for section in ("## Per scenario", "## The fit", "## Patience and tolerance", "## Reading", "`target_type`"):
         assert section in text
     # --check accepts what it just wrote, and refuses it once an input (the header) differs.
@@ -169,15 +172,28 @@ def test_every_shipped_scenario_is_pooled_or_excluded_with_a_reason(cal) -> None
     assert len(horizons) == 1
 
 
-def test_the_patience_table_by_hand(cal) -> None:
-    rows = [cal.Patience("a", "shipped", 10, 3, 1, 8, 4), cal.Patience("a", "hold days x2", 10, 2, 1, 8, 6),
-            cal.Patience("b", "shipped", 10, 0, 0, 0, 0)]  # no episode started in b: no share to compare
-    lines = cal.patience_table(rows)
-    assert "| a | hold days x2 | 20% [6%, 51%] of 10 | 10% [2%, 40%] of 10 | 75% [41%, 93%] of 8 |" in lines
-    assert any("by at most 25 points (in a)" in line and "all the settings alike" not in line for line in lines)
-    high = [cal.Patience("a", "shipped", 10, 0, 0, 8, 5), cal.Patience("a", "tolerance x2", 10, 0, 0, 8, 7)]
-    assert any("accept or reject all the settings alike" in line for line in cal.patience_table(high))  # 5/8, 7/8: all above half
-    assert cal.patience_table([]) == []
+def test_log_bins_and_binning_by_hand(cal) -> None:
+    bins = cal.log_bins(0.25, 4.0)  # terciles of the log: 0.25 x 16^(1/3) = 0.630, x 16^(2/3) = 1.587
+    assert [round(lo, 3) for lo, _ in bins] == [0.25, 0.63, 1.587] and bins[-1][1] == 4.0
+    assert [cal.bin_of(x, bins) for x in (0.25, 0.62, 0.63, 1.0, 1.6, 4.0, 4.01, 0.2)] == [0, 0, 1, 1, 2, 2, -1, -1]
+    with pytest.raises(ValueError, match="0 < low < high"):
+        cal.log_bins(0.0, 4.0)
+
+
+def test_accepted_bins_and_the_calibrated_range_by_hand(cal) -> None:
+    w, out, nd = "within", "**outside** (above)", "no data"
+    # a: met in bins 1-2, outside in 0 (decides: excludes bin 0); b: outside everywhere (a mechanism's
+    # gap: excludes none); c: no data in bin 2 (excludes nothing there).
+    verdicts = [{"a": out, "b": out, "c": w}, {"a": w, "b": out, "c": w}, {"a": w, "b": out, "c": nd}]
+    assert cal.accepted_bins(verdicts) == ([1, 2], ["a", "c"])
+    bins = cal.log_bins(0.25, 4.0)
+    assert cal.calibrated_range(bins, [1, 2]).startswith("calibrated range x0.63-x4 (of the prior range x0.25-x4)")
+    assert "the default 1.0 is inside it" in cal.calibrated_range(bins, [1, 2])
+    assert "**outside it**" in cal.calibrated_range(bins, [2])
+    assert "not contiguous" in cal.calibrated_range(bins, [0, 2])
+    assert cal.accepted_bins([{"a": w}, {"a": w}, {"a": w}]) == ([0, 1, 2], ["a"])
+    assert "do not constrain it over x0.25-x4" in cal.calibrated_range(bins, [0, 1, 2])
+    assert "no part of x0.25-x4 fits" in cal.calibrated_range(bins, [])
 
 
 def test_the_grid_of_priors(cal) -> None:
