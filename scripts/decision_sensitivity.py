@@ -95,7 +95,7 @@ class Settings:
     replications: int  # per level of the +-50% runs
 
 
-FULL = Settings(tuple(SCENARIOS), "experiments", None, 3, 2, 20)
+FULL = Settings(tuple(SCENARIOS), "experiments", None, 8, 4, 20)
 TINY = Settings(("rare_earth_curb",), "experiments/tiny", 4, 2, 1, 2)
 
 
