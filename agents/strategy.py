@@ -62,7 +62,7 @@ CARRY_OUT_PROBABILITY = (0.3, 0.6, 0.9)
 # dual_use_ban, equal weights) to the shares of threats never imposed (ties_threats_not_imposed_share),
 # of targets conceding (aspi_most_targets_stood_firm_2023, csis_china_coercion_eight_cases_2023) and of
 # episodes unresolved after 540 days (ties_episodes_under_a_year): the prior on a 0.05 grid nearest
-# those ranges; docs/calibration_ties.md shows the fit. sim/config.py's ``resolve_prior`` default
+# those ranges; docs/calibration_ties.md shows the fit. sim/config/agents.py's ``resolve_prior`` default
 # repeats it (config sits below agents/; a test keeps the two equal).
 DEFAULT_PRIOR = (0.3, 0.4, 0.3)
 # How much a government of each type values prevailing: its stake, audience and reputation costs

@@ -26,7 +26,7 @@ the scenario keys ``hold_days_scale`` and ``tolerance_scale``) are swept in the 
 factor of each kind, log-uniform) and calibrated by range: the doc's section *Patience and tolerance*
 bins the check runs by each factor and keeps the bins whose published rows are all within their ranges
 (:func:`accepted_bins`). The fitted prior is written into agents/strategy.py and
-sim/config.py by hand (the doc says whether the shipped prior is the fitted one), so the code never
+sim/config/agents.py by hand (the doc says whether the shipped prior is the fitted one), so the code never
 changes behind the user's back.
 
     python scripts/calibrate_ties.py -j 2                # runs every ties_prior*.toml, writes the doc
@@ -400,7 +400,7 @@ def fit_lines(pool: dict[str, Cells], targets: tuple[Target, ...]) -> list[str]:
               + ("; see *Reading* for the others" if len(aim) < len(targets) else "") + "): distance to their ranges (sum of squared gaps) "
               f"{d0:.4f} before, {fit.distance:.4f} fitted; among priors at the same distance the fit takes the one nearest "
               "the pre-calibration prior (the smallest change).",
-              "", ("The shipped prior (`DEFAULT_PRIOR` in agents/strategy.py, `resolve_prior` default in sim/config.py) "
+              "", ("The shipped prior (`DEFAULT_PRIOR` in agents/strategy.py, `resolve_prior` default in sim/config/agents.py) "
                    f"is {_fmt(shipped)}: " + ("the fitted one." if _close(shipped, fit.prior) else
                                             f"**not the fitted one**: set it to {_fmt(fit.prior)} and rerun.")),
               "", (f"Taking instead the smallest change from the shipped prior (same distance, tie-break nearest "
@@ -579,7 +579,7 @@ def by_type(samples: list[Sample]) -> list[str]:
 
 
 # The swept factors on the types' patience and cost tolerance (TYPE_HOLD_DAYS, TYPE_TOLERANCE_PCT), as
-# every government's beliefs assume them (sim/config.py's hold_days_scale, tolerance_scale): the sweep
+# every government's beliefs assume them (sim/config/agents.py's hold_days_scale, tolerance_scale): the sweep
 # columns binned below, and the key each sets.
 SCALES = (("hold_days_scale", "hold days", "TYPE_HOLD_DAYS"), ("tolerance_scale", "tolerance", "TYPE_TOLERANCE_PCT"))
 SCALE_BINS = 3  # terciles of the log of the prior range

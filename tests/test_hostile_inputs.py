@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import assert_bad, invoke
 
-import sim.config as config
+import sim.config.merging as merging
 import sim.runner as runner
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,13 +70,13 @@ def test_extends_diamond_reads_each_file_once(tmp_path: Path, monkeypatch: pytes
                 body = f'extends = "{WORLD.as_posix()}"\nname = "d"\nhorizon_days = 30\n'
             (tmp_path / f"d{level}{side}.toml").write_text(body)
     reads: list[Path] = []
-    real = config._read_toml
+    real = merging._read_toml  # what read_with_extends calls for each file
 
     def counting(path: Path, key_path: str = "") -> dict:
         reads.append(path.resolve())
         return real(path, key_path)
 
-    monkeypatch.setattr(config, "_read_toml", counting)
+    monkeypatch.setattr(merging, "_read_toml", counting)
     assert invoke("validate", tmp_path / "d0a.toml").exit_code == 0
     assert len(reads) == len(set(reads)) == 2 * levels - 1 + 1  # d0b is never reached from d0a; + the world
 
