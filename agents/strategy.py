@@ -66,7 +66,8 @@ CARRY_OUT_PROBABILITY = (0.3, 0.6, 0.9)
 # repeats it (config sits below agents/; a test keeps the two equal).
 DEFAULT_PRIOR = (0.3, 0.4, 0.3)
 # How much a government of each type values prevailing: its stake, audience and reputation costs
-# are multiplied by this (assumptions to be swept). Each government's own type is drawn once per
+# are multiplied by this (an assumption: at the default spread; governments.<C>.type_weight_spread
+# widens or narrows it, swept in docs/decision_sensitivity.md). Each government's own type is drawn once per
 # replication (common prior) and known only to itself; the others hold beliefs about it.
 TYPE_WEIGHT = (0.5, 1.0, 2.0)
 # Likelihood of a move of each class at a decision, under each type (assumptions to be swept).
@@ -248,6 +249,14 @@ def offramps(view: WorldView, a: str, b: str) -> tuple[Move | None, tuple[Move, 
 def credibility(belief: Sequence[float]) -> float:
     """Chance that a coercer carries out a called threat, as the observer believes."""
     return sum(b * q for b, q in zip(belief, CARRY_OUT_PROBABILITY, strict=True))
+
+
+def type_weight(type_index: int, spread: float = 1.0) -> float:
+    """How much a government of type ``type_index`` (0 soft, 1 firm, 2 resolute) weighs its stakes,
+    audience and reputation costs: ``2 ** ((type_index - 1) * spread)``, so :data:`TYPE_WEIGHT` at the
+    default spread 1 (exactly 0.5, 1, 2), one weight for all types at 0. The spread is an assumption
+    (``governments.<C>.type_weight_spread``), swept in docs/decision_sensitivity.md."""
+    return 2.0 ** ((type_index - 1) * spread)
 
 
 def own_type_text(weight: float) -> str:

@@ -54,6 +54,8 @@ _CN = [
               ("governments.CN.rules[2].params.backlash_pct.ree_ban",)),
     Candidate("cn_gesture_share", "governments.CN.rules[2].params.gesture_share"),
     Candidate("us_alliance_value", "governments.US.rules[0].params.alliance_value_pct"),
+    Candidate("cn_type_spread", "governments.CN.type_weight_spread"),
+    Candidate("jp_type_spread", "governments.JP.type_weight_spread"),
 ]
 _JP_CURB = [
     Candidate("jp_concession_cost", "governments.JP.rules[0].params.concession_cost_pct"),

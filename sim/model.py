@@ -32,11 +32,11 @@ from agents.firm import lobbying_pressure
 from agents.strategy import (
     DEFAULT_PRIOR,
     IN_PAIN_RATE_PCT,
-    TYPE_WEIGHT,
     TYPES,
     Belief,
     bayes,
     move_likelihood,
+    type_weight,
 )
 from sim.config import MeasureSpec, RuleSpec, Scenario
 from sim.economy import (
@@ -190,6 +190,7 @@ class CoercionModel(mesa.Model):
         # Each government's own resolve type: set in the scenario, or drawn once per replication
         # from the others' average prior about it (its own stream, so other draws are unchanged).
         self.resolve_type: dict[str, int] = {}
+        self.type_weight_spread = {c: g.type_weight_spread for c, g in configured.items()}
         for gov in self.governments:
             cfg = configured.get(gov.country)
             others = [prior[o.country] for o in self.governments if o is not gov]
@@ -738,7 +739,7 @@ class ModelView:
 
     def resolve_weight(self, country: str) -> float:
         """Weight of its own type (stake, audience and reputation costs x this); private to it."""
-        return TYPE_WEIGHT[self._m.resolve_type.get(country, 1)]
+        return type_weight(self._m.resolve_type.get(country, 1), self._m.type_weight_spread.get(country, 1.0))
 
     def firm_size_pct(self, firm: str) -> float:
         """The firm's baseline profit, % of its home country's GDP per year."""

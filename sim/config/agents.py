@@ -114,6 +114,11 @@ class Government(Strict):
         1.0, description="factor on each resolve type's cost tolerance (TYPE_TOLERANCE_PCT: 0.1, 0.5, 2 % of GDP a "
         "year, the cost rate that halves its hold days) in its beliefs about the others; 0.1 to 10",
     )
+    type_weight_spread: _ranged(0.0, 5.0) = Field(
+        1.0, description="how far apart the resolve types weigh their stakes, audience and reputation costs: the "
+        "soft, firm and resolute types weigh them 2^-s, 1 and 2^s (default 1: 0.5, 1, 2, agents/strategy.py's "
+        "TYPE_WEIGHT); an assumption, swept in docs/decision_sensitivity.md; 0 (one type) to 5",
+    )
     resolve_type: Literal["soft", "firm", "resolute"] | None = Field(
         None,
         description="its own resolve type; default: drawn once per replication from the other governments' "
