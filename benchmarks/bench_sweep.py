@@ -100,9 +100,10 @@ import mesa  # noqa: E402
 
 from agents.base import rule_params  # noqa: E402
 from sim.config import load_scenario  # noqa: E402
+from sim.lockstep import LOCKSTEP_REPLICATIONS  # noqa: E402
 from sim.model import CoercionModel  # noqa: E402
 from sim.results import outcome_row  # noqa: E402
-from sim.runner import replication_seeds, run_replication  # noqa: E402
+from sim.runner import replication_seeds, run_batch, run_replication  # noqa: E402
 from sim.sweep import run_sweep  # noqa: E402
 from sim.sweep_config import load_sweep_file  # noqa: E402
 from sim.world import build_world  # noqa: E402
@@ -112,12 +113,17 @@ TOLERANCE = "governments.CN.rules[0].params.stake_pct"
 
 
 def bench_replication(repeats: int) -> dict[str, float]:
+    """One replication of rare_earth_curb run alone (full tables, and outcomes only), and an
+    outcomes-only replication as a sweep runs it: in a lockstep batch of LOCKSTEP_REPLICATIONS
+    (the batch's time / its size; the seeds are the batch's own, so several episodes)."""
     scenario = load_scenario(CURB, rule_params=rule_params)
-    seed = replication_seeds(scenario.seed, 1)[0]
+    seeds = replication_seeds(scenario.seed, LOCKSTEP_REPLICATIONS)
+    seed = seeds[0]
     world = build_world(scenario)
     run_replication(scenario, seed, 0, world)
-    full, light, full_cpu, light_cpu = [], [], [], []
-    for _ in range(repeats):  # alternate, so that load from other processes hits both alike
+    full, light, batch, full_cpu, light_cpu, batch_cpu = [], [], [], [], [], []
+    n = LOCKSTEP_REPLICATIONS
+    for _ in range(repeats):  # alternate, so that load from other processes hits all alike
         t, c = time.perf_counter(), time.process_time()
         run_replication(scenario, seed, 0, world, series=True)
         full.append(time.perf_counter() - t)
@@ -126,10 +132,15 @@ def bench_replication(repeats: int) -> dict[str, float]:
         run_replication(scenario, seed, 0, world, series=False)
         light.append(time.perf_counter() - t)
         light_cpu.append(time.process_time() - c)
-    return {"replication_full_s": min(full), "replication_outcomes_s": min(light),
-            "outcomes_speedup": min(full) / min(light),
-            "replication_full_cpu_s": min(full_cpu), "replication_outcomes_cpu_s": min(light_cpu),
-            "outcomes_speedup_cpu": min(full_cpu) / min(light_cpu)}
+        t, c = time.perf_counter(), time.process_time()
+        run_batch(scenario, seeds, range(n), world, series=False)
+        batch.append((time.perf_counter() - t) / n)
+        batch_cpu.append((time.process_time() - c) / n)
+    return {"replication_full_s": min(full), "replication_outcomes_alone_s": min(light),
+            "replication_outcomes_s": min(batch),
+            "outcomes_speedup": min(full) / min(light), "lockstep_speedup": min(light) / min(batch),
+            "replication_full_cpu_s": min(full_cpu), "replication_outcomes_alone_cpu_s": min(light_cpu),
+            "replication_outcomes_cpu_s": min(batch_cpu)}
 
 
 def sweep_file(folder: Path, name: str, points: int, replications: int, base: Path = CURB, horizon: int | None = None) -> Path:
@@ -241,125 +252,26 @@ def bench_batch_run(points: int, replications: int, processes: int, typical: boo
     return time.perf_counter() - start
 
 
-# --------------------------------------------------------------------------- lockstep estimate
+# --------------------------------------------------------------------------- lockstep batch sizes
 
 
-def _prices_stage(price: np.ndarray, a: dict[str, np.ndarray]) -> np.ndarray:
-    """The economy's stage 7 (sim.economy._prices, transcribed): the same numpy calls on arrays
-    with an optional leading replication axis (country axes counted from the end), so one call
-    serves one replication or a batch stepped in lockstep."""
-    received = np.add.reduce(a["shipments"], axis=-3)
-    demanded = np.add.reduce(a["demand"] * a["servable"], axis=-3)
-    stuck = np.maximum(a["supply"] - a["pool_sold"] - a["base_spare"], 0.0)
-    balance = np.where(demanded > 0, (received + stuck) / demanded, 1.0)
-    balance = np.minimum(np.maximum(balance, 1e-9), 1e9)
-    elasticity = a["elasticity"] + 4.0 * (price > a["backstop_price"])
-    step_log = a["neg_speed"] * np.log(balance) / elasticity
-    new_log = np.log(price) + np.where(a["pool_product"], step_log, 0.0)
-    left_over = (a["supply"] - a["pool_sold"]) > 1e-9 * a["supply"]
-    landed = np.where(a["route"] & left_over[..., :, None, :], price[..., :, None, :] * a["duty"], np.inf)
-    parity = np.log(np.minimum.reduce(landed, axis=-3))
-    above = (new_log > parity) & a["pool_product"]
-    new_log = np.where(above, new_log - a["speed"] * (new_log - np.where(above, parity, 0.0)), new_log)
-    return np.exp(np.minimum(np.maximum(new_log, a["floor"]), a["cap"]))
-
-
-def _orders_stage(price: np.ndarray, a: dict[str, np.ndarray], cell: np.ndarray, demand_bin: np.ndarray, size: int) -> np.ndarray:
-    """The firms' orders (sim.economy._orders, its per-pair part, transcribed): flat takes and one
-    bincount over (firm, input) pairs; a batch offsets the flat indices per replication."""
-    gap = np.maximum(a["target"] - a["stock"], 0.0)
-    restock = np.minimum(a["pair_base_price"] / price.take(cell), 1.0)
-    orders = a["recipe"] * a["plan"] + gap * restock / 30.0
-    weights = (orders[:, None] * a["mix"]).ravel()
-    return np.bincount(demand_bin, weights=weights, minlength=size)
-
-
-def bench_lockstep(batch: int = 20, repeats: int = 7) -> dict[str, float]:
-    """How the cost of an economy stage grows when ``batch`` replications are stacked on a leading
-    axis and stepped in lockstep, against one replication; and what that would make of an
-    outcomes-only replication of rare_earth_curb. Two representative stages on its real sizes
-    (5 countries, 12 products, its (firm, input) pairs): country-level prices (elementwise and
-    reductions over (E, I, P)) and firm-level orders (flat takes and a bincount). The replication
-    is timed in-process with the economy's step timed on its own (``economy_share``)."""
-    import sim.model as model_module
-
+def bench_lockstep(sizes: tuple[int, ...] = (1, 5, 10, 20, 40), repeats: int = 3) -> dict[str, float]:
+    """An outcomes-only replication of rare_earth_curb stepped in lockstep batches of each size
+    (sim.lockstep): the batch's time / its size, best of ``repeats``, on the same seeds (the first
+    ``size`` replications of the scenario's seed). What LOCKSTEP_REPLICATIONS was chosen on."""
     scenario = load_scenario(CURB, rule_params=rule_params)
     world = build_world(scenario)
-    seed = replication_seeds(scenario.seed, 1)[0]
-    n_c, n_p = world.n_countries, world.n_products
-    rng = np.random.default_rng(0)
-
-    def country(b: int | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        lead = () if b is None else (b,)
-        a = {k: rng.uniform(0.5, 2.0, lead + (n_c, n_c, n_p)) for k in ("shipments", "demand", "servable", "duty")}
-        a.update({k: rng.uniform(0.5, 2.0, lead + (n_c, n_p)) for k in ("supply", "pool_sold")})
-        a["route"] = rng.uniform(size=lead + (n_c, n_c, n_p)) > 0.3
-        a["base_spare"] = rng.uniform(0.0, 0.1, (n_c, n_p))
-        a.update(elasticity=world.elasticity[None, :], backstop_price=np.full((1, n_p), 3.0), neg_speed=np.full((1, n_p), -0.1),
-                 pool_product=~world.final[None, :], speed=np.full((1, n_p), 0.1), floor=np.full((1, n_p), -3.0),
-                 cap=np.full((1, n_p), 3.0))
-        return rng.uniform(0.5, 2.0, lead + (n_c, n_p)), a
-
-    k = int(world.pair_firm.size)
-    base_cell = world.pair_cell.astype(np.int64)
-    base_bin = np.asarray(world.pair_demand_bin, dtype=np.int64).reshape(k, n_c)
-
-    def firm(b: int) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray, np.ndarray, int]:
-        a = {key: rng.uniform(0.5, 2.0, b * k) for key in ("target", "stock", "pair_base_price", "recipe", "plan")}
-        a["mix"] = rng.uniform(0.0, 1.0, (b * k, n_c))
-        cell = (base_cell[None, :] + n_c * n_p * np.arange(b)[:, None]).ravel()
-        size = n_c * n_c * n_p
-        demand_bin = (base_bin[None, :, :] + size * np.arange(b)[:, None, None]).ravel()
-        return rng.uniform(0.5, 2.0, b * n_c * n_p), a, cell, demand_bin, b * size
-
-    def per_call(fn: Any, loops: int = 300) -> float:
+    seeds = replication_seeds(scenario.seed, max(sizes))
+    run_batch(scenario, seeds, range(1), world, series=False)
+    figures = {}
+    for size in sizes:
         best = float("inf")
         for _ in range(repeats):
             start = time.perf_counter()
-            for _ in range(loops):
-                fn()
-            best = min(best, (time.perf_counter() - start) / loops)
-        return best
-
-    one_p, one_a = country(None)
-    many_p, many_a = country(batch)
-    f1, fb = firm(1), firm(batch)
-    prices_1 = per_call(lambda: _prices_stage(one_p, one_a))
-    prices_b = per_call(lambda: _prices_stage(many_p, many_a))
-    orders_1 = per_call(lambda: _orders_stage(*f1))
-    orders_b = per_call(lambda: _orders_stage(*fb))
-    growth = (prices_b + orders_b) / (prices_1 + orders_1)
-
-    # One outcomes-only replication, its economy timed apart (best of ``repeats``).
-    real_step, spent = model_module.step, [0.0]
-
-    def timed_step(*args: Any) -> Any:
-        start = time.perf_counter()
-        out = real_step(*args)
-        spent[0] += time.perf_counter() - start
-        return out
-
-    total = economy = float("inf")
-    model_module.step = timed_step
-    try:
-        for _ in range(repeats):
-            spent[0] = 0.0
-            start = time.perf_counter()
-            run_replication(scenario, seed, 0, world, series=False)
-            elapsed = time.perf_counter() - start
-            if elapsed < total:
-                total, economy = elapsed, spent[0]
-    finally:
-        model_module.step = real_step
-    rest = total - economy
-    estimate = rest + economy * growth / batch
-    return {
-        "lockstep_prices_stage_us_1": prices_1 * 1e6, f"lockstep_prices_stage_us_{batch}": prices_b * 1e6,
-        "lockstep_orders_stage_us_1": orders_1 * 1e6, f"lockstep_orders_stage_us_{batch}": orders_b * 1e6,
-        f"lockstep_growth_{batch}": growth,
-        "lockstep_replication_s": total, "lockstep_economy_share": economy / total,
-        f"lockstep_estimated_replication_s_{batch}": estimate,
-    }
+            run_batch(scenario, seeds, range(size), world, series=False)
+            best = min(best, (time.perf_counter() - start) / size)
+        figures[f"lockstep_replication_s_{size}"] = best
+    return figures
 
 
 # --------------------------------------------------------------------------- memory
@@ -411,12 +323,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--lockstep", action="store_true", help="only the lockstep estimate (seconds)")
+    parser.add_argument("--lockstep", action="store_true", help="only the lockstep batch sizes (seconds per replication)")
     args = parser.parse_args()
     figures: dict[str, Any] = {}
     load_before = os.getloadavg()[0]
-    figures.update(bench_lockstep())
     if args.lockstep:
+        figures.update(bench_lockstep())
         print(json.dumps(figures) if args.json else "\n".join(f"{k:<40} {v:10.4f}" for k, v in figures.items()))
         return
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -430,12 +342,14 @@ def main() -> None:
         figures[f"sweep_{big}_2w_runs_per_s"] = big / seconds
         figures[f"sweep_{big}_2w_utilisation"] = UTILISATION["big"]
 
-        path = sweep_file(tmp, "small", 5, 20)
+        # 10 points x 20 replications: 10 lockstep batches, 5 a worker on 2 (with 5 batches one
+        # worker would run 3 and the other 2, and the ratio would measure that, not the executor).
+        path = sweep_file(tmp, "small", 10, 20)
         one = timed_sweep(path, tmp / "small1", 1)
         cpu = children_cpu()
         two = timed_sweep(path, tmp / "small2", 2)
-        figures["sweep_100_2w_cpu_s"] = children_cpu() - cpu
-        figures["sweep_100_1w_s"], figures["sweep_100_2w_s"] = one, two
+        figures["sweep_200_2w_cpu_s"] = children_cpu() - cpu
+        figures["sweep_200_1w_s"], figures["sweep_200_2w_s"] = one, two
         figures["speedup_2w"] = one / two
         figures["utilisation_1w"], figures["utilisation_2w"] = UTILISATION["small1"], UTILISATION["small2"]
 
@@ -446,7 +360,8 @@ def main() -> None:
         typical = bench_batch_run(5, 20, 2, typical=True)
         figures["batch_run_typical_cpu_s"] = children_cpu() - cpu
         figures["batch_run_best_100_2p_s"], figures["batch_run_typical_100_2p_s"] = best, typical
-        figures["vs_batch_run"], figures["vs_batch_run_best"] = typical / two, best / two
+        # Throughputs (runs/s) compared: batch_run ran 100 runs, sim sweep 200.
+        figures["vs_batch_run"], figures["vs_batch_run_best"] = (200 / two) / (100 / typical), (200 / two) / (100 / best)
 
         few, many = (200, 2000) if args.quick else (1000, 10000)
         short = dict(base=CURB, horizon=10)

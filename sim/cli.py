@@ -176,7 +176,10 @@ def run(
     previous = signal.signal(signal.SIGTERM, request_stop)
     previous_int = signal.signal(signal.SIGINT, request_stop)
     try:
-        with tqdm(total=n, desc=scenario.name, unit="rep", disable=quiet or n == 1, file=sys.stderr) as bar:
+        # Progress comes in replication-days (lockstep batches advance together): shown as replications.
+        days = scenario.horizon_days
+        with tqdm(total=n * days, desc=scenario.name, unit="rep", unit_scale=1.0 / days, disable=quiet or n == 1,
+                  file=sys.stderr, bar_format="{l_bar}{bar}| {n:.1f}/{total:.0f} [{elapsed}<{remaining}, {rate_fmt}]") as bar:
             result = run_replications(scenario, seed=seed, replications=n, workers=workers, progress=bar.update)
         folder = write_run(target, scenario, result, seed, n, scenario_file, list(overrides), force=force)
     except OutputError as exc:

@@ -208,6 +208,10 @@ class World:
     # making it treat as critical, with their output-weighted days of cover); none for products
     # no modelled firm makes. A magnet maker outside the model needs rare earths as much as one in it.
     bg_input_days: np.ndarray | None = None  # (P, P)
+    # Replications stacked as independent copies of one world (sim.stacking): copy b's products
+    # are b * P' .. (b + 1) * P' - 1 and its firms likewise. Only the country totals of the
+    # GDP-loss proxy (stage 9) need to know: they are summed per copy. 1: a plain world.
+    copies: int = 1
 
     # Derived baseline quantities (filled by __post_init__).
     base_use: np.ndarray = field(init=False)  # (F, P) input units per day at baseline
@@ -1795,31 +1799,57 @@ def _accounts(world: World, state: State, policy: Policy, day: _Day) -> None:
 
 
 def _gdp_loss(world: World, state: State, policy: Policy, day: _Day) -> None:
-    """Stage 9 (run before prices move): the GDP-loss proxy per country at today's prices."""
+    """Stage 9 (run before prices move): the GDP-loss proxy per country at today's prices ((C,);
+    (copies, C) for stacked replications, each copy's sums over its own firms and products)."""
     price = state.price
     # Value added: revenue less modelled inputs less bought-in inputs (fixed per unit), counted in
     # the countries where the firm's plants are.
     value_added = day.revenue - day.input_cost - world.bought_in_per_unit * day.output
-    loss = (world.base_value_added - value_added) @ world.plant_share  # (C,)
+    loss = _by_plant(world, world.base_value_added - value_added, world.plant_share)  # (C,)
     consts = _step_constants(world)
     bg_value_added = day.bg_sold * (day.unit_value - consts.bg_bought_in)
-    loss += np.add.reduce(world.bg_base_value_added - bg_value_added, axis=1)
+    loss += _over_products(world, world.bg_base_value_added - bg_value_added)
     # Upstream: the domestic value added in the bought-in inputs of output lost (or gained) against
     # baseline, in the producing plant's country (its parts and materials suppliers).
-    loss += (world.base_output - day.output) @ world.upstream_per_unit
-    loss += np.add.reduce((world.bg_output0 - day.bg_sold) * world.bg_upstream_per_unit, axis=1)
+    loss += _by_plant(world, world.base_output - day.output, world.upstream_per_unit)
+    loss += _over_products(world, (world.bg_output0 - day.bg_sold) * world.bg_upstream_per_unit)
     bg_received = _background_received(day, policy)
-    buyer_loss = np.add.reduce((world.bg_demand0 - bg_received) * consts.base_price_routes * consts.downstream_routes, axis=(0, 2))
+    buyer_loss = _over_routes(world, (world.bg_demand0 - bg_received) * consts.base_price_routes * consts.downstream_routes)
     importer_price = _route_prices(state, day)[0]
-    buyer_loss += np.add.reduce(bg_received * ((importer_price * day.terms.one_plus_duty) - consts.base_price_routes), axis=(0, 2))
+    buyer_loss += _over_routes(world, bg_received * ((importer_price * day.terms.one_plus_duty) - consts.base_price_routes))
     loss += buyer_loss
     # (Export rents, destination price over home price, are in the producers' sales above.)
     if day.refill is not None:  # the state pays for refilling its stockpile at its market's price, duty included
-        loss += ((day.refill * day.terms.one_plus_duty).sum(axis=0) * price).sum(axis=1)
+        loss += _over_products(world, (day.refill * day.terms.one_plus_duty).sum(axis=0) * price, pairwise=False)
     if day.terms.any_duty:
         duty_paid = day.shipments * policy.duty * importer_price
-        loss -= np.add.reduce(duty_paid, axis=(0, 2))  # duty revenue of the importing country
+        loss -= _over_routes(world, duty_paid)  # duty revenue of the importing country
     day.gdp_loss = loss
+
+
+def _by_plant(world: World, per_firm: np.ndarray, by_country: np.ndarray) -> np.ndarray:
+    """(C,) ``per_firm`` (F,) spread over countries by ``by_country`` (F, C): ``per_firm @
+    by_country``; for stacked copies (copies, C), each copy over its own firms."""
+    if world.copies == 1:
+        return per_firm @ by_country
+    b = world.copies
+    return np.einsum("bf,bfc->bc", per_firm.reshape(b, -1), by_country.reshape(b, -1, by_country.shape[1]))
+
+
+def _over_products(world: World, cells: np.ndarray, pairwise: bool = True) -> np.ndarray:
+    """(C,) ``cells`` (C, P) summed over products; for stacked copies (copies, C), each over its own.
+    (``pairwise=False``: as ``ndarray.sum``, the same sums, for the call sites that used it.)"""
+    if world.copies == 1:
+        return np.add.reduce(cells, axis=1) if pairwise else cells.sum(axis=1)
+    return np.add.reduce(cells.reshape(cells.shape[0], world.copies, -1), axis=2).T
+
+
+def _over_routes(world: World, routes: np.ndarray) -> np.ndarray:
+    """(I,) ``routes`` (E, I, P) summed over exporters and products; for stacked copies (copies, I)."""
+    if world.copies == 1:
+        return np.add.reduce(routes, axis=(0, 2))
+    n_e, n_i = routes.shape[:2]
+    return np.add.reduce(routes.reshape(n_e, n_i, world.copies, -1), axis=(0, 3)).T
 
 
 def _prices(world: World, state: State, day: _Day) -> None:
@@ -2003,10 +2033,14 @@ def _pipeline_total(rows: np.ndarray, cells: np.ndarray) -> np.ndarray:
     the slots bit for bit as ``np.add.reduce(pipeline, axis=0)`` does: numpy adds C-contiguous
     rows one after the other, in slot order, a running sum that np.add.accumulate along a pool's
     column reproduces. That pass over all R rows costs as much for one pool as for all of them;
-    a few pools' running sums cost a fraction of it."""
-    if cells.size > 4:
-        return np.add.reduce(rows, axis=0)[cells]
-    return np.add.accumulate(rows.T[cells], axis=1)[:, -1]
+    a few pools' running sums cost a fraction of it. More pools (stacked replications order in
+    many at once, sim.stacking): their columns gathered, then summed over the slots the same way
+    (row after row); all of them once they are a quarter of the pools or more."""
+    if cells.size <= 4:
+        return np.add.accumulate(rows.T[cells], axis=1)[:, -1]
+    if 4 * cells.size < rows.shape[1]:
+        return np.add.reduce(rows.take(cells, axis=1), axis=0)
+    return np.add.reduce(rows, axis=0)[cells]
 
 
 def _invest(world: World, state: State, day: _Day) -> None:
@@ -2038,7 +2072,12 @@ def _invest(world: World, state: State, day: _Day) -> None:
     if _any(paying):
         cost = projects[:, _PJ["daily_cost"]] * paying
         payer = projects[:, _PJ["payer"]].astype(np.int64)
-        day.gdp_loss = day.gdp_loss + np.bincount(payer, weights=cost, minlength=world.n_countries)
+        if world.copies == 1:
+            day.gdp_loss = day.gdp_loss + np.bincount(payer, weights=cost, minlength=world.n_countries)
+        else:  # each project's cost in its own copy (the copy of its product)
+            copy = projects[:, _PJ["product"]].astype(np.int64) // (world.n_products // world.copies)
+            by_copy = np.bincount(copy * world.n_countries + payer, weights=cost, minlength=world.copies * world.n_countries)
+            day.gdp_loss = day.gdp_loss + by_copy.reshape(world.copies, world.n_countries)
         firm = projects[:, _PJ["payer_firm"]].astype(np.int64)
         by_firm = firm >= 0
         if _any(by_firm):

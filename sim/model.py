@@ -40,7 +40,9 @@ from agents.strategy import (
 )
 from sim.config import MeasureSpec, RuleSpec, Scenario
 from sim.economy import (
+    DayResult,
     Measure,
+    Policy,
     World,
     initial_state,
     order_investment,
@@ -286,6 +288,13 @@ class CoercionModel(mesa.Model):
     # ------------------------------------------------------------------ the daily clock
 
     def step(self) -> None:
+        """One day: the agents decide (:meth:`decide_day`), the economy steps under the policy
+        in force, and the day is recorded (:meth:`record_day`). Replications stepped in lockstep
+        (:mod:`sim.lockstep`) call the two halves around one economy step for all of them."""
+        self.record_day(step(self.world, self.state, self.decide_day()))
+
+    def decide_day(self) -> Policy:
+        """The day's decisions and the policy in force after them (the economy has not moved)."""
         day = self.day
         if day >= self.scenario.horizon_days:
             raise RuntimeError(
@@ -319,8 +328,11 @@ class CoercionModel(mesa.Model):
                     counts[self.country_index[m.actor]] += 1
                 self._measure_count = counts
             self._policy_key = key
-        policy = self._policy
-        result = step(self.world, self.state, policy)
+        return self._policy
+
+    def record_day(self, result: DayResult) -> None:
+        """What the day's economy did, booked: losses, lobbying, the recorder; then the clock."""
+        day = self.day
         # (Without national stockpiles nothing is ever released or refilled: nothing to log.)
         if result.stockpile_release is not None and self.world.has_stockpiles:
             self._log_releases(result.stockpile_release)

@@ -36,6 +36,7 @@ import pyarrow as pa
 
 from sim.config import MAX_REPLICATIONS, Scenario
 from sim.economy import World
+from sim.lockstep import replication_batches, run_lockstep
 from sim.model import CoercionModel
 from sim.results import ReplicationResult, collect
 from sim.world import build_world
@@ -61,6 +62,34 @@ def run_replication(
     return collect(model, replication, series=series)
 
 
+def run_batch(
+    scenario: Scenario,
+    seeds: list[np.random.SeedSequence],
+    batch: range,
+    world: World | None = None,
+    series: bool = True,
+    on_day: Callable[[int], None] | None = None,
+) -> list[ReplicationResult]:
+    """The replications ``batch`` (indices into ``seeds``) stepped in lockstep (sim.lockstep):
+    each the run :func:`run_replication` gives, to rounding (1e-9), at a fraction of the cost.
+    ``on_day(k)``: called each day with the number of replications stepped."""
+    world = build_world(scenario) if world is None else world
+    return run_together([(scenario, world, seeds[k], k) for k in batch], series, on_day)
+
+
+def run_together(
+    runs: list[tuple[Scenario, World, np.random.SeedSequence, int]],
+    series: bool = True,
+    on_day: Callable[[int], None] | None = None,
+) -> list[ReplicationResult]:
+    """Runs given as (scenario, its world, seed, replication number), stepped in lockstep: their
+    worlds must be stackable (sim.stacking.stacking_key), their scenarios may differ otherwise
+    (a sweep's points). Each result is the one :func:`run_replication` gives, to rounding."""
+    models = [CoercionModel(scenario, seed, world=world, outcomes_only=not series) for scenario, world, seed, _ in runs]
+    run_lockstep(models, on_day)
+    return [collect(m, k, series=series) for m, (_, _, _, k) in zip(models, runs)]
+
+
 # --------------------------------------------------------------------------- a pool handing out chunks
 
 # Set by the command line's Ctrl-C/SIGTERM handler (``request_stop``). The handler also raises
@@ -81,11 +110,13 @@ def map_chunks(
     fn: Callable[..., Any],
     chunks: Iterable[Any],
     in_flight: int,
+    on_wait: Callable[[], None] | None = None,
 ) -> Iterator[tuple[Any, Future]]:
     """Submit ``fn(chunk)`` for each chunk, at most ``in_flight`` at a time, and yield
     ``(chunk, future)`` as each finishes (completion order): workers started once are handed
     small chunks as they free up, so none idles while another has a long queue. The caller reads
-    ``future.result()`` (an exception there is that chunk's alone)."""
+    ``future.result()`` (an exception there is that chunk's alone). ``on_wait()`` is called at
+    least every quarter second while chunks run (progress from the workers)."""
     pending: dict[Future, Any] = {}
     source = iter(chunks)
     for chunk in itertools.islice(source, in_flight):
@@ -94,6 +125,8 @@ def map_chunks(
         done, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
         if STOP_REQUESTED.is_set():
             raise KeyboardInterrupt
+        if on_wait is not None:
+            on_wait()
         for fut in done:
             chunk = pending.pop(fut)
             for nxt in itertools.islice(source, 1):
@@ -116,10 +149,13 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_replication_worker(
-    scenario: Scenario, seed: int, replications: int, series: bool = True, parent_pid: int | None = None
+    scenario: Scenario, seed: int, replications: int, series: bool = True, parent_pid: int | None = None,
+    days_done: Any = None,
 ) -> None:
-    """Per-process state, set once when the worker starts: the scenario, its world, the seeds; and
-    a worker that dies with its parent (``parent_pid``)."""
+    """Per-process state, set once when the worker starts: the scenario, its world, the seeds; a
+    worker that dies with its parent (``parent_pid``); the shared count of replication-days
+    stepped (``days_done``, a multiprocessing Value the parent reads for progress)."""
+    _WORKER["days_done"] = days_done
     if parent_pid is not None:
         die_with_parent(parent_pid)
     _WORKER["series"] = series
@@ -128,8 +164,17 @@ def _init_replication_worker(
     _WORKER["seeds"] = replication_seeds(seed, replications)
 
 
-def _replication_task(k: int) -> ReplicationResult:
-    return run_replication(_WORKER["scenario"], _WORKER["seeds"][k], k, _WORKER["world"], series=_WORKER["series"])
+def _batch_task(batch: range) -> list[ReplicationResult]:
+    counter = _WORKER.get("days_done")
+
+    def on_day(k: int) -> None:
+        with counter.get_lock():
+            counter.value += k
+
+    return run_batch(
+        _WORKER["scenario"], _WORKER["seeds"], batch, _WORKER["world"], series=_WORKER["series"],
+        on_day=None if counter is None else on_day,
+    )
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -237,35 +282,48 @@ def run_replications(
     progress: Callable[[int], None] | None = None,
     series: bool = True,
 ) -> RunResult:
-    """Run the replications, serially or on ``workers`` processes started once; with processes
-    each replication is its own task, handed to the next free worker (``progress`` is called
-    per finished replication), and the tables are ordered by replication either way.
+    """Run the replications in lockstep batches (:func:`sim.lockstep.replication_batches`, fixed
+    by the replication numbers), serially or on ``workers`` processes started once; with
+    processes each batch is a task, handed to the next free worker. The tables are ordered by
+    replication either way. ``progress(k)`` is called as the runs advance, with the
+    replication-days done since its last call (they add up to replications x horizon days), so
+    a progress bar moves while a batch runs, from the workers too.
     ``series=False``: outcomes and events only (no timeseries), recorded more cheaply."""
     seed = scenario.seed if seed is None else seed
     n = scenario.replications if replications is None else replications
     start = time.perf_counter()
     results: list[ReplicationResult] = []
-    if workers <= 1 or n == 1:
+    batches = replication_batches(n)
+    if workers <= 1 or len(batches) == 1:
         seeds = replication_seeds(seed, n)
         world = build_world(scenario)
-        for k in range(n):
+        for batch in batches:
             if STOP_REQUESTED.is_set():  # an interrupt swallowed by a finaliser (see STOP_REQUESTED)
                 raise KeyboardInterrupt
-            results.append(run_replication(scenario, seeds[k], k, world, series=series))
-            if progress:
-                progress(1)
+            results.extend(run_batch(scenario, seeds, batch, world, series=series, on_day=progress))
     else:
+        used = min(workers, len(batches))
+        context = worker_context()
+        days_done = context.Value("q", 0)  # replication-days the workers have stepped
+        reported = 0
+
+        def report() -> None:
+            nonlocal reported
+            done = days_done.value
+            if progress and done > reported:
+                progress(done - reported)
+            reported = done
+
         with ProcessPoolExecutor(
-            max_workers=min(workers, n),
-            mp_context=worker_context(),
+            max_workers=used,
+            mp_context=context,
             initializer=_init_replication_worker,
-            initargs=(scenario, seed, n, series, os.getpid()),
+            initargs=(scenario, seed, n, series, os.getpid(), days_done),
         ) as pool:
             try:
-                for _, fut in map_chunks(pool, _replication_task, range(n), in_flight=2 * min(workers, n)):
-                    results.append(fut.result())
-                    if progress:
-                        progress(1)
+                for _, fut in map_chunks(pool, _batch_task, batches, in_flight=2 * used, on_wait=report):
+                    results.extend(fut.result())
+                report()
             except BaseException:  # Ctrl-C, SIGTERM: stop the workers now rather than finish their tasks
                 _stop_workers(pool)
                 raise

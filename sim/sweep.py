@@ -40,14 +40,17 @@ import pyarrow.parquet as pq
 from sim.config import apply_overrides, scenario_from_raw
 from sim.designs import design_table
 from sim.errors import ScenarioError
+from sim.lockstep import replication_batch
 from sim.results import EVENT_COLUMNS, VARIABLES
 from sim.runner import (
     die_with_parent,
     map_chunks,
     package_versions,
     run_replication,
+    run_together,
     worker_context,
 )
+from sim.stacking import stacking_key
 from sim.sweep_config import LoadedSweep, Sweep, point_overrides
 from sim.world import build_world
 
@@ -101,7 +104,7 @@ def _point_scenario(ctx: SweepContext, point: int) -> tuple[Any, Any]:
 
     key = (ctx.fingerprint, point)
     if key not in _CACHE:
-        if len(_CACHE) >= 8:
+        if len(_CACHE) >= 64:  # (a lockstep batch may span 20 points: keep them all)
             _CACHE.pop(next(iter(_CACHE)))
         raw = apply_overrides(ctx.base_raw, point_overrides(ctx.sweep, ctx.points[point]))
         scenario = scenario_from_raw(raw, ctx.base_file, rule_params=rule_params)
@@ -145,33 +148,92 @@ def _events_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 def run_chunk(ctx: SweepContext, run_ids: list[int]) -> list[dict[str, Any]]:
     """Run these runs; each gives ``{"row", "events", "series"}`` (events as rows, see
-    :func:`_event_rows`). A run that raises is a row with its ``error`` (the sweep goes on)."""
+    :func:`_event_rows`). A run that raises is a row with its ``error`` (the sweep goes on).
+
+    Runs are stepped in lockstep by batch: runs with the same ``run_id // sweep.lockstep`` (a
+    point's replications, or several points' when they have fewer), those of them whose worlds
+    stack together (:func:`sim.stacking.stacking_key`: e.g. points that differ in decision
+    parameters only) in one group. A batch is always run whole, so a run's result does not depend
+    on which of its batch's runs this chunk (or a resumed sweep) asks for; only those are returned."""
     out = []
-    keep_series = ctx.sweep.keep.series
-    for run_id in run_ids:
-        cpu = time.process_time()
-        point, replication = divmod(run_id, ctx.replications)
-        row: dict[str, Any] = {"run_id": run_id, "point": point, "replication": replication, "seed": ctx.sweep.seed}
-        row.update(ctx.points[point])
-        events = series = None
-        try:
-            scenario, world = _point_scenario(ctx, point)
-            result = run_replication(scenario, _seeds(ctx)[replication], replication, world, series=keep_series)
-            outcome = dict(result.outcome)
-            outcome.pop("replication")
-            outcome["actors"] = _as_list(outcome["actors"])
-            row.update(outcome)
-            row["error"] = None
-            events = _event_rows(result.event_records, run_id, point, replication)
-            if keep_series:
-                series = _decimate(result.timeseries, ctx, scenario.horizon_days)
-                series = series.drop(columns=["replication"])
-                series.insert(0, "run_id", run_id)
-        except Exception as exc:  # a failed run is a row with its error
-            row["error"] = f"{type(exc).__name__}: {exc}"
-        # CPU seconds go to the manifest (utilisation of the workers), never into the table.
-        out.append({"row": row, "events": events, "series": series, "cpu": time.process_time() - cpu})
+    wanted = set(run_ids)
+    total, size = len(ctx.points) * ctx.replications, ctx.sweep.lockstep
+    for batch_runs in _by_batch(run_ids, total, size):
+        batch = replication_batch(batch_runs[0], total, size)
+        out.extend(r for r in _run_batch(ctx, batch) if r["row"]["run_id"] in wanted)
     return out
+
+
+def _by_batch(run_ids: list[int], total: int, size: int) -> list[list[int]]:
+    """``run_ids`` grouped by lockstep batch (of ``size`` consecutive run ids), in order."""
+    groups: dict[int, list[int]] = {}
+    for run_id in run_ids:
+        groups.setdefault(replication_batch(run_id, total, size).start, []).append(run_id)
+    return list(groups.values())
+
+
+def _run_batch(ctx: SweepContext, batch: range) -> list[dict[str, Any]]:
+    """One batch of runs in lockstep, a group per stackable world (in order of first run). If a
+    group raises, its runs are run one by one, so that only the failing run is a row with its error."""
+    cpu = time.process_time()
+    groups: dict[tuple, list[tuple[int, int]]] = {}
+    try:
+        for run_id in batch:
+            point, replication = divmod(run_id, ctx.replications)
+            groups.setdefault(stacking_key(_point_scenario(ctx, point)[1]), []).append((point, replication))
+    except Exception:  # a point whose scenario cannot be built: each run records its own error
+        return [_one_run(ctx, *divmod(run_id, ctx.replications)) for run_id in batch]
+    records = []
+    for runs in groups.values():
+        try:
+            results = run_together(
+                [(*_point_scenario(ctx, point), _seeds(ctx)[replication], replication) for point, replication in runs],
+                series=ctx.sweep.keep.series,
+            )
+        except Exception:
+            records.extend(_one_run(ctx, point, replication) for point, replication in runs)
+            continue
+        spent = (time.process_time() - cpu) / len(runs)
+        records.extend(_run_record(ctx, point, replication, result=result, scenario=_point_scenario(ctx, point)[0], cpu=spent)
+                       for (point, replication), result in zip(runs, results))
+        cpu = time.process_time()
+    return sorted(records, key=lambda r: r["row"]["run_id"])
+
+
+def _one_run(ctx: SweepContext, point: int, replication: int) -> dict[str, Any]:
+    cpu = time.process_time()
+    try:
+        scenario, world = _point_scenario(ctx, point)
+        result = run_replication(scenario, _seeds(ctx)[replication], replication, world, series=ctx.sweep.keep.series)
+    except Exception as exc:  # a failed run is a row with its error
+        return _run_record(ctx, point, replication, error=f"{type(exc).__name__}: {exc}", cpu=time.process_time() - cpu)
+    return _run_record(ctx, point, replication, result=result, scenario=scenario, cpu=time.process_time() - cpu)
+
+
+def _run_record(
+    ctx: SweepContext, point: int, replication: int, result: Any = None, scenario: Any = None, error: str | None = None,
+    cpu: float = 0.0,
+) -> dict[str, Any]:
+    """A run's outcome row, event rows and (if kept) series; or its row with ``error``."""
+    run_id = point * ctx.replications + replication
+    row: dict[str, Any] = {"run_id": run_id, "point": point, "replication": replication, "seed": ctx.sweep.seed}
+    row.update(ctx.points[point])
+    events = series = None
+    if result is None:
+        row["error"] = error
+    else:
+        outcome = dict(result.outcome)
+        outcome.pop("replication")
+        outcome["actors"] = _as_list(outcome["actors"])
+        row.update(outcome)
+        row["error"] = None
+        events = _event_rows(result.event_records, run_id, point, replication)
+        if ctx.sweep.keep.series:
+            series = _decimate(result.timeseries, ctx, scenario.horizon_days)
+            series = series.drop(columns=["replication"])
+            series.insert(0, "run_id", run_id)
+    # CPU seconds go to the manifest (utilisation of the workers), never into the table.
+    return {"row": row, "events": events, "series": series, "cpu": cpu}
 
 
 def _decimate(ts: pd.DataFrame, ctx: SweepContext, horizon: int) -> pd.DataFrame:
@@ -306,16 +368,11 @@ def prepare_folder(loaded: LoadedSweep, design: pd.DataFrame, out: Path, resume:
 # --------------------------------------------------------------------------- executors
 
 
-def _chunks(todo: list[int], size: int, replications: int) -> list[list[int]]:
-    """Consecutive runs of one point, at most ``size`` per chunk (a worker builds a point's
-    scenario once per chunk)."""
-    out: list[list[int]] = []
-    for run_id in todo:
-        if out and len(out[-1]) < size and out[-1][-1] + 1 == run_id and out[-1][0] // replications == run_id // replications:
-            out[-1].append(run_id)
-        else:
-            out.append([run_id])
-    return out
+def _chunks(todo: list[int], size: int, total: int, lockstep: int) -> list[list[int]]:
+    """The runs left to do (of ``total``), in chunks of ``size`` lockstep batches (of
+    ``lockstep`` runs, see :func:`run_chunk`). A worker runs a chunk's batches whole."""
+    batches = _by_batch(todo, total, lockstep)
+    return [sum(batches[k:k + size], []) for k in range(0, len(batches), size)]
 
 
 def _local_results(ctx: SweepContext, chunks: list[list[int]], workers: int) -> Iterator[list[dict[str, Any]]]:
@@ -430,7 +487,7 @@ def run_sweep(
     if resume and (out / "manifest.json").exists():
         manifest["sessions"] = json.loads((out / "manifest.json").read_text()).get("sessions", [])
     _write_json(out / "manifest.json", manifest)
-    chunks = _chunks(todo, chunk_size, sweep.replications)
+    chunks = _chunks(todo, chunk_size, total, sweep.lockstep)
     results = (
         _dask_results(ctx, chunks, workers, scheduler) if executor == "dask" else _local_results(ctx, chunks, workers)
     )

@@ -104,6 +104,11 @@ class Sweep(_Strict):
     set: list[str] = Field(default_factory=list, description="fixed overrides of the base, as --set")
     parameters: list[Parameter] = Field(min_length=1)
     keep: Keep = Keep()
+    # Runs stepped together (consecutive run ids; sim.lockstep): speed only, a run's results agree
+    # with its run alone to rounding. Part of the sweep (and its digest), so that a sweep's table
+    # never depends on how it is run; 1 runs each alone. The default is sim.lockstep's
+    # LOCKSTEP_REPLICATIONS (written out: this module is read before Mesa is imported).
+    lockstep: int = Field(20, ge=1, le=200, description="runs stepped together in lockstep")
 
     @model_validator(mode="after")
     def _check(self) -> Self:

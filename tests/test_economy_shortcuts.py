@@ -24,14 +24,16 @@ def sparse(rng: np.random.Generator, shape: tuple[int, ...], density: float) -> 
     return np.where(rng.uniform(size=shape) < density, values, 0.0)
 
 
-@pytest.mark.parametrize("n_cells", [1, 2, 3, 4, 5, 9])
-def test_pipeline_total_is_the_full_sum_over_slots(n_cells: int) -> None:
+@pytest.mark.parametrize(("n_cells", "n_products"), [(1, 12), (2, 12), (3, 12), (4, 12), (5, 12), (9, 12), (30, 12),
+                                                      (5, 240), (40, 240), (400, 240)])
+def test_pipeline_total_is_the_full_sum_over_slots(n_cells: int, n_products: int) -> None:
+    # (240 products: 20 stacked copies of a 12-product world, whose pools order many cells at once)
     rng = np.random.default_rng(n_cells)
     for slots, density in ((542, 0.3), (7, 0.9), (2, 1.0)):
-        pipeline = sparse(rng, (slots, 5, 12), density)
-        cells = np.sort(rng.choice(60, size=n_cells, replace=False))
+        pipeline = sparse(rng, (slots, 5, n_products), density)
+        cells = np.sort(rng.choice(5 * n_products, size=n_cells, replace=False))
         full = np.add.reduce(pipeline, axis=0).reshape(-1)[cells]
-        assert same_bits(_pipeline_total(pipeline.reshape(slots, 60), cells), full)
+        assert same_bits(_pipeline_total(pipeline.reshape(slots, 5 * n_products), cells), full)
 
 
 def test_fill_share_is_the_guarded_ratio() -> None:

@@ -19,6 +19,7 @@ import sim.sweep as sweep_module
 from agents.base import rule_params
 from sim.cli import main
 from sim.config import load_scenario
+from sim.lockstep import LOCKSTEP_REPLICATIONS
 from sim.model import CoercionModel
 from sim.outcomes import OUTCOME_CLASSES
 from sim.runner import replication_seeds, run_replication, run_replications
@@ -81,7 +82,7 @@ def test_the_sweeps_events_are_the_runs_events(tmp_path: Path) -> None:
 
 
 def test_two_workers_and_chunks_give_the_identical_table(tmp_path: Path, serial: pd.DataFrame) -> None:
-    run_sweep(load(TOLERANCE), tmp_path / "two", workers=2, chunk_size=2, flush_runs=1)
+    run_sweep(load(TOLERANCE), tmp_path / "two", workers=2, chunk_size=1, flush_runs=1)
     pd.testing.assert_frame_equal(serial, load_sweep(tmp_path / "two"))
     assert len(list((tmp_path / "two" / "parts").glob("outcomes-*.parquet"))) >= 3
 
@@ -89,9 +90,9 @@ def test_two_workers_and_chunks_give_the_identical_table(tmp_path: Path, serial:
 def test_interrupt_keeps_finished_runs_and_resume_completes(tmp_path: Path, serial: pd.DataFrame) -> None:
     seen = []
 
-    def progress(k: int) -> None:
+    def progress(k: int) -> None:  # called per finished chunk (a lockstep batch)
         seen.append(k)
-        if len(seen) == 4:
+        if sum(seen) == 4:
             raise KeyboardInterrupt
 
     out = tmp_path / "s"
@@ -160,7 +161,15 @@ def test_a_failed_run_is_a_row_with_its_error(tmp_path: Path, monkeypatch: pytes
             raise FloatingPointError("boom")
         return real(scenario, seed, replication, world, series=series)
 
+    def flaky_together(runs, series):  # type: ignore[no-untyped-def]
+        # The lockstep batch holding the failing run fails; its runs are then run one by one.
+        if any(k == 1 and s.governments["CN"].rules[0].params["stake_pct"] == 1.0 for s, _, _, k in runs):
+            raise FloatingPointError("boom")
+        return real_together(runs, series=series)
+
+    real_together = sweep_module.run_together
     monkeypatch.setattr(sweep_module, "run_replication", flaky)
+    monkeypatch.setattr(sweep_module, "run_together", flaky_together)
     result = run_sweep(load(TOLERANCE), tmp_path / "s")
     assert (result.ran, result.failed) == (6, 1)
     runs = load_sweep(tmp_path / "s")
@@ -214,12 +223,20 @@ def test_kept_series_are_decimated_and_filtered(tmp_path: Path) -> None:
     assert set(load_sweep_series(tmp_path / "out", "gdp_loss_pct_cum")["variable"].astype(str)) == {"gdp_loss_pct_cum"}
 
 
-def test_run_j_reports_progress_per_replication() -> None:
+def test_run_reports_progress_as_the_days_go_by() -> None:
+    # Replications step in lockstep batches, so progress comes in replication-days, day by day
+    # in process and as the workers' shared count grows with -j: never one jump at the end.
     scenario = load_scenario(TINY, rule_params=rule_params)
     calls: list[int] = []
-    result = run_replications(scenario, replications=3, workers=2, progress=calls.append, series=False)
-    assert calls == [1, 1, 1]
+    result = run_replications(scenario, replications=3, progress=calls.append, series=False)
+    assert sum(calls) == 3 * scenario.horizon_days and calls[:2] == [3, 3]
     assert list(result.outcomes["replication"]) == [0, 1, 2]
+    calls.clear()
+    many = 2 * LOCKSTEP_REPLICATIONS + 1  # three batches on two workers
+    result = run_replications(scenario.model_copy(update={"horizon_days": 40}), replications=many, workers=2,
+                              progress=calls.append, series=False)
+    assert sum(calls) == many * 40 and len(calls) >= 2
+    assert list(result.outcomes["replication"]) == list(range(many))
 
 
 def test_common_random_numbers_across_variants() -> None:
