@@ -6,74 +6,49 @@
 
 Figures (seeds fixed, so every run times the same work):
 
-* ``replication_full_s`` / ``replication_outcomes_s``: one replication of
-  experiments/rare_earth_curb.toml (540 days) as ``sim run`` does it (all tables) and as an
-  outcomes-only sweep run does it, best of N, in-process, alternating; ``outcomes_speedup``;
-  the same in CPU seconds (``*_cpu_s``), less sensitive to other processes on the machine.
+* ``replication_outcomes_s``: one outcomes-only replication of experiments/rare_earth_curb.toml
+  (540 days) as a sweep runs it: in a lockstep batch of 20 (sim/lockstep.py), the batch's time /
+  20, best of N, in-process; ``replication_outcomes_alone_s`` the same replication run alone and
+  ``replication_full_s`` run alone with all tables (as ``sim run`` recorded it before lockstep);
+  ``lockstep_speedup`` = alone / in a batch; ``*_cpu_s`` the same in CPU seconds (less sensitive
+  to other processes on the machine).
 * ``sweep_1000_2w_s``: wall time of a 1,000-run ``sim sweep`` of rare_earth_curb (a grid of 50
   values of China's cost tolerance x 20 replications), outcomes only, 2 local workers; and its
   runs/s. (``--quick``: 200 runs.)
-* ``speedup_2w``: runs/s on 2 workers / runs/s on 1 worker, the same 100-run sweep; with
-  ``utilisation_*`` (CPU seconds of the runs / (wall seconds x workers)), which tells an executor
-  that idles its workers from a machine busy with other work.
-* ``batch_run_typical_100_2p_s``: the same 100-run grid through ``mesa.batch_run`` on 2
-  processes, as a Mesa user would write the model class: its ``__init__`` reads the scenario
-  with the run's parameter and builds the model (so the world) from it, with the model's default
-  recording, and a DataCollector with three model reporters and the final outcome, collected
-  every day. ``vs_batch_run`` = its time / sim sweep's (the issue's comparison).
-  ``batch_run_best_100_2p_s``: batch_run's best case, which no Mesa user would write without
-  knowing this code base: the sweep's own outcomes-only model, the world built once per value
-  and process, only the final outcome reported; ``vs_batch_run_best`` = its time / sim sweep's,
-  which isolates the executors (the runs are the same work). ``*_cpu_s``: the CPU seconds their
-  worker processes used (startup included), which other processes on a shared machine do not
-  distort as they distort wall time.
+* ``speedup_2w``: runs/s on 2 workers / runs/s on 1 worker, the same 200-run sweep (10 lockstep
+  batches: 5 a worker); with ``utilisation_*`` (CPU seconds of the runs / (wall seconds x
+  workers)), which tells an executor that idles its workers from a machine busy with other work.
+* ``batch_run_typical_100_2p_s``: a 100-run grid through ``mesa.batch_run`` on 2 processes, as a
+  Mesa user would write the model class: its ``__init__`` reads the scenario with the run's
+  parameter and builds the model (so the world) from it, with the model's default recording, and
+  a DataCollector with three model reporters and the final outcome, collected every day.
+  ``vs_batch_run`` = sim sweep's runs/s (the 200-run sweep on 2 workers) / batch_run's (the
+  issue's comparison). ``batch_run_best_100_2p_s``: batch_run's best case, which no Mesa user
+  would write without knowing this code base: the sweep's own outcomes-only model, the world
+  built once per value and process, only the final outcome reported; ``vs_batch_run_best`` the
+  same ratio against it. ``*_cpu_s``: the CPU seconds their worker processes used (startup
+  included), which other processes on a shared machine do not distort as they distort wall time.
 * Goals (issue 8, section 4), each reported as met or not (``goals`` in the JSON object):
   ``replication_outcomes_s`` <= 0.1; ``sweep_1000_2w_s`` <= 120 (``--quick``: ``sweep_200_2w_s``
   <= 24, the same rate); ``speedup_2w`` >= 1.8; ``peak_rss_ratio`` <= 1.2; ``vs_batch_run`` >= 2.
 * ``peak_rss_ratio``: peak resident memory (VmHWM) of the main process of a 10,000-run sweep /
   that of a 1,000-run sweep (a 10-day horizon so that 10,000 runs take a minute or two; the main
-  process is what holds results; workers run one run at a time); ``load_sweep_10000_s``: the
-  time ``load_sweep`` takes to read that 10,000-run folder.
-* ``lockstep_*`` (also alone: ``--lockstep``, about a minute): the estimate below. Two stages of
-  :mod:`sim.economy` transcribed with an optional leading replication axis (prices: elementwise
-  ops and reductions over (exporter, importer, product); orders: flat takes and a bincount over
-  (firm, input) pairs), on rare_earth_curb's sizes, timed for 1 replication and for 20 stacked
-  (``lockstep_growth_20``: how many times dearer one call on 20 is than on 1); the economy's
-  share of an outcomes-only replication (``lockstep_economy_share``, its step timed apart); and
-  ``lockstep_estimated_replication_s_20`` = the rest of the replication + its economy x growth / 20.
+  process is what holds results; workers run one lockstep batch at a time); ``load_sweep_10000_s``:
+  the time ``load_sweep`` takes to read that 10,000-run folder.
+* ``lockstep_replication_s_<B>`` (only with ``--lockstep``, about a minute): an outcomes-only
+  replication in lockstep batches of B = 1, 5, 10, 20, 40 (the batch's time / B).
 
-Where the figures stand (2 cores shared with other work; CPU seconds read with less noise than
-wall time). An outcomes-only replication of rare_earth_curb is about 0.31-0.33 CPU s, of which the
-economy's daily step (sim/economy.py) is about 80% (``lockstep_economy_share`` 0.81) and the
-rest mostly the governments' decisions (about 25 ms: their rules and ``has_news``) and the model's
-daily bookkeeping (about 12 ms: a score of numpy calls on arrays of 5-60 values). A sweep adds
-almost nothing per run: a worker's run outside the model costs about 0.8 ms CPU (the outcome row
-and the event rows; 3.3 ms while each run built its own events table), pickling 0.8 ms, part
-writes 0.3 ms, the main process 1.5-6 ms. So the 1,000-run sweep is 1,000 replications / 2
-workers, and its goals follow from the replication's: 120 s on 2 workers needs <= 0.24 s a run;
-the 2x over ``mesa.batch_run`` needs runs half as dear as batch_run's (which pays the same
-replication plus a DataCollector), i.e. about 0.15 s. Cutting the model's and agents' Python
-cannot get there (all of it is about 20% of a run): the economy must get cheaper per run.
-
-The economy is call-bound, not arithmetic-bound: about 600 us a day of numpy calls on arrays of
-5-900 values, each call mostly fixed overhead. The design that closes the gap steps the R
-replications of a sweep point in lockstep: one economy step on State arrays with a leading
-replication axis (B, ...) (the world shared; Policy arrays per replication, since their measures
-differ; reductions over named trailing axes; data-dependent branches such as "any refill today"
-as masks), while each replication keeps its own agents, events and random streams (decisions
-are Python per replication and stay so). Measured here: one call on 20 stacked replications costs
-2.3-2.9x one call on 1 (``lockstep_growth_20``), so the economy's share per replication falls to
-about 1/7-1/9 and a replication to about 0.06 s of Python + 0.03-0.04 s of economy = about
-0.09-0.10 s (``lockstep_estimated_replication_s_20``; the model's bookkeeping would batch too,
-the agents' decisions would not). That meets the 0.1 s replication goal, or comes within a few
-percent of it; a 1,000-run sweep would then take about 50 s on 2 workers and give about 3x
-batch_run's throughput. Requirements: a run's result must not depend on the batch it was
-stepped in (batch = the point's R replications, fixed by the sweep, not by worker count), and a
-test must hold lockstep results equal to serial ones (rel 1e-9; elementwise ops and reductions
-over non-batch axes keep their order, so equal bits are expected: the transcribed prices stage
-gives bitwise the same arrays stacked as one replication at a time). It is
-mostly a change of sim/economy.py (a batched ``step``) plus a model driver that runs B
-CoercionModels' decisions and one economy step a day.
+Where the figures stand. Alone, an outcomes-only replication of rare_earth_curb costs about
+0.2-0.3 s here (it depends on the episode), about 80% of it the economy's daily step: some 600
+numpy calls a day on arrays of 5-900 values, each mostly fixed overhead. Stepping a sweep point's
+replications together as copies of one world (sim/stacking.py) shares those overheads: in a batch
+of 20 a replication costs about 0.085-0.09 s, of which about 0.035 s is its share of the economy
+and the rest its own Python (the governments' and firms' decisions, about 0.03 s, and the daily
+bookkeeping, about 0.015 s), which does not batch. Per replication: 0.20 s alone, 0.12 s in 5,
+0.095 s in 10, 0.085-0.09 s in 20, 0.10 s in 40 (larger batches pay for arrays that no longer fit
+the caches); hence 20. A sweep adds almost nothing per run outside the model (a worker's outcome
+and event rows about 0.8 ms, pickling 0.8 ms, part writes 0.3 ms), so the 1,000-run sweep is 50
+batches on 2 workers.
 """
 
 from __future__ import annotations
