@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from sim.economy import Policy, World, initial_state, step
 from sim.model import CoercionModel
-from sim.stacking import CopyState, copy_result, stack_policies, stack_worlds
+from sim.stacking import CopyState, copy_result, max_copies, stack_policies, stack_worlds
 
 # Replications stepped together: a run's batch is its replication index // this, so batches are
 # fixed by the replication numbers alone (never by workers, chunks or what a resumed sweep has
@@ -39,13 +39,23 @@ def replication_batches(replications: int, size: int = LOCKSTEP_REPLICATIONS) ->
 def run_lockstep(models: list[CoercionModel], on_day: Callable[[int], None] | None = None) -> None:
     """Run ``models`` (fresh, none stepped yet; their worlds stackable, :func:`sim.stacking.stacking_key`:
     e.g. one shared world, or the worlds of a sweep's points) to their horizons together, as
-    :meth:`CoercionModel.run` runs one (a model whose horizon comes first stops there). Each model's ``state`` becomes its copy's
-    view of the stacked state. ``on_day(k)``: called after each day with the number of models
-    that stepped (for progress reports in replication-days)."""
+    :meth:`CoercionModel.run` runs one (a model whose horizon comes first stops there). Each
+    model's ``state`` becomes its copy's view of the stacked state. ``on_day(k)``: called after
+    each day with the number of models that stepped (for progress reports in replication-days).
+
+    A stacked world's firm x product arrays grow with the square of the copies, so a batch too
+    large for :func:`sim.stacking.max_copies` runs as consecutive groups of at most that many
+    (fixed by the world's size, so still never by how the runs are spread over workers)."""
     if not models:
         return
     if any(m.day != 0 for m in models):
         raise ValueError("models run in lockstep must not have been stepped")
+    most = max_copies(models[0].world)
+    for start in range(0, len(models), most):
+        _run_group(models[start:start + most], on_day)
+
+
+def _run_group(models: list[CoercionModel], on_day: Callable[[int], None] | None) -> None:
     stacked: World = stack_worlds([m.world for m in models])
     state = initial_state(stacked)
     for b, m in enumerate(models):

@@ -51,6 +51,20 @@ def stack_world(world: World, copies: int) -> World:
     return stack_worlds([world] * copies)
 
 
+# Memory allowed for a stacked world's firm x product arrays (supplier mixes, stocks, recipes):
+# they hold (copies x F) x (copies x P) cells, mostly the zeros between copies.
+STACK_BUDGET_BYTES = 64 * 2**20
+
+
+def max_copies(world: World, budget_bytes: int = STACK_BUDGET_BYTES) -> int:
+    """The most copies of ``world`` stacked together whose firm x product arrays fit the budget:
+    about (C + 8) arrays of (copies F) x (copies P) floats (the supplier mixes count C each, the
+    recipes, stocks, costs and their derived forms one each). At least 1. rare_earth_curb's world
+    (5 countries, 12 products, 15 firms) allows 59; a world of 10,000 firms, 1."""
+    per_copy_squared = world.n_firms * world.n_products * (world.n_countries + 8) * 8
+    return max(1, int(np.sqrt(budget_bytes / max(per_copy_squared, 1))))
+
+
 def stacking_key(world: World) -> tuple:
     """Worlds with equal keys can be stacked: the same countries, products, tiers and firms, and
     the same economy parameters (the daily step reads those as scalars). Their arrays may differ

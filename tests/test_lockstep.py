@@ -29,7 +29,14 @@ from sim.economy import (
 )
 from sim.lockstep import LOCKSTEP_REPLICATIONS, replication_batch, replication_batches
 from sim.runner import replication_seeds, run_batch, run_replication
-from sim.stacking import CopyState, copy_result, stack_policies, stack_world, stack_worlds
+from sim.stacking import (
+    CopyState,
+    copy_result,
+    max_copies,
+    stack_policies,
+    stack_world,
+    stack_worlds,
+)
 from sim.sweep_config import load_sweep_file
 from sim.synthetic import random_scenario
 from sim.world import build_world, measure_index
@@ -250,3 +257,25 @@ def test_a_batch_spanning_points_with_other_worlds_gives_each_run_alone(tmp_path
         assert row["path"] == alone["path"] and row["outcome"] == alone["outcome"]
         for key in ("gdp_loss_pct.JP", "gdp_loss_pct.CN"):
             assert row[key] == pytest.approx(alone[key], rel=1e-9, abs=1e-12), key
+
+
+def test_large_worlds_are_stacked_in_groups_that_fit_the_memory_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.lockstep as lockstep_module
+
+    world = build_world(load_scenario(TINY[0], rule_params=rule_params))
+    cells = world.n_firms * world.n_products * (world.n_countries + 8) * 8
+    assert max_copies(world, budget_bytes=cells * 16) == 4 and max_copies(world, budget_bytes=1) == 1
+    assert max_copies(world) >= LOCKSTEP_REPLICATIONS  # the shipped worlds batch whole
+    # A batch of 3 under a budget of 2 copies runs as groups of 2 and 1, each run still its own.
+    monkeypatch.setattr(lockstep_module, "max_copies", lambda w: 2)
+    stacked_sizes = []
+    real = lockstep_module.stack_worlds
+    monkeypatch.setattr(lockstep_module, "stack_worlds", lambda ws: stacked_sizes.append(len(ws)) or real(ws))
+    scenario = load_scenario(TINY[0], rule_params=rule_params)
+    seeds = replication_seeds(scenario.seed, 3)
+    batch = run_batch(scenario, seeds, range(3), world, series=False)
+    assert stacked_sizes == [2, 1]
+    for k, together in enumerate(batch):
+        alone = run_replication(scenario, seeds[k], k, world, series=False)
+        assert together.outcome["path"] == alone.outcome["path"]
+        assert together.outcome["gdp_loss_pct.JP"] == pytest.approx(alone.outcome["gdp_loss_pct.JP"], rel=1e-9, abs=1e-12)
