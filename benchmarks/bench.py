@@ -13,8 +13,10 @@ Figures (seeds fixed, so every run times the same work):
   (timeseries, events and outcome row), each best of N on its own.
 * ``strategic_replication_s``: one replication of the strategic experiments/rare_earth_curb.toml;
   ``strategic_decisions_s`` is what the agents' decisions add to the same run without them;
-  ``strategic_outcomes_only_s`` the same replication as an outcomes-only sweep run does it (no
-  timeseries table; the issue-8 goal, also in benchmarks/bench_sweep.py).
+  ``strategic_outcomes_only_s`` an outcomes-only replication (no timeseries table) as a sweep
+  runs it: in a lockstep batch of 20 replications (sim/lockstep.py), the batch's time / 20 (the
+  issue-8 goal, also in benchmarks/bench_sweep.py); ``strategic_outcomes_only_alone_s`` the
+  first of them run alone.
 * ``firms_10k_s``: a generated world of 10,000 firms (5 countries, 12 pool products + 1 final
   good, 4 measures) run for 365 days through the Mesa model with per-firm recording on, as a user
   would (model building + stepping; the world arrays are built once, beforehand, and timed
@@ -46,9 +48,10 @@ sys.path.insert(0, str(ROOT))
 
 from sim.config import Scenario, load_scenario  # noqa: E402
 from sim.economy import initial_state, policy_from_measures, step  # noqa: E402
+from sim.lockstep import LOCKSTEP_REPLICATIONS  # noqa: E402
 from sim.model import CoercionModel  # noqa: E402
 from sim.results import collect  # noqa: E402
-from sim.runner import replication_seeds, run_replication  # noqa: E402
+from sim.runner import replication_seeds, run_batch, run_replication  # noqa: E402
 from sim.synthetic import random_scenario  # noqa: E402
 from sim.world import build_world, measure_index  # noqa: E402
 
@@ -116,9 +119,12 @@ def bench_strategic(repeats: int) -> dict[str, float]:
     scripted = load_scenario(ROOT / "experiments" / "rare_earth_curb.toml", overrides=["governments={}", "firms.toyota.rules=[]",
                              "firms.honda.rules=[]", "firms.sony.rules=[]", "firms.alt_ree_supplier.rules=[]"])
     quiet = best_of(repeats, lambda: run_replication(scripted, seed, world=world))
-    outcomes_only = best_of(repeats, lambda: run_replication(scenario, seed, world=world, series=False))
+    alone = best_of(repeats, lambda: run_replication(scenario, seed, world=world, series=False))
+    seeds = replication_seeds(scenario.seed, LOCKSTEP_REPLICATIONS)
+    batch = range(LOCKSTEP_REPLICATIONS)
+    in_batch = best_of(repeats, lambda: run_batch(scenario, seeds, batch, world, series=False)) / LOCKSTEP_REPLICATIONS
     return {"strategic_replication_s": total, "strategic_decisions_s": max(total - quiet, 0.0),
-            "strategic_outcomes_only_s": outcomes_only}
+            "strategic_outcomes_only_s": in_batch, "strategic_outcomes_only_alone_s": alone}
 
 
 def generated_world(n_firms: int, days: int) -> Scenario:
