@@ -2,8 +2,9 @@
 
 The economy's daily step is bound by the fixed cost of its numpy calls, not by arithmetic: its
 arrays hold a few to a few hundred values. R replications of one scenario share a world and
-differ only in their state and their policies, so they can be stepped as one economy in which
-each replication is a *copy* of the world: copy b's products are the products ``b * P .. b * P +
+differ only in their state and their policies (a sweep's points may differ in the world's arrays
+too, with the same countries, products, firms and economy parameters), so they can be stepped as
+one economy in which each replication is a *copy* of its world: copy b's products are the products ``b * P .. b * P +
 P - 1`` of the stacked world and its firms ``b * F .. b * F + F - 1``. No recipe, supplier mix or
 market links two copies, so goods never cross from one to another, and every stage of
 :func:`sim.economy.step` works on each copy's cells as it works on a world of its own: the
@@ -153,11 +154,18 @@ def stack_policies(stacked: World, policies: list[Policy]) -> Policy:
             [np.zeros(p.allow.shape[1:], dtype=bool) if p.restricted is None else p.restricted for p in policies], axis=-1
         )
     if any(p.pair_allow is not None for p in policies):
-        n_k = stacked.pair_row.size // stacked.copies
         own_rows = allow.take(stacked.pair_demand_bin).reshape(-1, stacked.n_countries)  # every buyer at its route's share
-        rows = [own_rows[b * n_k:(b + 1) * n_k] if p.pair_allow is None else p.pair_allow for b, p in enumerate(policies)]
+        rows = [own_rows[_copy_rows(stacked.pair_firm, b * n_f, n_f)] if p.pair_allow is None else p.pair_allow
+                for b, p in enumerate(policies)]
         out.pair_allow = np.concatenate(rows, axis=0)
     return out
+
+
+def _copy_rows(owner: np.ndarray, start: int, size: int) -> slice:
+    """The rows of a copy in a list sorted by its owner (the (firm, input) pairs by firm, the
+    background producers' inputs by product): those owned by ``start .. start + size - 1``.
+    Copies of different worlds may hold different numbers of them."""
+    return slice(int(np.searchsorted(owner, start)), int(np.searchsorted(owner, start + size)))
 
 
 # How each State array is laid out: which axes hold products, firms or background inputs.
@@ -194,10 +202,9 @@ class CopyState:
     def __init__(self, stacked: World, state: State, copy: int) -> None:
         object.__setattr__(self, "_state", state)
         n_p, n_f = stacked.n_products // stacked.copies, stacked.n_firms // stacked.copies
-        n_r = stacked.bg_in_product.size // stacked.copies
         object.__setattr__(self, "_products", slice(copy * n_p, (copy + 1) * n_p))
         object.__setattr__(self, "_firms", slice(copy * n_f, (copy + 1) * n_f))
-        object.__setattr__(self, "_bg_inputs", slice(copy * n_r, (copy + 1) * n_r))
+        object.__setattr__(self, "_bg_inputs", _copy_rows(stacked.bg_in_product, copy * n_p, n_p))
         object.__setattr__(self, "_offsets", (copy * n_p, copy * n_f))
 
     @property

@@ -279,3 +279,35 @@ def test_large_worlds_are_stacked_in_groups_that_fit_the_memory_budget(monkeypat
         alone = run_replication(scenario, seeds[k], k, world, series=False)
         assert together.outcome["path"] == alone.outcome["path"]
         assert together.outcome["gdp_loss_pct.JP"] == pytest.approx(alone.outcome["gdp_loss_pct.JP"], rel=1e-9, abs=1e-12)
+
+
+def test_copies_of_worlds_with_different_input_structures_stay_apart() -> None:
+    """Copies of one scenario's world that differ in which inputs their background producers need
+    (so in how many of them each copy holds): each copy's view and step are still its world's."""
+    import dataclasses
+
+    scenario = load_scenario(ROOT / "experiments" / "tiny" / "rare_earth_ban_scripted.toml", rule_params=rule_params)
+    world = build_world(scenario)
+    fewer = world.bg_input_days.copy()
+    fewer[tuple(np.argwhere(~np.isnan(fewer))[0])] = np.nan  # one background input less
+    other = dataclasses.replace(world, bg_input_days=fewer)
+    assert other.bg_in_product.size == world.bg_in_product.size - 1
+    worlds = [other, world, other]
+    stacked = stack_worlds(worlds)
+    state = initial_state(stacked)
+    views = [CopyState(stacked, state, b) for b in range(3)]
+    serial = [initial_state(w) for w in worlds]
+    money = float(world.gdp_daily.sum())
+    for day in range(60):
+        policies = []
+        for b, w in enumerate(worlds):
+            measures = [measure_index(w, item, item.day) for item in scenario.schedule
+                        if b != 1 and item.day <= day and (item.until_day is None or day < item.until_day)]
+            policies.append(policy_from_measures(w, measures, day))
+        result = step(stacked, state, stack_policies(stacked, policies))
+        for b, w in enumerate(worlds):
+            own = step(w, serial[b], policies[b])
+            assert_close(own.gdp_loss, copy_result(stacked, result, b).gdp_loss, f"day {day} copy {b} gdp_loss", money)
+            assert_close(own.output, copy_result(stacked, result, b).output, f"day {day} copy {b} output", 1.0)
+            for name in ("bg_input_stock", "price", "inventory"):
+                assert_close(getattr(serial[b], name), getattr(views[b], name), f"day {day} copy {b} {name}", 1.0)
