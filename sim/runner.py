@@ -539,6 +539,8 @@ def write_run(
             "replication_seeds": [
                 {"replication": k, "entropy": str(s.entropy), "spawn_key": list(s.spawn_key)} for k, s in enumerate(seeds)
             ],
+            # Replications stepped together (sim.lockstep): the batches, fixed by replication numbers.
+            "lockstep_batches": [[b.start, b.stop - 1] for b in replication_batches(replications)],
             "facts_used": list(scenario.facts_used),
             "packages": package_versions(),
             "platform": platform.platform(),

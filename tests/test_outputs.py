@@ -92,6 +92,7 @@ def test_write_run_then_load_run(tmp_path: Path, tiny: Scenario, serial: RunResu
     assert manifest["replications"] == 3
     assert manifest["scenario_sha256"] == tiny.digest()
     assert len(manifest["replication_seeds"]) == 3
+    assert manifest["lockstep_batches"] == [[0, 2]]  # the three replications stepped together
     assert {"python", "mesa", "numpy", "pandas", "pydantic"} <= set(manifest["packages"])
     # The resolved scenario is stored and validates back into the same scenario.
     stored = Scenario.model_validate(json.loads((out / "scenario.json").read_text()))
