@@ -177,13 +177,15 @@ def _run_batch(ctx: SweepContext, batch: range) -> list[dict[str, Any]]:
     group raises, its runs are run one by one, so that only the failing run is a row with its error."""
     cpu = time.process_time()
     groups: dict[tuple, list[tuple[int, int]]] = {}
-    try:
-        for run_id in batch:
-            point, replication = divmod(run_id, ctx.replications)
-            groups.setdefault(stacking_key(_point_scenario(ctx, point)[1]), []).append((point, replication))
-    except Exception:  # a point whose scenario cannot be built: each run records its own error
-        return [_one_run(ctx, *divmod(run_id, ctx.replications)) for run_id in batch]
     records = []
+    for run_id in batch:
+        point, replication = divmod(run_id, ctx.replications)
+        try:
+            world = _point_scenario(ctx, point)[1]
+        except Exception:  # a point whose scenario cannot be built: its runs are rows with the error
+            records.append(_one_run(ctx, point, replication))
+            continue
+        groups.setdefault(stacking_key(world), []).append((point, replication))
     for runs in groups.values():
         try:
             results = run_together(
