@@ -1567,7 +1567,10 @@ def _release_stockpiles(world: World, state: State, policy: Policy, day: _Day) -
     unserved = np.add.reduce(d_c * (1.0 - day.fill_contracted), axis=0)  # (I, P) contracted orders not shipped
     if day.any_rationed:  # less what the spot market served of them
         unserved = unserved - day.spot_rate * np.add.reduce(d_c * day.rationed_contracted, axis=0)
-    unserved = np.maximum(unserved, 0.0)
+    # What rounding leaves of orders that were in fact served (a fill of 1 - 1e-16; a spot market
+    # that covered every rationed order, less the same amount) is no shortage: it would release a
+    # speck of the stockpile, log a release, and hold up the stockpile's refill for the day.
+    unserved = np.where(unserved > 1e-12 * np.add.reduce(d_c, axis=0), unserved, 0.0)
     if _step_constants(world).any_release_on_measure:
         triggered = ~world.release_on_measure
         if policy.restricted is not None:

@@ -464,7 +464,9 @@ def _release_stockpiles(world: World, state: State, policy: Policy, d: SimpleNam
                 d.demand_c[e, c, p] * (1.0 - d.fill_c[e, c, p]) - d.spot_rate[c, p] * d.demand_c[e, c, p] * d.rationed_c[e, c, p]
                 for e in range(C)
             )
-            unserved = max(unserved, 0.0)
+            # Rounding leftovers of served orders are no shortage (1e-12 of the contracted orders).
+            contracted = sum(d.demand_c[e, c, p] for e in range(C))
+            unserved = unserved if unserved > 1e-12 * contracted else 0.0
             d.released[c, p] = min(unserved, state.stockpile[c, p], world.stockpile_release[c, p])
             state.stockpile[c, p] -= d.released[c, p]
             d.stock_rate[c, p] = d.released[c, p] / unserved if unserved > 0 else 0.0

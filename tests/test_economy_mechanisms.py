@@ -406,3 +406,37 @@ def test_a_short_pool_serves_contracted_volumes_before_restocking_orders(
     assert r.shipments[0, 0, 0] == pytest.approx(background_gets)
     assert r.output[0] == pytest.approx(min(carmaker_gets / 2.0, 10.0))  # Leontief on ore
     assert r.fill[0, 1, 0] == pytest.approx(carmaker_gets / 25.0)
+
+
+def test_rounding_leftovers_of_served_orders_release_nothing() -> None:
+    """A national stockpile covers contracted orders left unserved; what rounding leaves of orders
+    that were served (a fill of 1 - 2^-52) is no shortage: no release, and the refill goes on. (A
+    speck released by rounding would also hold the day's refill up: a discrete flip on noise.)"""
+    from sim.config import load_scenario
+    from sim.economy import Policy, _Day, _policy_terms, _release_stockpiles, initial_state
+    from sim.world import build_world
+
+    world = build_world(load_scenario("experiments/tiny/rare_earth_ban_scripted.toml"))
+    c, p = np.argwhere(world.stockpile0 > 0)[0]  # Japan's rare-earth stockpile, released on shortage
+
+    def released(fill: float) -> np.ndarray:
+        state = initial_state(world)
+        state.stockpile = world.stockpile0 * 0.5  # half drawn: a refill is wanted
+        policy = Policy.free_trade(world)
+        day = _Day(terms=_policy_terms(world, policy))
+        day.demand_contracted = world.flow0.copy()
+        day.fill_contracted = np.full(world.flow0.shape, fill)
+        day.any_rationed = False
+        day.supply = world.flow0.sum(axis=1) * 2.0
+        day.shipments = world.flow0 * fill
+        with np.errstate(divide="ignore", invalid="ignore"):
+            _release_stockpiles(world, state, policy, day)
+        return day.released, day.refill
+
+    speck, refill = released(1.0 - 2.0**-52)
+    assert not speck.any() and refill is not None and refill.sum(axis=0)[c, p] > 0
+    # Half the contracted orders unserved: the stockpile releases up to its daily rate.
+    half, refill = released(0.5)
+    ordered = world.flow0[:, c, p].sum()
+    assert half[c, p] == pytest.approx(min(0.5 * ordered, world.stockpile_release[c, p]))
+    assert refill is None or refill.sum(axis=0)[c, p] == 0
