@@ -70,7 +70,9 @@ DEFAULT_PRIOR = (0.3, 0.4, 0.3)
 # widens or narrows it, swept in docs/decision_sensitivity.md). Each government's own type is drawn once per
 # replication (common prior) and known only to itself; the others hold beliefs about it.
 TYPE_WEIGHT = (0.5, 1.0, 2.0)
-# Likelihood of a move of each class at a decision, under each type (assumptions to be swept).
+# Likelihood of a move of each class at a decision, under each type (assumptions: how strongly a
+# government reads them, governments.<C>.evidence_weight, their exponent in Bayes' rule, is swept
+# in docs/decision_sensitivity.md).
 ESCALATE_LIKELIHOOD = (0.3, 0.5, 0.7)  # a measure or threat from a mover that bears no cost
 COSTLY_ESCALATE_LIKELIHOOD = (0.1, 0.4, 0.8)  # ... from a mover already in pain: a costly signal
 YIELD_LIKELIHOOD = (0.6, 0.3, 0.1)  # backing down, dropping a threat, conceding
@@ -128,13 +130,17 @@ def bayes(prior: Sequence[float], likelihood: Sequence[float]) -> tuple[float, .
     return _like(prior, normalise([p * q for p, q in zip(prior, likelihood, strict=True)]))
 
 
-def move_likelihood(kind: str, mover_in_pain: bool) -> tuple[float, ...] | None:
-    """Likelihood of a move of this kind under each type, or None if it says nothing of resolve."""
+def move_likelihood(kind: str, mover_in_pain: bool, evidence_weight: float = 1.0) -> tuple[float, ...] | None:
+    """Likelihood of a move of this kind under each type, or None if it says nothing of resolve;
+    raised to ``evidence_weight`` (the observer's: how much a move tells it; 0 nothing, 1 the
+    tables as stated, 2 as much as two such moves)."""
     if kind in ESCALATING_KINDS:
-        return COSTLY_ESCALATE_LIKELIHOOD if mover_in_pain else ESCALATE_LIKELIHOOD
-    if kind in YIELDING_KINDS:
-        return YIELD_LIKELIHOOD
-    return None
+        table = COSTLY_ESCALATE_LIKELIHOOD if mover_in_pain else ESCALATE_LIKELIHOOD
+    elif kind in YIELDING_KINDS:
+        table = YIELD_LIKELIHOOD
+    else:
+        return None
+    return table if evidence_weight == 1.0 else tuple(x**evidence_weight for x in table)
 
 
 def remaining_days(belief_type: int, opponent_rate_pct: float, hold_scale: float = 1.0, tolerance_scale: float = 1.0) -> float:

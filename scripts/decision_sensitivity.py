@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sim.analysis import wilson_interval  # noqa: E402
-from sim.config import load_raw, path_to_tuple  # noqa: E402
+from sim.config import load_raw, load_scenario, path_to_tuple  # noqa: E402
 from sim.facts import load_facts  # noqa: E402
 from sim.outcomes import OUTCOME_CLASSES  # noqa: E402
 from sim.sweep import run_sweep  # noqa: E402
@@ -56,6 +56,8 @@ _CN = [
     Candidate("us_alliance_value", "governments.US.rules[0].params.alliance_value_pct"),
     Candidate("cn_type_spread", "governments.CN.type_weight_spread"),
     Candidate("jp_type_spread", "governments.JP.type_weight_spread"),
+    Candidate("cn_evidence", "governments.CN.evidence_weight"),
+    Candidate("jp_evidence", "governments.JP.evidence_weight"),
 ]
 _JP_CURB = [
     Candidate("jp_concession_cost", "governments.JP.rules[0].params.concession_cost_pct"),
@@ -101,11 +103,20 @@ FULL = Settings(tuple(SCENARIOS), "experiments", None, 8, 4, 20)
 TINY = Settings(("rare_earth_curb",), "experiments/tiny", 4, 2, 1, 2)
 
 
-def shipped_value(raw: dict[str, Any], path: str) -> tuple[float, str]:
-    """The shipped value at a key path and where it comes from: ``assumption`` or ``fact <name>``."""
+def shipped_value(raw: dict[str, Any], path: str, base: Path | None = None) -> tuple[float, str]:
+    """The shipped value at a key path and where it comes from: ``assumption`` or ``fact <name>``;
+    a key the scenario file leaves out has its default (read from the validated ``base`` scenario)."""
     node: Any = raw
-    for part in path_to_tuple(path):
-        node = node[part]
+    try:
+        for part in path_to_tuple(path):
+            node = node[part]
+    except (KeyError, IndexError):
+        if base is None:
+            raise
+        value: Any = load_scenario(base)
+        for part in path_to_tuple(path):
+            value = value[part] if isinstance(part, int) or isinstance(value, dict) else getattr(value, part)
+        return float(value), "assumption (the key's default)"
     if isinstance(node, str) and node.startswith("@"):
         return float(load_facts()[node[1:]].value), f"fact {node[1:]}"
     return float(node), "assumption"
@@ -133,7 +144,7 @@ def screen(scenario: str, s: Settings, tmp: Path, workers: int) -> tuple[pd.Data
     base = ROOT / s.folder / f"{scenario}.toml"
     raw = load_raw(base)
     cands = SCENARIOS[scenario][: s.candidates]
-    shipped = {c.name: shipped_value(raw, c.path) for c in cands}
+    shipped = {c.name: shipped_value(raw, c.path, base) for c in cands}
     params = [_param(c, f"range = [{0.5 * shipped[c.name][0]!r}, {1.5 * shipped[c.name][0]!r}]") for c in cands]
     out = run_one(tmp, f"morris_{scenario}", _sweep_text(f"morris_{scenario}", base, "morris", 8100, s.morris_replications,
                                                           params, f"samples = {s.trajectories}\nlevels = 4"), workers)

@@ -193,6 +193,8 @@ class CoercionModel(mesa.Model):
         # from the others' average prior about it (its own stream, so other draws are unchanged).
         self.resolve_type: dict[str, int] = {}
         self.type_weight_spread = {c: g.type_weight_spread for c, g in configured.items()}
+        # How strongly each government reads the others' moves as evidence of their type (Bayes' rule).
+        self.evidence_weight = {c: g.evidence_weight for c, g in configured.items()}
         for gov in self.governments:
             cfg = configured.get(gov.country)
             others = [prior[o.country] for o in self.governments if o is not gov]
@@ -600,7 +602,7 @@ class CoercionModel(mesa.Model):
             if key not in self.beliefs:
                 continue
             in_pain = self.view.perceived_cost_rate(gov.country, actor) > IN_PAIN_RATE_PCT
-            likelihood = move_likelihood(kind, in_pain)
+            likelihood = move_likelihood(kind, in_pain, self.evidence_weight.get(gov.country, 1.0))
             if likelihood is not None:
                 self.beliefs[key] = bayes(self.beliefs[key], likelihood)
 

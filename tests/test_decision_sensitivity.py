@@ -37,6 +37,11 @@ def test_shipped_values_and_their_source(sens) -> None:
     assert sens.shipped_value(raw, "governments.CN.rules[0].params.stake_pct") == (1.0, "assumption")
     value, source = sens.shipped_value(raw, "governments.JP.rules[3].params.threatened_cost_pct")
     assert source == "fact gdp_loss_japan_ree_stop_1y_mizuho_pct" and value == pytest.approx(0.88)
+    # A key the file leaves out is screened at its default.
+    base = ROOT / "experiments" / "rare_earth_curb.toml"
+    assert sens.shipped_value(raw, "governments.JP.evidence_weight", base) == (1.0, "assumption (the key's default)")
+    with pytest.raises(KeyError):
+        sens.shipped_value(raw, "governments.JP.evidence_weight")
 
 
 def test_the_tiny_report_is_well_formed(sens, tmp_path: Path) -> None:

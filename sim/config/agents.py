@@ -119,6 +119,13 @@ class Government(Strict):
         "soft, firm and resolute types weigh them 2^-s, 1 and 2^s (default 1: 0.5, 1, 2, agents/strategy.py's "
         "TYPE_WEIGHT); an assumption, swept in docs/decision_sensitivity.md; 0 (one type) to 5",
     )
+    evidence_weight: _ranged(0.0, 5.0) = Field(
+        1.0, description="how strongly it reads the others' moves as evidence of their resolve type: the "
+        "likelihoods of a move under each type (agents/strategy.py's ESCALATE_LIKELIHOOD, "
+        "COSTLY_ESCALATE_LIKELIHOOD, YIELD_LIKELIHOOD) raised to this power in Bayes' rule (0: moves teach it "
+        "nothing; 1: the stated tables; 2: a move counts as two); an assumption, swept in "
+        "docs/decision_sensitivity.md; 0 to 5",
+    )
     resolve_type: Literal["soft", "firm", "resolute"] | None = Field(
         None,
         description="its own resolve type; default: drawn once per replication from the other governments' "
