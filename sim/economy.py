@@ -1495,7 +1495,10 @@ def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
     importer_price, exporter_price = _route_prices(state, day)
     landed = (1.0 + world.params.leakage_premium) * exporter_price  # (E, I, P) cost of the detour
     worth = np.minimum(np.maximum((importer_price - landed) / landed, 0.0), 1.0)
-    rate = (1.0 - day.servable) * leak * ramp * worth  # share of each order that leaks
+    # Share of each order that leaks. (Under licences by buyer the servable share is a ratio of
+    # sums and may pass 1 by a rounding error: a blocked share of -1e-16 would make the exporter's
+    # leak orders a speck below 0, and their fill (spare / ordered) a huge negative number.)
+    rate = np.maximum(1.0 - day.servable, 0.0) * leak * ramp * worth
     leak_orders = day.demand * rate
     ordered = np.add.reduce(leak_orders, axis=1)  # (E, P)
     spare = np.maximum(day.supply - np.add.reduce(day.contract, axis=1), 0.0)
@@ -1506,7 +1509,8 @@ def _leakage(world: World, state: State, policy: Policy, day: _Day) -> None:
     if day.buyers is not None:  # licences by buyer: each tier leaks its own blocked share
         b = day.buyers
         b.leak = leak * ramp * worth * leak_fill[:, None, :]
-        added_c, added_x = (1.0 - b.allow_c * b.scale) * b.leak, (1.0 - b.allow_x * b.scale) * b.leak
+        added_c = np.maximum(1.0 - b.allow_c * b.scale, 0.0) * b.leak
+        added_x = np.maximum(1.0 - b.allow_x * b.scale, 0.0) * b.leak
     d_c, d_x = day.demand_contracted, day.demand_extra
     day.fill_contracted = day.fill_contracted + added_c
     day.fill_extra = day.fill_extra + added_x

@@ -323,7 +323,8 @@ def _leakage(world: World, state: State, policy: Policy, d: SimpleNamespace) -> 
                     state.leak_ramp[e, i, p] = max(state.leak_ramp[e, i, p] - step, 0.0)
                 landed = (1.0 + prm.leakage_premium) * d.price[e, p]
                 worth = min(max((d.price[i, p] - landed) / landed, 0.0), 1.0)
-                rate[e, i, p] = (1.0 - d.servable[e, i, p]) * leak[e, i, p] * state.leak_ramp[e, i, p] * worth
+                # (a blocked share below 0 is a rounding error of a ratio of sums: none)
+                rate[e, i, p] = max(1.0 - d.servable[e, i, p], 0.0) * leak[e, i, p] * state.leak_ramp[e, i, p] * worth
     for e in range(C):
         for p in range(P):
             ordered = sum(d.demand[e, i, p] * rate[e, i, p] for i in range(C))
@@ -337,8 +338,8 @@ def _leakage(world: World, state: State, policy: Policy, d: SimpleNamespace) -> 
                 d.lr[e, i, p] = worth_here * leak_fill
                 added_c = added_x = rate[e, i, p] * leak_fill
                 if policy.pair_allow is not None:
-                    added_c = (1.0 - d.allow_c[e, i, p] * d.scale[e, i, p]) * d.lr[e, i, p]
-                    added_x = (1.0 - d.allow_x[e, i, p] * d.scale[e, i, p]) * d.lr[e, i, p]
+                    added_c = max(1.0 - d.allow_c[e, i, p] * d.scale[e, i, p], 0.0) * d.lr[e, i, p]
+                    added_x = max(1.0 - d.allow_x[e, i, p] * d.scale[e, i, p], 0.0) * d.lr[e, i, p]
                 d.leaked[e, i, p] = d.demand_c[e, i, p] * added_c + d.demand_x[e, i, p] * added_x
                 d.fill_c[e, i, p] += added_c
                 d.fill_x[e, i, p] += added_x

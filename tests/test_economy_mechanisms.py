@@ -440,3 +440,30 @@ def test_rounding_leftovers_of_served_orders_release_nothing() -> None:
     ordered = world.flow0[:, c, p].sum()
     assert half[c, p] == pytest.approx(min(0.5 * ordered, world.stockpile_release[c, p]))
     assert refill is None or refill.sum(axis=0)[c, p] == 0
+
+
+def test_a_servable_share_a_rounding_error_above_one_leaks_nothing() -> None:
+    """Leakage re-routes the blocked share of orders (1 - servable). Under licences by buyer the
+    servable share is a ratio of sums and can pass 1 by an ulp: that is nothing blocked, not a
+    blocked share of -2e-16 (whose leak orders, a speck below 0, would be filled spare / ordered
+    times over: a huge negative fill times a negative rate, so leaks of order 1)."""
+    from sim.config import load_scenario
+    from sim.economy import Policy, _Day, _leakage, _policy_terms, initial_state
+    from sim.world import build_world
+
+    world = build_world(load_scenario("experiments/tiny/rare_earth_ban_scripted.toml"))
+    state = initial_state(world)
+    state.leak_ramp = np.ones(world.flow0.shape)  # every detour organised
+    state.price = state.price * np.where(np.arange(world.n_countries) == 1, 3.0, 1.0)[:, None]  # worth leaking to 1
+    policy = Policy.free_trade(world)
+    policy.leak = np.full(world.flow0.shape, 0.5)
+    day = _Day(terms=_policy_terms(world, policy))
+    day.demand = day.demand_contracted = day.contract = world.flow0.copy()
+    day.demand_extra = np.zeros(world.flow0.shape)
+    day.fill_contracted, day.fill_extra = np.ones(world.flow0.shape), np.ones(world.flow0.shape)
+    day.supply = world.flow0.sum(axis=1) * 2.0
+    day.servable = np.full(world.flow0.shape, 1.0 + 2.0**-52)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        _leakage(world, state, policy, day)
+    assert not day.leaked.any()
+    assert (day.fill_contracted <= 1.0).all() and np.array_equal(day.contract, world.flow0)

@@ -52,17 +52,22 @@ STATE_FIELDS = ("inventory", "mix", "trust", "price", "bg_capacity", "pipeline",
 def assert_close(serial: np.ndarray | None, stacked: np.ndarray | None, name: str, scale: float = 0.0) -> None:
     """Equal to rounding: rel 1e-9, and near 0 within 1e-9 of ``scale`` (the size of the terms a
     value is the difference of: a GDP loss of 0 is a difference of value added of order GDP)."""
-    if serial is None:  # the serial step had nothing of it: the stacked copy has zeros (or nothing)
-        assert stacked is None or not np.any(stacked), name
+    if serial is None and stacked is None:
         return
-    assert stacked is not None, name
+    # Nothing on one side (no refill, no leak that day) is zeros: the other side has them to rounding.
+    serial = np.zeros(np.shape(stacked)) if serial is None else serial
+    stacked = np.zeros(np.shape(serial)) if stacked is None else stacked
     serial, stacked = np.asarray(serial, float), np.asarray(stacked, float)
     assert serial.shape == stacked.shape, name
     atol = 1e-9 * max(scale, float(np.abs(serial).max(initial=0.0)), 1e-300)
     np.testing.assert_allclose(stacked, serial, rtol=1e-9, atol=atol, err_msg=name)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Derandomized: the same 25 worlds on every run. Lockstep equals serial to rounding, so a world
+# with a decision threshold within rounding of a value would flip; such worlds are searched for
+# off the suite (850 random ones pass; the one found, a stockpile release of 2e-16, is fixed in
+# the economy), and a CI run must not depend on drawing one.
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(
     st.fixed_dictionaries({
         "seed": st.integers(0, 2**32 - 1),
