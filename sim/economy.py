@@ -783,7 +783,7 @@ class DayResult:
     input_cost: np.ndarray  # (F,)
     profit: np.ndarray  # (F,)
     received: np.ndarray  # (F, P)
-    gdp_loss: np.ndarray  # (C,) USD
+    gdp_loss: np.ndarray  # (C,) USD; (copies, C) for a stacked world (sim.stacking)
     pool_sold: np.ndarray  # (C, P)
     spot: np.ndarray | None = None  # (E, I, P) the part of shipments bought on the spot market
     stockpile_release: np.ndarray | None = None  # (C, P) units released from national stockpiles
