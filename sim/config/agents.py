@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from sim.config.limits import (
     MAX_QUANTITY,
@@ -76,16 +76,10 @@ class Firm(Strict):
         "critical inputs, the firm targets this multiple of its usual days of cover; 1 (none) to 20",
     )
 
-    @field_validator("sales")
+    @field_validator("sales", "plants")
     @classmethod
-    def _sales_sum(cls, value: dict[str, float] | None) -> dict[str, float] | None:
-        _check_sums_to_one(value, "sales shares")
-        return value
-
-    @field_validator("plants")
-    @classmethod
-    def _plants_sum(cls, value: dict[str, float] | None) -> dict[str, float] | None:
-        _check_sums_to_one(value, "plant shares")
+    def _shares_sum(cls, value: dict[str, float] | None, info: ValidationInfo) -> dict[str, float] | None:
+        _check_sums_to_one(value, {"sales": "sales shares", "plants": "plant shares"}[info.field_name])
         return value
 
 
