@@ -35,11 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     rng = np.random.default_rng(args.seed)
     failed = 0
     for _ in range(args.n):
-        spec = {
-            "seed": int(rng.integers(2**32)), "n_countries": int(rng.integers(2, 6)), "n_products": int(rng.integers(1, 6)),
-            "n_firms": int(rng.integers(1, 11)), "n_measures": int(rng.integers(0, 6)),
-            "responsive": bool(rng.integers(2)), "copies": int(rng.integers(2, 5)),
-        }
+        spec = {"seed": int(rng.integers(2**32)), "responsive": bool(rng.integers(2))}
+        spec.update({name: int(rng.integers(low, high + 1)) for name, (low, high) in test_lockstep.SPEC_RANGES.items()})
         try:
             check(dict(spec))
         except AssertionError as exc:

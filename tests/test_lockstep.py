@@ -68,16 +68,16 @@ def assert_close(serial: np.ndarray | None, stacked: np.ndarray | None, name: st
 # off the suite (scripts/search_lockstep.py: 900 random ones pass; the two found, a stockpile
 # release of 2e-16 and a blocked share of -2e-16, are fixed in the economy), and a CI run must
 # not depend on drawing one.
+# The worlds' sizes (inclusive ranges), shared with scripts/search_lockstep.py.
+SPEC_RANGES = {"n_countries": (2, 5), "n_products": (1, 5), "n_firms": (1, 10), "n_measures": (0, 5), "copies": (2, 4)}
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(
     st.fixed_dictionaries({
         "seed": st.integers(0, 2**32 - 1),
-        "n_countries": st.integers(2, 5),
-        "n_products": st.integers(1, 5),
-        "n_firms": st.integers(1, 10),
-        "n_measures": st.integers(0, 5),
         "responsive": st.booleans(),
-        "copies": st.integers(2, 4),
+        **{name: st.integers(low, high) for name, (low, high) in SPEC_RANGES.items()},
     })
 )
 def test_stacked_copies_step_as_their_serial_worlds(spec: dict[str, int]) -> None:
